@@ -1,0 +1,133 @@
+package io.streamnet.engine.backend;
+
+import io.streamnet.engine.tensor.Tensor;
+
+/**
+ * The compute SPI. Every layer calls these operations and nothing else, so a CUDA backend slots in
+ * behind the same calls. Shapes are in the comments as {@code (N,C)} etc.; outputs are written into
+ * caller-provided tensors so that steady-state loops allocate nothing. Operations that accumulate
+ * say so; the rest overwrite their output.
+ */
+public interface Backend {
+    /** A short name for logs: "cpu", "cuda:0". */
+    String name();
+
+    default Tensor allocate(int... shape) {
+        return Tensor.zeros(shape);
+    }
+
+    // ---- BLAS ----
+
+    /**
+     * {@code C = alpha * op(A) op(B) + beta * C}. Rank 2: A (M,K) or (K,M) when transposed, B (K,N)
+     * or (N,K), C (M,N). Rank 3: the same per batch entry, all three with the same leading batch size.
+     * With {@code beta == 0} C is not read (NaNs in C do not propagate).
+     */
+    void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c);
+
+    /** {@code y = alpha * op(A) x + beta * y}; A (M,N), x (N) or (M) when transposed. */
+    void gemv(boolean transA, float alpha, Tensor a, Tensor x, float beta, Tensor y);
+
+    // ---- element-wise and reductions ----
+
+    /** x (N,C) += bias (C), in place, broadcast over rows. */
+    void addBias(Tensor x, Tensor bias);
+
+    /** x (N,C,S) += bias (C) for every spatial position: the convolution bias. */
+    void addChannelBias(Tensor x, Tensor bias);
+
+    /** out (C) (+)= column sums of x (N,C); accumulates when {@code accumulate}. */
+    void sumRows(Tensor x, Tensor out, boolean accumulate);
+
+    /** out (C) (+)= sums of x (N,C,S) over N and S: the convolution bias gradient. */
+    void sumChannels(Tensor x, Tensor out, boolean accumulate);
+
+    /** y = f(x); y may be x. */
+    void activate(Activation f, Tensor x, Tensor y);
+
+    /**
+     * gradX = f'(x) * gradY, with x the input and y = f(x) the output of the forward pass
+     * (sigmoid and tanh use y, the ReLUs use x). gradX may be gradY.
+     */
+    void activateBackward(Activation f, Tensor x, Tensor y, Tensor gradY, Tensor gradX);
+
+    /** y = alpha * x + y. */
+    void axpy(float alpha, Tensor x, Tensor y);
+
+    /** x *= alpha. */
+    void scale(Tensor x, float alpha);
+
+    /** out = a + b. */
+    void add(Tensor a, Tensor b, Tensor out);
+
+    /** out = a * b element-wise; out may alias a or b. */
+    void mul(Tensor a, Tensor b, Tensor out);
+
+    float sum(Tensor x);
+
+    float sumOfSquares(Tensor x);
+
+    /** out[i] = index of the largest entry of row i of x (N,C). */
+    void argmaxRows(Tensor x, int[] out);
+
+    // ---- softmax and losses ----
+
+    /** Row-wise softmax of x (N,C) into y, max-subtracted so large logits do not overflow. */
+    void softmax(Tensor x, Tensor y);
+
+    /** Row-wise log-softmax of x (N,C) into y, computed as x - max - log(sum(exp(x - max))). */
+    void logSoftmax(Tensor x, Tensor y);
+
+    /**
+     * Mean squared error over all elements, {@code mean((pred - target)^2)}; when {@code grad} is not
+     * null it receives d loss / d pred.
+     */
+    float mse(Tensor pred, Tensor target, Tensor grad);
+
+    /**
+     * Mean cross-entropy of softmax(logits (N,C)) against class labels, computed through log-softmax.
+     * When {@code grad} is not null it receives the fused gradient {@code (softmax - onehot) / N}.
+     */
+    float softmaxCrossEntropy(Tensor logits, int[] labels, Tensor grad);
+
+    /**
+     * Mean binary/multi-class cross-entropy of probabilities p (N,C) against labels:
+     * {@code -mean(log p[label])}; when {@code grad} is not null it receives {@code -1/(N p)} at the
+     * label and 0 elsewhere. Probabilities are clamped at 1e-12 to keep the log finite.
+     */
+    float crossEntropy(Tensor probs, int[] labels, Tensor grad);
+
+    // ---- convolution helpers ----
+
+    /** image (C,H,W) -> cols (C*kH*kW, outH*outW), zero padding outside the image. */
+    void im2col(Tensor image, ConvGeometry g, Tensor cols);
+
+    /** The adjoint of im2col: image (C,H,W) += scattered cols (C*kH*kW, outH*outW). */
+    void col2im(Tensor cols, ConvGeometry g, Tensor image);
+
+    /** in (N,C,H,W) -> out (N,C,outH,outW); argmax records each output's flat input index. */
+    void maxPool(Tensor in, PoolGeometry g, Tensor out, int[] argmax);
+
+    /** gradIn (N,C,H,W) += gradOut routed to the recorded argmax positions. */
+    void maxPoolBackward(Tensor gradOut, int[] argmax, Tensor gradIn);
+
+    void avgPool(Tensor in, PoolGeometry g, Tensor out);
+
+    /** gradIn (N,C,H,W) += gradOut spread evenly over each window. */
+    void avgPoolBackward(Tensor gradOut, PoolGeometry g, Tensor gradIn);
+
+    // ---- optimizer updates ----
+
+    /**
+     * SGD with momentum and L2 weight decay: {@code v = momentum * v + (grad + wd * param);
+     * param -= lr * v}.
+     */
+    void sgdUpdate(Tensor param, Tensor grad, Tensor velocity, float lr, float momentum, float weightDecay);
+
+    /**
+     * Adam (Kingma and Ba) with bias correction at step {@code t} (1-based) and L2 weight decay
+     * added to the gradient.
+     */
+    void adamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2,
+                    float epsilon, int t, float weightDecay);
+}
