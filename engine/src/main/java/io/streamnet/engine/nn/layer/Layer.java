@@ -1,0 +1,27 @@
+package io.streamnet.engine.nn.layer;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamnet.engine.nn.Parameter;
+import io.streamnet.engine.tensor.Tensor;
+import java.util.List;
+
+/**
+ * A differentiable layer over batches: {@code forward} and {@code backward} sit side by side in each
+ * implementation. {@code forward} keeps what {@code backward} needs; {@code backward} accumulates
+ * parameter gradients and returns the gradient with respect to the input. Returned tensors are the
+ * layer's own buffers, valid until its next call (reallocated only when the batch size changes).
+ * A layer instance holds activations, so it is not thread-safe; use one per training loop.
+ */
+public interface Layer {
+    Tensor forward(Tensor input, boolean training);
+
+    Tensor backward(Tensor gradOutput);
+
+    List<Parameter> parameters();
+
+    /** Output shape for an input shape, both with the batch dimension first. */
+    int[] outputShape(int[] inputShape);
+
+    /** The layer's architecture entry: a "type" plus what rebuilds it (see {@link LayerRegistry}). */
+    ObjectNode spec();
+}
