@@ -1,0 +1,23 @@
+package io.streamnet.cli;
+
+import io.streamnet.cli.demo.DemoCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code streamnet} command: each subcommand is wiring into the modules below. */
+@Command(name = "streamnet", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Recurrent and convolutional neural networks inside a stream processor.",
+        subcommands = {DemoCommand.class, BackendCommand.class, CommandLine.HelpCommand.class})
+public final class StreamnetCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new StreamnetCommand()).execute(args));
+    }
+}
