@@ -5,17 +5,17 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * 4x16 register-tiled micro-kernel on 256-bit vectors (AVX2 + FMA): 8 accumulators, two B loads
- * and four broadcasts per k. A 6x16 tile (12 accumulators) measured 8x slower here: C2 spills it. Loaded only when the JVM runs with {@code --add-modules
- * jdk.incubator.vector}; {@link GemmKernels} falls back to {@link ScalarMicroKernel} otherwise.
+ * and four broadcasts per k. Measured here, a 6x16 tile (12 accumulators) ran far slower (C2 spills
+ * it with 16 vector registers). Indices are written as linear functions of k so that C2 removes the
+ * bounds checks.
  */
-final class VectorMicroKernel implements MicroKernel {
+final class Vector4x16MicroKernel implements MicroKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
     private static final int MR = 4;
     private static final int NR = 16;
-
-    static boolean supported() {
-        return FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
-    }
+    /** Accumulators leave registers through here: a vector read-modify-write of C per row made the
+     * method too large for C2 to inline the Vector API calls, and it then ran ~20x slower. */
+    private final float[] acc = new float[MR * NR];
 
     @Override
     public int mr() {
@@ -33,9 +33,9 @@ final class VectorMicroKernel implements MicroKernel {
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        int ai = apOff;
-        int bi = bpOff;
         for (int p = 0; p < kc; p++) {
+            int ai = apOff + MR * p;
+            int bi = bpOff + NR * p;
             FloatVector b0 = FloatVector.fromArray(S, bp, bi);
             FloatVector b1 = FloatVector.fromArray(S, bp, bi + 8);
             FloatVector a = FloatVector.broadcast(S, ap[ai]);
@@ -50,17 +50,22 @@ final class VectorMicroKernel implements MicroKernel {
             a = FloatVector.broadcast(S, ap[ai + 3]);
             c30 = a.fma(b0, c30);
             c31 = a.fma(b1, c31);
-            ai += MR;
-            bi += NR;
         }
-        store(c, cOff, alpha, c00, c01);
-        store(c, cOff + ldc, alpha, c10, c11);
-        store(c, cOff + 2 * ldc, alpha, c20, c21);
-        store(c, cOff + 3 * ldc, alpha, c30, c31);
+        c00.intoArray(acc, 0);
+        c01.intoArray(acc, 8);
+        c10.intoArray(acc, 16);
+        c11.intoArray(acc, 24);
+        c20.intoArray(acc, 32);
+        c21.intoArray(acc, 40);
+        c30.intoArray(acc, 48);
+        c31.intoArray(acc, 56);
+        for (int r = 0; r < MR; r++) {
+            int ci = cOff + r * ldc;
+            int ti = r * NR;
+            for (int j = 0; j < NR; j++) {
+                c[ci + j] += alpha * acc[ti + j];
+            }
+        }
     }
 
-    private static void store(float[] c, int off, float alpha, FloatVector v0, FloatVector v1) {
-        FloatVector.fromArray(S, c, off).add(v0.mul(alpha)).intoArray(c, off);
-        FloatVector.fromArray(S, c, off + 8).add(v1.mul(alpha)).intoArray(c, off + 8);
-    }
 }
