@@ -49,7 +49,10 @@ public final class BenchMain {
     static void gemm(boolean quick) throws RunnerException {
         List<String> shapes = new ArrayList<>(SQUARE);
         shapes.addAll(rnnShapes());
+        // The kernel this CPU gets by default, the 256-bit one (what AVX2-only CPUs get), and plain Java.
         Map<String, Double> vector = runJmh(shapes, quick, "--add-modules=jdk.incubator.vector");
+        Map<String, Double> vector256 = runJmh(shapes, quick, "--add-modules=jdk.incubator.vector",
+                "-Dstreamnet.gemm=vector256");
         Map<String, Double> scalar = runJmh(shapes, quick, "-Dstreamnet.gemm=scalar");
         Map<String, Double> numpy = new LinkedHashMap<>();
         for (String line : PeerProcess.runPython("numpy_gemm.py", shapes,
@@ -61,15 +64,17 @@ public final class BenchMain {
         }
         System.out.println();
         System.out.println("sgemm, one thread, median of measured iterations (GFLOP/s; ratio = ours / numpy-OpenBLAS)");
-        System.out.printf("%-16s %12s %12s %12s %10s %10s%n", "m,n,k", "vector", "scalar", "numpy", "vec/numpy",
-                "vec/scalar");
+        System.out.println("vector = the kernel this CPU selects (" + defaultKernel() + "); vector256 = the AVX2 4x16 kernel");
+        System.out.printf("%-16s %10s %10s %10s %10s %10s %10s %10s%n", "m,n,k", "vector", "vector256", "scalar",
+                "numpy", "vec/numpy", "v256/numpy", "vec/scalar");
         for (String s : shapes) {
             double flops = flops(s);
             Double v = vector.get(s);
+            Double v2 = vector256.get(s);
             Double sc = scalar.get(s);
             Double np = numpy.get(s);
-            System.out.printf("%-16s %12s %12s %12s %10s %10s%n", s, gf(flops, v), gf(flops, sc), gf(flops, np),
-                    ratio(np, v), ratio(sc, v));
+            System.out.printf("%-16s %10s %10s %10s %10s %10s %10s %10s%n", s, gf(flops, v), gf(flops, v2),
+                    gf(flops, sc), gf(flops, np), ratio(np, v), ratio(np, v2), ratio(sc, v));
         }
         if (numpy.isEmpty()) {
             System.out.println("(numpy not available: install python3-numpy for the OpenBLAS column)");
@@ -77,13 +82,18 @@ public final class BenchMain {
     }
 
     /** Median microseconds per gemm for each shape. */
-    static Map<String, Double> runJmh(List<String> shapes, boolean quick, String jvmArg) throws RunnerException {
+    static String defaultKernel() {
+        return io.streamnet.engine.cpu.CpuBackend.gemmKernel();
+    }
+
+    static Map<String, Double> runJmh(List<String> shapes, boolean quick, String... jvmArgs) throws RunnerException {
         ChainedOptionsBuilder opts = new OptionsBuilder()
                 .include(GemmBenchmark.class.getName() + ".gemm")
                 .param("shape", shapes.toArray(new String[0]))
                 .forks(1)
                 .threads(1)
-                .jvmArgsAppend("-Xmx2g", jvmArg)
+                .jvmArgsPrepend("-Xmx2g")
+                .jvmArgsAppend(jvmArgs)
                 .warmupIterations(quick ? 2 : 4)
                 .warmupTime(TimeValue.milliseconds(quick ? 300 : 800))
                 .measurementIterations(quick ? 3 : 7)

@@ -19,6 +19,8 @@ final class PackedGemm {
     private final float[] packA;
     private final float[] packB;
     private final float[] tile;
+    /** Rows of a transposed A in the small-M path (SMALL_M rows of up to KC * 16 entries). */
+    private final float[] rows = new float[SMALL_M * KC * 16];
 
     PackedGemm(MicroKernel kernel) {
         this.kernel = kernel;
@@ -49,8 +51,8 @@ final class PackedGemm {
         if (k == 0 || alpha == 0f) {
             return;
         }
-        if (m <= SMALL_M && !transB) {
-            smallM(transA, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        if (m <= SMALL_M && (!transA || (long) m * k <= rows.length)) {
+            smallM(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
             return;
         }
         for (int jc = 0; jc < n; jc += NC) {
@@ -128,40 +130,44 @@ final class PackedGemm {
     }
 
     /**
-     * Few rows (an RNN step at batch 1): C[i,:] += alpha * sum_p A[i,p] * B[p,:] streams B once with
-     * contiguous row reads, four rows of B per pass over C so C is loaded and stored a quarter as
-     * often; C2 vectorizes the inner loops. No packing.
+     * Few rows (an RNN step at batch 1): no packing, B streamed once. With B untransposed each row of C
+     * gets four rows of B per pass (C loaded and stored a quarter as often); with B transposed each
+     * entry is a dot product of two contiguous rows. A transposed A is first copied to rows.
      */
-    private static void smallM(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
-                               float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
-        for (int i = 0; i < m; i++) {
-            int ci = cOff + i * ldc;
-            int p = 0;
-            for (; p + 4 <= k; p += 4) {
-                float a0 = alpha * elementA(transA, a, aOff, lda, i, p);
-                float a1 = alpha * elementA(transA, a, aOff, lda, i, p + 1);
-                float a2 = alpha * elementA(transA, a, aOff, lda, i, p + 2);
-                float a3 = alpha * elementA(transA, a, aOff, lda, i, p + 3);
-                int b0 = bOff + p * ldb;
-                int b1 = b0 + ldb;
-                int b2 = b1 + ldb;
-                int b3 = b2 + ldb;
-                for (int j = 0; j < n; j++) {
-                    c[ci + j] += a0 * b[b0 + j] + a1 * b[b1 + j] + a2 * b[b2 + j] + a3 * b[b3 + j];
+    private void smallM(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff,
+                        int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+        if (transA) {
+            for (int i = 0; i < m; i++) {
+                for (int p = 0; p < k; p++) {
+                    rows[i * k + p] = a[aOff + p * lda + i];
                 }
             }
+            a = rows;
+            aOff = 0;
+            lda = k;
+        }
+        for (int i = 0; i < m; i++) {
+            int ci = cOff + i * ldc;
+            int ai = aOff + i * lda;
+            if (transB) {
+                for (int j = 0; j < n; j++) {
+                    c[ci + j] += alpha * kernel.dot(k, a, ai, b, bOff + j * ldb);
+                }
+                continue;
+            }
+            int p = 0;
+            for (; p + 4 <= k; p += 4) {
+                kernel.axpy4(n, alpha * a[ai + p], alpha * a[ai + p + 1], alpha * a[ai + p + 2],
+                        alpha * a[ai + p + 3], b, bOff + p * ldb, ldb, c, ci);
+            }
             for (; p < k; p++) {
-                float av = alpha * elementA(transA, a, aOff, lda, i, p);
+                float av = alpha * a[ai + p];
                 int bi = bOff + p * ldb;
                 for (int j = 0; j < n; j++) {
                     c[ci + j] += av * b[bi + j];
                 }
             }
         }
-    }
-
-    private static float elementA(boolean transA, float[] a, int aOff, int lda, int i, int p) {
-        return transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
     }
 
     private static void scaleC(int m, int n, float beta, float[] c, int cOff, int ldc) {

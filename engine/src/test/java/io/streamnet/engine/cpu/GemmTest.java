@@ -56,10 +56,10 @@ class GemmTest {
             default -> new Vector8x32MicroKernel();
         };
         Random rng = new Random(1);
-        // Sizes that leave edge tiles for every tile shape and cross a KC block.
-        int m = 53;
+        // Sizes that leave edge tiles for every tile shape and cross a KC block; m = 3 takes the small-M path.
         int n = 75;
-        int k = 300;
+        int k = 301;
+        for (int m : new int[] {53, 3})
         for (boolean ta : new boolean[] {false, true}) {
             for (boolean tb : new boolean[] {false, true}) {
                 Tensor a = random(rng, ta ? k : m, ta ? m : k);
