@@ -116,6 +116,43 @@ public interface Backend {
     /** gradIn (N,C,H,W) += gradOut spread evenly over each window. */
     void avgPoolBackward(Tensor gradOut, PoolGeometry g, Tensor gradIn);
 
+    // ---- fused recurrent cell math (the gemms around them are separate calls) ----
+
+    /**
+     * LSTM gates, order i, f, g, o. In: {@code gates} (B,4H) holds pre-activations x W_x + h W_h + b;
+     * out: it holds the activations sigmoid(i), sigmoid(f), tanh(g), sigmoid(o). Then
+     * {@code c' = f*c + i*g} into cOut and {@code h' = o*tanh(c')} into hOut; tanhC (B,H), when not
+     * null, keeps tanh(c') for the backward pass.
+     */
+    void lstmForward(Tensor gates, Tensor cPrev, Tensor cOut, Tensor hOut, Tensor tanhC);
+
+    /**
+     * Backward of {@link #lstmForward}: from dh' and dc' (B,H) writes the pre-activation gradient
+     * dGates (B,4H) and overwrites {@code dc} with dL/dc (the previous cell state).
+     */
+    void lstmBackward(Tensor acts, Tensor cPrev, Tensor tanhC, Tensor dh, Tensor dc, Tensor dGates);
+
+    /**
+     * GRU (the cuDNN/PyTorch form), order r, z, n. In: gx = x W_x + b_x and gh = h W_h + b_h, both
+     * (B,3H). Computes r = sigmoid(gx_r + gh_r), z = sigmoid(gx_z + gh_z), n = tanh(gx_n + r * gh_n),
+     * h' = (1 - z) * n + z * h; gx is overwritten with the activations r, z, n; gh is left as it is.
+     */
+    void gruForward(Tensor gx, Tensor gh, Tensor hPrev, Tensor hOut);
+
+    /**
+     * Backward of {@link #gruForward}: from dh' (B,H) writes dgx and dgh (B,3H), the gradients of the
+     * two pre-activation sums, and dhDirect (B,H) = dh' * z, the part of dL/dh that bypasses the gemm.
+     */
+    void gruBackward(Tensor acts, Tensor gh, Tensor hPrev, Tensor dhOut, Tensor dgx, Tensor dgh, Tensor dhDirect);
+
+    // ---- embeddings ----
+
+    /** out (N,D) row i = table (V,D) row ids[i]; ids are checked against V. */
+    void gatherRows(Tensor table, int[] ids, int count, Tensor out);
+
+    /** gradTable (V,D) row ids[i] += grad (N,D) row i: the embedding backward. */
+    void scatterAddRows(Tensor grad, int[] ids, int count, Tensor gradTable);
+
     // ---- optimizer updates ----
 
     /**

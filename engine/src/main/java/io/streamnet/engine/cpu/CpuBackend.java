@@ -416,6 +416,103 @@ public final class CpuBackend implements Backend {
         Shapes.requireShape(op + " output", out, in.dim(0), in.dim(1), g.outH(in.dim(2)), g.outW(in.dim(3)));
     }
 
+    // ---- fused recurrent cell math ----
+
+    @Override
+    public void lstmForward(Tensor gates, Tensor cPrev, Tensor cOut, Tensor hOut, Tensor tanhC) {
+        int b = gates.rows();
+        int h = checkGates("lstmForward", gates, 4, cPrev, cOut, hOut, tanhC);
+        RecurrentKernels.lstmForward(gates.data(), gates.offset(), cPrev.data(), cPrev.offset(), cOut.data(),
+                cOut.offset(), hOut.data(), hOut.offset(), tanhC == null ? null : tanhC.data(),
+                tanhC == null ? 0 : tanhC.offset(), b, h);
+    }
+
+    @Override
+    public void lstmBackward(Tensor acts, Tensor cPrev, Tensor tanhC, Tensor dh, Tensor dc, Tensor dGates) {
+        int b = acts.rows();
+        int h = checkGates("lstmBackward", acts, 4, cPrev, tanhC, dh, dc);
+        Shapes.requireSame("lstmBackward dGates", acts, dGates);
+        RecurrentKernels.lstmBackward(acts.data(), acts.offset(), cPrev.data(), cPrev.offset(), tanhC.data(),
+                tanhC.offset(), dh.data(), dh.offset(), dc.data(), dc.offset(), dGates.data(), dGates.offset(), b, h);
+    }
+
+    @Override
+    public void gruForward(Tensor gx, Tensor gh, Tensor hPrev, Tensor hOut) {
+        int b = gx.rows();
+        int h = checkGates("gruForward", gx, 3, hPrev, hOut);
+        Shapes.requireSame("gruForward gh", gx, gh);
+        RecurrentKernels.gruForward(gx.data(), gx.offset(), gh.data(), gh.offset(), hPrev.data(), hPrev.offset(),
+                hOut.data(), hOut.offset(), b, h);
+    }
+
+    @Override
+    public void gruBackward(Tensor acts, Tensor gh, Tensor hPrev, Tensor dhOut, Tensor dgx, Tensor dgh,
+                            Tensor dhDirect) {
+        int b = acts.rows();
+        int h = checkGates("gruBackward", acts, 3, hPrev, dhOut, dhDirect);
+        Shapes.requireSame("gruBackward gh", acts, gh);
+        Shapes.requireSame("gruBackward dgx", acts, dgx);
+        Shapes.requireSame("gruBackward dgh", acts, dgh);
+        RecurrentKernels.gruBackward(acts.data(), acts.offset(), gh.data(), gh.offset(), hPrev.data(), hPrev.offset(),
+                dhOut.data(), dhOut.offset(), dgx.data(), dgx.offset(), dgh.data(), dgh.offset(), dhDirect.data(),
+                dhDirect.offset(), b, h);
+    }
+
+    /** Gates must be (B, G*H) and every state (B, H); returns H. */
+    private static int checkGates(String op, Tensor gates, int g, Tensor... states) {
+        Shapes.requireRank(op, gates, 2);
+        if (gates.cols() % g != 0) {
+            throw new ShapeMismatchException(op + ": gate width " + gates.cols() + " is not " + g + " x hidden in "
+                    + gates.shapeString());
+        }
+        int h = gates.cols() / g;
+        for (Tensor s : states) {
+            if (s != null && (s.rank() != 2 || s.dim(0) != gates.dim(0) || s.dim(1) != h)) {
+                throw mismatch(op + ": states must be [B, H] = [" + gates.dim(0) + ", " + h + "]", gates, s);
+            }
+        }
+        return h;
+    }
+
+    // ---- embeddings ----
+
+    @Override
+    public void gatherRows(Tensor table, int[] ids, int count, Tensor out) {
+        int d = table.cols();
+        if (out.size() < count * d || out.cols() != d) {
+            throw mismatch("gatherRows: output must be [" + count + ", " + d + "]", table, out);
+        }
+        for (int i = 0; i < count; i++) {
+            int id = checkId(ids[i], table.rows(), i);
+            System.arraycopy(table.data(), table.offset() + id * d, out.data(), out.offset() + i * d, d);
+        }
+    }
+
+    @Override
+    public void scatterAddRows(Tensor grad, int[] ids, int count, Tensor gradTable) {
+        int d = gradTable.cols();
+        if (grad.size() < count * d || grad.cols() != d) {
+            throw mismatch("scatterAddRows: gradient must be [" + count + ", " + d + "]", grad, gradTable);
+        }
+        float[] g = grad.data();
+        float[] t = gradTable.data();
+        for (int i = 0; i < count; i++) {
+            int id = checkId(ids[i], gradTable.rows(), i);
+            int src = grad.offset() + i * d;
+            int dst = gradTable.offset() + id * d;
+            for (int j = 0; j < d; j++) {
+                t[dst + j] += g[src + j];
+            }
+        }
+    }
+
+    private static int checkId(int id, int rows, int position) {
+        if (id < 0 || id >= rows) {
+            throw new IllegalArgumentException("id " + id + " at position " + position + " is outside [0, " + rows + ")");
+        }
+        return id;
+    }
+
     // ---- optimizer updates ----
 
     @Override

@@ -10,13 +10,12 @@ interface MicroKernel {
     int nr();
 
     /**
-     * Row update for few-row products: {@code c[ci, ci+n) += a0*B[r0] + a1*B[r0+1] + a2*B[r0+2] +
-     * a3*B[r0+3]}, where B row r starts at {@code b0 + r*ldb}.
+     * One row of C without packing, for few-row products (an RNN step at batch 1):
+     * {@code c[ci+j] += alpha * sum_{p<kc} a[ai+p] * b[bi + p*ldb + j]} for j in [0, n). The sum is
+     * accumulated in the same order and with the same fusing as {@link #run}, so a row of C comes out
+     * bit-identical whether it was computed alone or inside a large batch.
      */
-    void axpy4(int n, float a0, float a1, float a2, float a3, float[] b, int b0, int ldb, float[] c, int ci);
-
-    /** {@code sum_p a[ao+p] * b[bo+p]} over {@code k} entries. */
-    float dot(int k, float[] a, int ao, float[] b, int bo);
+    void rowUpdate(int n, int kc, float alpha, float[] a, int ai, float[] b, int bi, int ldb, float[] c, int ci);
 
     /** Full tile: writes straight into C at {@code cOff} with row stride {@code ldc}. */
     void run(int kc, float[] ap, int apOff, float[] bp, int bpOff, float alpha, float[] c, int cOff, int ldc);

@@ -51,8 +51,8 @@ final class PackedGemm {
         if (k == 0 || alpha == 0f) {
             return;
         }
-        if (m <= SMALL_M && (!transA || (long) m * k <= rows.length)) {
-            smallM(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        if (m <= SMALL_M && !transB && (!transA || (long) m * k <= rows.length)) {
+            smallM(transA, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
             return;
         }
         for (int jc = 0; jc < n; jc += NC) {
@@ -130,12 +130,12 @@ final class PackedGemm {
     }
 
     /**
-     * Few rows (an RNN step at batch 1): no packing, B streamed once. With B untransposed each row of C
-     * gets four rows of B per pass (C loaded and stored a quarter as often); with B transposed each
-     * entry is a dot product of two contiguous rows. A transposed A is first copied to rows.
+     * Few rows (an RNN step at batch 1) with B untransposed: no packing, B streamed once per row, in
+     * the same KC blocks and accumulation order as the packed path, so results do not depend on
+     * how many rows were computed together. A transposed A is first copied to rows.
      */
-    private void smallM(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff,
-                        int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+    private void smallM(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                        float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
         if (transA) {
             for (int i = 0; i < m; i++) {
                 for (int p = 0; p < k; p++) {
@@ -146,26 +146,10 @@ final class PackedGemm {
             aOff = 0;
             lda = k;
         }
-        for (int i = 0; i < m; i++) {
-            int ci = cOff + i * ldc;
-            int ai = aOff + i * lda;
-            if (transB) {
-                for (int j = 0; j < n; j++) {
-                    c[ci + j] += alpha * kernel.dot(k, a, ai, b, bOff + j * ldb);
-                }
-                continue;
-            }
-            int p = 0;
-            for (; p + 4 <= k; p += 4) {
-                kernel.axpy4(n, alpha * a[ai + p], alpha * a[ai + p + 1], alpha * a[ai + p + 2],
-                        alpha * a[ai + p + 3], b, bOff + p * ldb, ldb, c, ci);
-            }
-            for (; p < k; p++) {
-                float av = alpha * a[ai + p];
-                int bi = bOff + p * ldb;
-                for (int j = 0; j < n; j++) {
-                    c[ci + j] += av * b[bi + j];
-                }
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = Math.min(KC, k - pc);
+            for (int i = 0; i < m; i++) {
+                kernel.rowUpdate(n, kc, alpha, a, aOff + i * lda + pc, b, bOff + pc * ldb, ldb, c, cOff + i * ldc);
             }
         }
     }

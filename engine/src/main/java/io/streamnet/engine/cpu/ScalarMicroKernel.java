@@ -20,32 +20,23 @@ final class ScalarMicroKernel implements MicroKernel {
     }
 
     @Override
-    public void axpy4(int n, float a0, float a1, float a2, float a3, float[] b, int b0, int ldb, float[] c, int ci) {
-        int b1 = b0 + ldb;
-        int b2 = b1 + ldb;
-        int b3 = b2 + ldb;
-        for (int j = 0; j < n; j++) {
-            c[ci + j] += a0 * b[b0 + j] + a1 * b[b1 + j] + a2 * b[b2 + j] + a3 * b[b3 + j];
+    public void rowUpdate(int n, int kc, float alpha, float[] a, int ai, float[] b, int bi, int ldb, float[] c, int ci) {
+        // acc += a*b unfused, p in order: the arithmetic of run().
+        float[] t = acc;
+        for (int j0 = 0; j0 < n; j0 += NR) {
+            int w = Math.min(NR, n - j0);
+            java.util.Arrays.fill(t, 0, w, 0f);
+            for (int p = 0; p < kc; p++) {
+                float av = a[ai + p];
+                int bo = bi + p * ldb + j0;
+                for (int j = 0; j < w; j++) {
+                    t[j] += av * b[bo + j];
+                }
+            }
+            for (int j = 0; j < w; j++) {
+                c[ci + j0 + j] += alpha * t[j];
+            }
         }
-    }
-
-    @Override
-    public float dot(int k, float[] a, int ao, float[] b, int bo) {
-        float s0 = 0f;
-        float s1 = 0f;
-        float s2 = 0f;
-        float s3 = 0f;
-        int p = 0;
-        for (; p + 4 <= k; p += 4) {
-            s0 += a[ao + p] * b[bo + p];
-            s1 += a[ao + p + 1] * b[bo + p + 1];
-            s2 += a[ao + p + 2] * b[bo + p + 2];
-            s3 += a[ao + p + 3] * b[bo + p + 3];
-        }
-        for (; p < k; p++) {
-            s0 += a[ao + p] * b[bo + p];
-        }
-        return (s0 + s1) + (s2 + s3);
     }
 
     @Override

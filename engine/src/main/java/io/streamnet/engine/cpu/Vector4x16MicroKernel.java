@@ -1,7 +1,6 @@
 package io.streamnet.engine.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -29,42 +28,41 @@ final class Vector4x16MicroKernel implements MicroKernel {
     }
 
     @Override
-    public void axpy4(int n, float a0, float a1, float a2, float a3, float[] b, int b0, int ldb, float[] c, int ci) {
-        int b1 = b0 + ldb;
-        int b2 = b1 + ldb;
-        int b3 = b2 + ldb;
-        FloatVector v0 = FloatVector.broadcast(S, a0);
-        FloatVector v1 = FloatVector.broadcast(S, a1);
-        FloatVector v2 = FloatVector.broadcast(S, a2);
-        FloatVector v3 = FloatVector.broadcast(S, a3);
+    public void rowUpdate(int n, int kc, float alpha, float[] a, int ai, float[] b, int bi, int ldb, float[] c, int ci) {
+        // Fused multiply-adds over p in order, as in run(); four vectors of columns at a time for ILP.
         int j = 0;
-        for (int end = S.loopBound(n); j < end; j += 8) {
-            FloatVector acc = FloatVector.fromArray(S, c, ci + j);
-            acc = v0.fma(FloatVector.fromArray(S, b, b0 + j), acc);
-            acc = v1.fma(FloatVector.fromArray(S, b, b1 + j), acc);
-            acc = v2.fma(FloatVector.fromArray(S, b, b2 + j), acc);
-            acc = v3.fma(FloatVector.fromArray(S, b, b3 + j), acc);
-            acc.intoArray(c, ci + j);
+        for (; j + 4 * 8 <= n; j += 4 * 8) {
+            FloatVector s0 = FloatVector.zero(S);
+            FloatVector s1 = FloatVector.zero(S);
+            FloatVector s2 = FloatVector.zero(S);
+            FloatVector s3 = FloatVector.zero(S);
+            for (int p = 0; p < kc; p++) {
+                FloatVector av = FloatVector.broadcast(S, a[ai + p]);
+                int bo = bi + p * ldb + j;
+                s0 = av.fma(FloatVector.fromArray(S, b, bo), s0);
+                s1 = av.fma(FloatVector.fromArray(S, b, bo + 8), s1);
+                s2 = av.fma(FloatVector.fromArray(S, b, bo + 2 * 8), s2);
+                s3 = av.fma(FloatVector.fromArray(S, b, bo + 3 * 8), s3);
+            }
+            FloatVector.fromArray(S, c, ci + j).add(s0.mul(alpha)).intoArray(c, ci + j);
+            FloatVector.fromArray(S, c, ci + j + 8).add(s1.mul(alpha)).intoArray(c, ci + j + 8);
+            FloatVector.fromArray(S, c, ci + j + 2 * 8).add(s2.mul(alpha)).intoArray(c, ci + j + 2 * 8);
+            FloatVector.fromArray(S, c, ci + j + 3 * 8).add(s3.mul(alpha)).intoArray(c, ci + j + 3 * 8);
+        }
+        for (; j + 8 <= n; j += 8) {
+            FloatVector s0 = FloatVector.zero(S);
+            for (int p = 0; p < kc; p++) {
+                s0 = FloatVector.broadcast(S, a[ai + p]).fma(FloatVector.fromArray(S, b, bi + p * ldb + j), s0);
+            }
+            FloatVector.fromArray(S, c, ci + j).add(s0.mul(alpha)).intoArray(c, ci + j);
         }
         for (; j < n; j++) {
-            c[ci + j] += a0 * b[b0 + j] + a1 * b[b1 + j] + a2 * b[b2 + j] + a3 * b[b3 + j];
+            float s = 0f;
+            for (int p = 0; p < kc; p++) {
+                s = Math.fma(a[ai + p], b[bi + p * ldb + j], s);
+            }
+            c[ci + j] += alpha * s;
         }
-    }
-
-    @Override
-    public float dot(int k, float[] a, int ao, float[] b, int bo) {
-        FloatVector s0 = FloatVector.zero(S);
-        FloatVector s1 = FloatVector.zero(S);
-        int p = 0;
-        for (int end = k - 2 * 8 + 1; p < end; p += 2 * 8) {
-            s0 = FloatVector.fromArray(S, a, ao + p).fma(FloatVector.fromArray(S, b, bo + p), s0);
-            s1 = FloatVector.fromArray(S, a, ao + p + 8).fma(FloatVector.fromArray(S, b, bo + p + 8), s1);
-        }
-        float s = s0.add(s1).reduceLanes(VectorOperators.ADD);
-        for (; p < k; p++) {
-            s += a[ao + p] * b[bo + p];
-        }
-        return s;
     }
 
     @Override

@@ -50,11 +50,7 @@ class GemmTest {
         // The 512-bit kernel is checked on any CPU: without AVX-512 the Vector API emulates it, slowly but exactly.
         assumeTrue(name.equals("scalar") || ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent(),
                 "jdk.incubator.vector not enabled in this JVM: " + name + " micro-kernel not checked");
-        MicroKernel kernel = switch (name) {
-            case "scalar" -> new ScalarMicroKernel();
-            case "vector4x16" -> new Vector4x16MicroKernel();
-            default -> new Vector8x32MicroKernel();
-        };
+        MicroKernel kernel = kernel(name);
         Random rng = new Random(1);
         // Sizes that leave edge tiles for every tile shape and cross a KC block; m = 3 takes the small-M path.
         int n = 75;
@@ -71,6 +67,45 @@ class GemmTest {
                 assertClose(c.toArray(), expect, k);
             }
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"scalar", "vector4x16", "vector8x32"})
+    void aRowComesOutBitIdenticalAloneOrInsideABatch(String name) {
+        // Mini-batching across keys must not change any key's answer.
+        assumeTrue(name.equals("scalar") || ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent(),
+                "jdk.incubator.vector not enabled in this JVM: " + name + " micro-kernel not checked");
+        Random rng = new Random(9);
+        int n = 83;
+        int k = 530;
+        for (boolean ta : new boolean[] {false, true}) {
+            for (boolean tb : new boolean[] {false, true}) {
+                PackedGemm gemm = new PackedGemm(kernel(name));
+                int m = 37;
+                Tensor a = random(rng, ta ? k : m, ta ? m : k);
+                Tensor b = random(rng, tb ? n : k, tb ? k : n);
+                Tensor batch = Tensor.zeros(m, n);
+                gemm.gemm(ta, tb, m, n, k, 0.7f, a.data(), 0, ta ? m : k, b.data(), 0, tb ? k : n, 0f, batch.data(), 0, n);
+                for (int i : new int[] {0, 5, 36}) {
+                    Tensor row = Tensor.zeros(1, k);
+                    for (int p = 0; p < k; p++) {
+                        row.put(p, ta ? a.at(p * m + i) : a.at(i * k + p));
+                    }
+                    Tensor alone = Tensor.zeros(1, n);
+                    gemm.gemm(false, tb, 1, n, k, 0.7f, row.data(), 0, k, b.data(), 0, tb ? k : n, 0f, alone.data(), 0, n);
+                    assertThat(alone.toArray()).as("row %d transA=%s transB=%s", i, ta, tb)
+                            .containsExactly(batch.row(i).toArray());
+                }
+            }
+        }
+    }
+
+    private static MicroKernel kernel(String name) {
+        return switch (name) {
+            case "scalar" -> new ScalarMicroKernel();
+            case "vector4x16" -> new Vector4x16MicroKernel();
+            default -> new Vector8x32MicroKernel();
+        };
     }
 
     @Test

@@ -10,7 +10,10 @@ import io.streamnet.engine.tensor.ShapeMismatchException;
 import io.streamnet.engine.tensor.Tensor;
 import java.util.List;
 
-/** Fully connected: y (N,out) = x (N,in) W^T + b, with W (out,in) and b (out). */
+/**
+ * Fully connected: y (N,out) = x (N,in) W + b, with W (in,out) and b (out). W is stored input-major so
+ * that the forward product needs no transpose: at batch 1 it takes the gemm's unpacked row path.
+ */
 public final class Dense implements Layer {
     private final Backend backend;
     private final int in;
@@ -27,7 +30,7 @@ public final class Dense implements Layer {
         this.in = in;
         this.out = out;
         this.init = init;
-        this.weight = store.create(name + ".weight", init, in, out, out, in);
+        this.weight = store.create(name + ".weight", init, in, out, in, out);
         this.bias = store.create(name + ".bias", Initializer.ZEROS, in, out, out);
     }
 
@@ -39,18 +42,18 @@ public final class Dense implements Layer {
         }
         input = x;
         output = Buffers.ensure(output, x.dim(0), out);
-        backend.gemm(false, true, 1f, x, weight.value(), 0f, output);
+        backend.gemm(false, false, 1f, x, weight.value(), 0f, output);
         backend.addBias(output, bias.value());
         return output;
     }
 
     @Override
     public Tensor backward(Tensor gradOut) {
-        // dW (out,in) += gradOut^T (out,N) x (N,in); db += column sums; dx = gradOut W.
-        backend.gemm(true, false, 1f, gradOut, input, 1f, weight.grad());
+        // dW (in,out) += x^T (in,N) gradOut (N,out); db += column sums; dx = gradOut W^T.
+        backend.gemm(true, false, 1f, input, gradOut, 1f, weight.grad());
         backend.sumRows(gradOut, bias.grad(), true);
         gradInput = Buffers.ensure(gradInput, gradOut.dim(0), in);
-        backend.gemm(false, false, 1f, gradOut, weight.value(), 0f, gradInput);
+        backend.gemm(false, true, 1f, gradOut, weight.value(), 0f, gradInput);
         return gradInput;
     }
 
