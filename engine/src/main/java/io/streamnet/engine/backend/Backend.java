@@ -85,7 +85,8 @@ public interface Backend {
     float mse(Tensor pred, Tensor target, Tensor grad);
 
     /**
-     * Mean cross-entropy of softmax(logits (N,C)) against class labels, computed through log-softmax.
+     * Mean cross-entropy of softmax(logits (N,C)) against class labels (the first N entries of
+     * {@code labels}), computed through log-softmax.
      * When {@code grad} is not null it receives the fused gradient {@code (softmax - onehot) / N}.
      */
     float softmaxCrossEntropy(Tensor logits, int[] labels, Tensor grad);

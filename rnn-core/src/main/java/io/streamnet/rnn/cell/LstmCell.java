@@ -1,0 +1,74 @@
+package io.streamnet.rnn.cell;
+
+import io.streamnet.engine.backend.Backend;
+import io.streamnet.engine.nn.Parameter;
+import io.streamnet.engine.nn.ParameterStore;
+import io.streamnet.engine.nn.init.Initializer;
+import io.streamnet.engine.tensor.Tensor;
+import java.util.List;
+
+/**
+ * LSTM: gates (B,4H) = x W_x + h W_h + b in the order i, f, g, o; c' = f*c + i*g; h' = o*tanh(c').
+ * The forget-gate bias starts at 1 so that early training keeps memory (Jozefowicz et al., 2015).
+ */
+public final class LstmCell implements RecurrentCell {
+    private final Backend backend;
+    private final int in;
+    private final int hidden;
+    private final Parameter wx;
+    private final Parameter wh;
+    private final Parameter b;
+
+    public LstmCell(Backend backend, ParameterStore store, String name, int in, int hidden) {
+        this.backend = backend;
+        this.in = in;
+        this.hidden = hidden;
+        this.wx = store.create(name + ".wx", Initializer.XAVIER_UNIFORM, in, hidden, in, 4 * hidden);
+        this.wh = store.create(name + ".wh", Initializer.XAVIER_UNIFORM, hidden, hidden, hidden, 4 * hidden);
+        this.b = store.create(name + ".b", Initializer.ZEROS, in, hidden, 4 * hidden);
+        b.value().slice(0, 4 * hidden).reshape(4, hidden).row(1).fill(1f);
+    }
+
+    @Override
+    public void forward(Tensor x, Tensor hPrev, Tensor cPrev, Tensor hOut, Tensor cOut, StepCache cache) {
+        cache.bind(x, hPrev, cPrev, hOut);
+        Tensor gates = cache.gates();
+        backend.gemm(false, false, 1f, x, wx.value(), 0f, gates);
+        backend.gemm(false, false, 1f, hPrev, wh.value(), 1f, gates);
+        backend.addBias(gates, b.value());
+        backend.lstmForward(gates, cPrev, cOut, hOut, cache.tanhC());
+    }
+
+    @Override
+    public void backward(StepCache cache, Tensor dhOut, Tensor dc, Tensor dx, Tensor dh) {
+        Tensor dGates = cache.dGates();
+        backend.lstmBackward(cache.gates(), cache.cPrev, cache.tanhC(), dhOut, dc, dGates);
+        backend.gemm(true, false, 1f, cache.x, dGates, 1f, wx.grad());
+        backend.gemm(true, false, 1f, cache.hPrev, dGates, 1f, wh.grad());
+        backend.sumRows(dGates, b.grad(), true);
+        if (dx != null) {
+            backend.gemm(false, true, 1f, dGates, wx.value(), 0f, dx);
+        }
+        backend.gemm(false, true, 1f, dGates, wh.value(), 0f, dh);
+    }
+
+    @Override
+    public CellType type() {
+        return CellType.LSTM;
+    }
+
+    @Override
+    public int inputSize() {
+        return in;
+    }
+
+    @Override
+    public int hiddenSize() {
+        return hidden;
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return List.of(wx, wh, b);
+    }
+}

@@ -1,0 +1,73 @@
+package io.streamnet.rnn.cell;
+
+import io.streamnet.engine.backend.Activation;
+import io.streamnet.engine.backend.Backend;
+import io.streamnet.engine.nn.Parameter;
+import io.streamnet.engine.nn.ParameterStore;
+import io.streamnet.engine.nn.init.Initializer;
+import io.streamnet.engine.tensor.Tensor;
+import java.util.List;
+
+/**
+ * The classic RNN, h_t = tanh(W_hh h_{t-1} + W_hx x_t + b), written for row vectors as
+ * h' = tanh(x W_x + h W_h + b) with W_x (in,H), W_h (H,H).
+ */
+public final class VanillaRnnCell implements RecurrentCell {
+    private final Backend backend;
+    private final int in;
+    private final int hidden;
+    private final Parameter wx;
+    private final Parameter wh;
+    private final Parameter b;
+
+    public VanillaRnnCell(Backend backend, ParameterStore store, String name, int in, int hidden) {
+        this.backend = backend;
+        this.in = in;
+        this.hidden = hidden;
+        this.wx = store.create(name + ".wx", Initializer.XAVIER_UNIFORM, in, hidden, in, hidden);
+        this.wh = store.create(name + ".wh", Initializer.XAVIER_UNIFORM, hidden, hidden, hidden, hidden);
+        this.b = store.create(name + ".b", Initializer.ZEROS, in, hidden, hidden);
+    }
+
+    @Override
+    public void forward(Tensor x, Tensor hPrev, Tensor cPrev, Tensor hOut, Tensor cOut, StepCache cache) {
+        cache.bind(x, hPrev, null, hOut);
+        backend.gemm(false, false, 1f, x, wx.value(), 0f, hOut);
+        backend.gemm(false, false, 1f, hPrev, wh.value(), 1f, hOut);
+        backend.addBias(hOut, b.value());
+        backend.activate(Activation.TANH, hOut, hOut);
+    }
+
+    @Override
+    public void backward(StepCache cache, Tensor dhOut, Tensor dc, Tensor dx, Tensor dh) {
+        Tensor da = cache.dGates();
+        backend.activateBackward(Activation.TANH, cache.hOut, cache.hOut, dhOut, da);
+        backend.gemm(true, false, 1f, cache.x, da, 1f, wx.grad());
+        backend.gemm(true, false, 1f, cache.hPrev, da, 1f, wh.grad());
+        backend.sumRows(da, b.grad(), true);
+        if (dx != null) {
+            backend.gemm(false, true, 1f, da, wx.value(), 0f, dx);
+        }
+        backend.gemm(false, true, 1f, da, wh.value(), 0f, dh);
+    }
+
+    @Override
+    public CellType type() {
+        return CellType.RNN;
+    }
+
+    @Override
+    public int inputSize() {
+        return in;
+    }
+
+    @Override
+    public int hiddenSize() {
+        return hidden;
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return List.of(wx, wh, b);
+    }
+}

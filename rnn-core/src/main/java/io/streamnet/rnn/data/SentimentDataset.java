@@ -1,0 +1,128 @@
+package io.streamnet.rnn.data;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The UCI Sentiment Labelled Sentences (Kotzias et al., KDD 2015; CC BY 4.0): lines of
+ * {@code sentence TAB label}. Read with a BufferedReader (imdb holds U+0085, which Scanner would
+ * treat as a line break), split on the last TAB (quotes are unbalanced), sentences trimmed.
+ */
+public final class SentimentDataset {
+    public static final String DIR_PROPERTY = "streamnet.data.sentiment";
+    public static final String DIR_ENV = "STREAMNET_SENTIMENT_DIR";
+    public static final List<String> FILES = List.of("amazon_cells_labelled.txt", "imdb_labelled.txt",
+            "yelp_labelled.txt");
+
+    private SentimentDataset() {
+    }
+
+    /**
+     * The directory to read: the system property, the environment variable, else the first
+     * {@code shared/datasets/sentiment} found walking up from the working directory (development
+     * checkouts keep {@code ../shared} beside the repository).
+     */
+    public static Path locate() throws IOException {
+        String configured = System.getProperty(DIR_PROPERTY, System.getenv(DIR_ENV));
+        if (configured != null && !configured.isBlank()) {
+            Path p = Path.of(configured);
+            if (hasAll(p)) {
+                return p;
+            }
+            throw new IOException("sentiment directory " + p + " lacks one of " + FILES);
+        }
+        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+            Path p = d.resolve("shared/datasets/sentiment");
+            if (hasAll(p)) {
+                return p;
+            }
+        }
+        throw new IOException("UCI sentiment files not found: set -D" + DIR_PROPERTY + " or " + DIR_ENV
+                + " to a directory holding " + FILES + " (the project keeps them in ../shared/datasets/sentiment)");
+    }
+
+    private static boolean hasAll(Path dir) {
+        return FILES.stream().allMatch(f -> Files.isRegularFile(dir.resolve(f)));
+    }
+
+    public static List<LabelledSentence> loadAll(Path dir) throws IOException {
+        List<LabelledSentence> out = new ArrayList<>();
+        for (String f : FILES) {
+            out.addAll(read(dir.resolve(f), f.substring(0, f.indexOf('_'))));
+        }
+        return out;
+    }
+
+    /** Reads one file; a line without a TAB or with a label other than 0/1 is an error naming the line. */
+    public static List<LabelledSentence> read(Path file, String source) throws IOException {
+        List<LabelledSentence> out = new ArrayList<>();
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            int n = 0;
+            while ((line = readLine(r)) != null) {
+                n++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                int tab = line.lastIndexOf('\t');
+                String label = tab < 0 ? "" : line.substring(tab + 1).trim();
+                if (tab < 0 || !(label.equals("0") || label.equals("1"))) {
+                    throw new IOException(file + " line " + n + ": expected 'sentence<TAB>0|1'");
+                }
+                out.add(new LabelledSentence(line.substring(0, tab).trim(), label.charAt(0) - '0', source));
+            }
+        }
+        return out;
+    }
+
+    /** Lines end at \n only (\r stripped): U+0085 and other separators stay inside the sentence. */
+    private static String readLine(BufferedReader r) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        int c;
+        while ((c = r.read()) != -1) {
+            if (c == '\n') {
+                return stripCr(sb);
+            }
+            sb.append((char) c);
+        }
+        return sb.length() == 0 ? null : stripCr(sb);
+    }
+
+    private static String stripCr(StringBuilder sb) {
+        int len = sb.length();
+        return len > 0 && sb.charAt(len - 1) == '\r' ? sb.substring(0, len - 1) : sb.toString();
+    }
+
+    /** A fixed-seed split, stratified by source and label: train / validation / test. */
+    public record Split(List<LabelledSentence> train, List<LabelledSentence> validation, List<LabelledSentence> test) {
+    }
+
+    public static Split split(List<LabelledSentence> all, double trainShare, double valShare, long seed) {
+        List<LabelledSentence> train = new ArrayList<>();
+        List<LabelledSentence> val = new ArrayList<>();
+        List<LabelledSentence> test = new ArrayList<>();
+        Random rng = new Random(seed);
+        for (String src : all.stream().map(LabelledSentence::source).distinct().sorted().toList()) {
+            for (int label = 0; label <= 1; label++) {
+                int l = label;
+                List<LabelledSentence> group = new ArrayList<>(all.stream()
+                        .filter(s -> s.source().equals(src) && s.label() == l).toList());
+                Collections.shuffle(group, rng);
+                int nTrain = (int) Math.round(group.size() * trainShare);
+                int nVal = (int) Math.round(group.size() * valShare);
+                train.addAll(group.subList(0, nTrain));
+                val.addAll(group.subList(nTrain, nTrain + nVal));
+                test.addAll(group.subList(nTrain + nVal, group.size()));
+            }
+        }
+        Collections.shuffle(train, rng);
+        return new Split(train, val, test);
+    }
+}

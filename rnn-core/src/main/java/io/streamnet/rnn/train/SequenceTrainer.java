@@ -1,0 +1,258 @@
+package io.streamnet.rnn.train;
+
+import io.streamnet.engine.backend.Backend;
+import io.streamnet.engine.nn.Parameter;
+import io.streamnet.engine.nn.optim.GradientClipping;
+import io.streamnet.engine.nn.optim.Optimizer;
+import io.streamnet.engine.tensor.Tensor;
+import io.streamnet.rnn.model.OutputType;
+import io.streamnet.rnn.model.SequenceModel;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Trains a {@link SequenceModel}: full BPTT per batch for every output type, truncated BPTT with
+ * (k1, k2) over long streams, gradient clipping by global norm, and evaluation.
+ */
+public final class SequenceTrainer {
+    private final SequenceModel model;
+    private final Backend backend;
+    private final Optimizer optimizer;
+    private final float clipNorm;
+    private final Random rng;
+    private final StackRunner encoder;
+    private final StackRunner decoder;
+
+    /** {@code clipNorm <= 0} disables clipping. */
+    public SequenceTrainer(SequenceModel model, Optimizer optimizer, float clipNorm, long seed) {
+        this.model = model;
+        this.backend = model.backend();
+        this.optimizer = optimizer;
+        this.clipNorm = clipNorm;
+        this.rng = new Random(seed);
+        this.encoder = new StackRunner(model, model.encoder());
+        this.decoder = model.decoder().isEmpty() ? null : new StackRunner(model, model.decoder());
+    }
+
+    private HeadMode encoderHead() {
+        return switch (model.config().outputType()) {
+            case MANY_TO_ONE -> HeadMode.FINAL;
+            case MANY_TO_MANY, ONE_TO_MANY -> HeadMode.EVERY_STEP;
+            case SEQ2SEQ -> HeadMode.NONE;
+        };
+    }
+
+    // ---- full BPTT ----
+
+    /** One optimizer step of full BPTT on {@code batch}; returns its loss. */
+    public float trainBatch(SequenceBatch batch) {
+        float loss = gradients(batch);
+        update();
+        return loss;
+    }
+
+    /** Zeroes and then computes the gradients of the batch loss (no update); returns the loss. */
+    public float gradients(SequenceBatch batch) {
+        requireNotSeq2Seq();
+        zeroGrad();
+        float loss = encoder.forward(batch, null, null, encoderHead(), 0, true, rng, null);
+        encoder.backward(null, null);
+        return loss;
+    }
+
+    /** Mean loss without training (no dropout). */
+    public float loss(SequenceBatch batch) {
+        requireNotSeq2Seq();
+        return encoder.forward(batch, null, null, encoderHead(), 0, false, rng, null);
+    }
+
+    /** MANY_TO_ONE outputs (B,out), probabilities or values, in the order the batch was built from. */
+    public Tensor predict(SequenceBatch batch) {
+        if (model.config().outputType() != OutputType.MANY_TO_ONE) {
+            throw new IllegalStateException("predict is for MANY_TO_ONE models; this one is " + model.config().outputType());
+        }
+        Tensor sorted = Tensor.zeros(batch.size(), model.config().outputSize());
+        encoder.forward(batch, null, null, HeadMode.FINAL, 0, false, rng, sorted);
+        Tensor out = Tensor.zeros(batch.size(), model.config().outputSize());
+        for (int i = 0; i < batch.size(); i++) {
+            out.row(batch.order()[i]).copyFrom(sorted.row(i));
+        }
+        return out;
+    }
+
+    // ---- truncated BPTT ----
+
+    /**
+     * Truncated BPTT over a batch of equal-length streams: an update every {@code k1} steps, each
+     * back-propagating through the last {@code k2} steps (k2 >= k1), the hidden state carried across
+     * windows. A stream shorter than k1 is one window, not skipped. Returns the mean loss per output.
+     */
+    public float trainTbptt(SequenceBatch batch, int k1, int k2) {
+        return tbptt(batch, k1, k2, true);
+    }
+
+    /**
+     * The gradient TBPTT accumulates over all windows without applying it, each window's loss
+     * weighted by its share of the outputs: equal to the full BPTT gradient when k2 covers the stream.
+     */
+    public float tbpttGradients(SequenceBatch batch, int k1, int k2) {
+        zeroGrad();
+        return tbptt(batch, k1, k2, false);
+    }
+
+    private float tbptt(SequenceBatch batch, int k1, int k2, boolean update) {
+        requireNotSeq2Seq();
+        if (encoderHead() != HeadMode.EVERY_STEP) {
+            throw new IllegalStateException("truncated BPTT needs a loss at every step (MANY_TO_MANY or ONE_TO_MANY)");
+        }
+        if (k1 <= 0 || k2 < k1) {
+            throw new IllegalArgumentException("TBPTT needs 0 < k1 <= k2, got k1=" + k1 + ", k2=" + k2);
+        }
+        int steps = batch.steps();
+        int layers = model.config().layers();
+        boolean lstm = model.config().cell().hasCellState();
+        Map<Integer, Tensor[][]> states = new HashMap<>();
+        states.put(0, null);
+        double total = 0;
+        for (int prev = 0; prev < steps; prev += k1) {
+            int end = Math.min(steps, prev + k1);
+            int start = Math.max(0, end - k2);
+            Tensor[][] init = states.get(start);
+            SequenceBatch w = batch.window(start, end);
+            float scale = update ? 1f : (float) (end - prev) / steps;
+            if (update) {
+                zeroGrad();
+            }
+            float loss = encoder.forward(w, init == null ? null : init[0], init == null ? null : init[1],
+                    HeadMode.EVERY_STEP, prev - start, scale, true, rng, null);
+            encoder.backward(null, null);
+            if (update) {
+                update();
+            }
+            // Weighted by the window's share of the outputs: the mean loss per output over the stream.
+            total += update ? loss * (end - prev) / steps : loss;
+            int nextStart = Math.max(0, Math.min(steps, end + k1) - k2);
+            for (int p = start + 1; p <= end; p++) {
+                if (p >= nextStart) {
+                    states.put(p, copyStates(p - start, layers, lstm));
+                }
+            }
+            states.keySet().removeIf(p -> p < nextStart);
+        }
+        return (float) total;
+    }
+
+    private Tensor[][] copyStates(int t, int layers, boolean lstm) {
+        Tensor[] h = new Tensor[layers];
+        Tensor[] c = lstm ? new Tensor[layers] : null;
+        for (int l = 0; l < layers; l++) {
+            h[l] = encoder.stateH(l, t).copy();
+            if (lstm) {
+                c[l] = encoder.stateC(l, t).copy();
+            }
+        }
+        return new Tensor[][] {h, c};
+    }
+
+    // ---- SEQ2SEQ ----
+
+    /**
+     * One step of full BPTT through encoder and decoder: the encoder reads {@code source}; the
+     * decoder starts from its final state and reads {@code decoderInput} (the previous targets:
+     * teacher forcing) with per-step targets. Both batches must list sequences in the same order.
+     */
+    public float trainSeq2Seq(SequenceBatch source, SequenceBatch decoderInput) {
+        float loss = seq2seqGradients(source, decoderInput);
+        update();
+        return loss;
+    }
+
+    public float seq2seqGradients(SequenceBatch source, SequenceBatch decoderInput) {
+        requireSeq2Seq();
+        requireSameOrder(source, decoderInput);
+        zeroGrad();
+        int layers = model.config().layers();
+        boolean lstm = model.config().cell().hasCellState();
+        encoder.forward(source, null, null, HeadMode.NONE, 0, true, rng, null);
+        Tensor[] h = new Tensor[layers];
+        Tensor[] c = lstm ? new Tensor[layers] : null;
+        for (int l = 0; l < layers; l++) {
+            h[l] = encoder.finalH(l);
+            if (lstm) {
+                c[l] = encoder.finalC(l);
+            }
+        }
+        float loss = decoder.forward(decoderInput, h, c, HeadMode.EVERY_STEP, 0, true, rng, null);
+        decoder.backward(null, null);
+        Tensor[] dh = new Tensor[layers];
+        Tensor[] dc = lstm ? new Tensor[layers] : null;
+        for (int l = 0; l < layers; l++) {
+            dh[l] = decoder.initialStateGradH(l);
+            if (lstm) {
+                dc[l] = decoder.initialStateGradC(l);
+            }
+        }
+        encoder.backward(dh, dc);
+        return loss;
+    }
+
+    /** Decoder loss for a source and teacher-forced decoder input, without training. */
+    public float seq2seqLoss(SequenceBatch source, SequenceBatch decoderInput) {
+        requireSeq2Seq();
+        requireSameOrder(source, decoderInput);
+        int layers = model.config().layers();
+        boolean lstm = model.config().cell().hasCellState();
+        encoder.forward(source, null, null, HeadMode.NONE, 0, false, rng, null);
+        Tensor[] h = new Tensor[layers];
+        Tensor[] c = lstm ? new Tensor[layers] : null;
+        for (int l = 0; l < layers; l++) {
+            h[l] = encoder.finalH(l);
+            if (lstm) {
+                c[l] = encoder.finalC(l);
+            }
+        }
+        return decoder.forward(decoderInput, h, c, HeadMode.EVERY_STEP, 0, false, rng, null);
+    }
+
+    private static void requireSameOrder(SequenceBatch a, SequenceBatch b) {
+        if (!java.util.Arrays.equals(a.order(), b.order())) {
+            throw new IllegalArgumentException("encoder and decoder batches must sort their rows the same way; "
+                    + "give the encoder sequences of equal length or list the decoder rows in the encoder's order");
+        }
+    }
+
+    // ---- shared ----
+
+    private void zeroGrad() {
+        model.store().zeroGrad();
+    }
+
+    private void update() {
+        List<Parameter> params = model.parameters();
+        if (clipNorm > 0f) {
+            GradientClipping.clipByGlobalNorm(backend, params, clipNorm);
+        }
+        optimizer.step(params);
+    }
+
+    private void requireNotSeq2Seq() {
+        if (model.config().outputType() == OutputType.SEQ2SEQ) {
+            throw new IllegalStateException("SEQ2SEQ models train with trainSeq2Seq");
+        }
+    }
+
+    private void requireSeq2Seq() {
+        if (model.config().outputType() != OutputType.SEQ2SEQ) {
+            throw new IllegalStateException("trainSeq2Seq needs a SEQ2SEQ model; this one is "
+                    + model.config().outputType());
+        }
+    }
+
+    /** All parameters, for callers that inspect gradients. */
+    public List<Parameter> parameters() {
+        return new ArrayList<>(model.parameters());
+    }
+}
