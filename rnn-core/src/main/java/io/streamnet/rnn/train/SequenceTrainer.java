@@ -91,7 +91,39 @@ public final class SequenceTrainer {
      * windows. A stream shorter than k1 is one window, not skipped. Returns the mean loss per output.
      */
     public float trainTbptt(SequenceBatch batch, int k1, int k2) {
-        return tbptt(batch, k1, k2, true);
+        return tbptt(batch, k1, k2, true, WindowListener.NONE);
+    }
+
+    /** As {@link #trainTbptt(SequenceBatch, int, int)}, reporting each window's loss. */
+    public float trainTbptt(SequenceBatch batch, int k1, int k2, WindowListener listener) {
+        return tbptt(batch, k1, k2, true, listener);
+    }
+
+    /** Called after each TBPTT window with the steps done so far and the window's mean loss. */
+    public interface WindowListener {
+        WindowListener NONE = (done, total, loss) -> { };
+
+        void windowDone(int stepsDone, int stepsTotal, float loss);
+    }
+
+    /**
+     * Mean per-output loss over long equal-length streams, evaluated window by window with the state
+     * carried across windows (no training, no dropout): e.g. validation nats per character.
+     */
+    public float streamLoss(SequenceBatch batch, int window) {
+        requireNotSeq2Seq();
+        int layers = model.config().layers();
+        boolean lstm = model.config().cell().hasCellState();
+        Tensor[][] state = null;
+        double total = 0;
+        for (int from = 0; from < batch.steps(); from += window) {
+            int to = Math.min(batch.steps(), from + window);
+            float loss = encoder.forward(batch.window(from, to), state == null ? null : state[0],
+                    state == null ? null : state[1], encoderHead(), 0, false, rng, null);
+            total += (double) loss * (to - from) / batch.steps();
+            state = copyStates(to - from, layers, lstm);
+        }
+        return (float) total;
     }
 
     /**
@@ -100,10 +132,10 @@ public final class SequenceTrainer {
      */
     public float tbpttGradients(SequenceBatch batch, int k1, int k2) {
         zeroGrad();
-        return tbptt(batch, k1, k2, false);
+        return tbptt(batch, k1, k2, false, WindowListener.NONE);
     }
 
-    private float tbptt(SequenceBatch batch, int k1, int k2, boolean update) {
+    private float tbptt(SequenceBatch batch, int k1, int k2, boolean update, WindowListener listener) {
         requireNotSeq2Seq();
         if (encoderHead() != HeadMode.EVERY_STEP) {
             throw new IllegalStateException("truncated BPTT needs a loss at every step (MANY_TO_MANY or ONE_TO_MANY)");
@@ -134,6 +166,7 @@ public final class SequenceTrainer {
             }
             // Weighted by the window's share of the outputs: the mean loss per output over the stream.
             total += update ? loss * (end - prev) / steps : loss;
+            listener.windowDone(end, steps, update ? loss : loss / scale);
             int nextStart = Math.max(0, Math.min(steps, end + k1) - k2);
             for (int p = start + 1; p <= end; p++) {
                 if (p >= nextStart) {

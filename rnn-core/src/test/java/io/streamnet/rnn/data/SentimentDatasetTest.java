@@ -1,0 +1,42 @@
+package io.streamnet.rnn.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SentimentDatasetTest {
+    @Test
+    void splitsOnTheLastTabKeepsNelInsideTheSentenceAndTrims(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("x.txt");
+        Files.writeString(f, "A \"quote\ttab\" line  \t1\nsecond\u0085half\t0\r\n", StandardCharsets.UTF_8);
+        List<LabelledSentence> s = SentimentDataset.read(f, "x");
+        assertThat(s).hasSize(2);
+        assertThat(s.get(0).text()).isEqualTo("A \"quote\ttab\" line");
+        assertThat(s.get(0).label()).isEqualTo(1);
+        assertThat(s.get(1).text()).isEqualTo("second\u0085half");
+    }
+
+    @Test
+    void aLineWithoutALabelNamesTheLine(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("bad.txt");
+        Files.writeString(f, "fine\t1\nno label here\n", StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> SentimentDataset.read(f, "bad")).hasMessageContaining("line 2");
+    }
+
+    @Test
+    void realDataSplitIsStratifiedAndDisjoint() throws Exception {
+        List<LabelledSentence> all = SentimentDataset.loadAll(SentimentDataset.locate());
+        assertThat(all).hasSize(3 * 850);
+        SentimentDataset.Split split = SentimentDataset.split(all, 0.7, 0.15, 7);
+        assertThat(split.train().size() + split.validation().size() + split.test().size()).isEqualTo(all.size());
+        long positives = split.test().stream().filter(s -> s.label() == 1).count();
+        assertThat(positives).isEqualTo(split.test().size() - positives);
+        assertThat(SentimentDataset.split(all, 0.7, 0.15, 7).test()).isEqualTo(split.test());
+    }
+}
