@@ -18,7 +18,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * {@code java -jar benchmarks.jar gemm [--quick]}: runs {@link GemmBenchmark} with the Vector API
  * micro-kernel and with the scalar one, then numpy/OpenBLAS on one thread for the same shapes, and
- * prints GFLOP/s side by side (medians of the measured iterations). Any other arguments go to JMH.
+ * prints GFLOP/s side by side (medians of the measured iterations). {@code rnn [--quick]}: the
+ * batched recurrent step beside PyTorch ({@link RnnStepReport}). Any other arguments go to JMH.
  */
 public final class BenchMain {
     static final List<String> SQUARE = List.of("64,64,64", "128,128,128", "256,256,256", "512,512,512",
@@ -28,9 +29,13 @@ public final class BenchMain {
     }
 
     public static void main(String[] args) throws Exception {
+        boolean quick = Arrays.asList(args).contains("--quick");
         if (args.length > 0 && args[0].equals("gemm")) {
-            boolean quick = Arrays.asList(args).contains("--quick");
             gemm(quick);
+            return;
+        }
+        if (args.length > 0 && args[0].equals("rnn")) {
+            RnnStepReport.run(quick);
             return;
         }
         org.openjdk.jmh.Main.main(args);
@@ -87,9 +92,12 @@ public final class BenchMain {
     }
 
     static Map<String, Double> runJmh(List<String> shapes, boolean quick, String... jvmArgs) throws RunnerException {
-        ChainedOptionsBuilder opts = new OptionsBuilder()
-                .include(GemmBenchmark.class.getName() + ".gemm")
-                .param("shape", shapes.toArray(new String[0]))
+        return medians(new Runner(options(quick, jvmArgs).include(GemmBenchmark.class.getName() + ".gemm")
+                .param("shape", shapes.toArray(new String[0])).build()).run(), "shape");
+    }
+
+    static ChainedOptionsBuilder options(boolean quick, String... jvmArgs) {
+        return new OptionsBuilder()
                 .forks(1)
                 .threads(1)
                 .jvmArgsPrepend("-Xmx2g")
@@ -98,10 +106,16 @@ public final class BenchMain {
                 .warmupTime(TimeValue.milliseconds(quick ? 300 : 800))
                 .measurementIterations(quick ? 3 : 7)
                 .measurementTime(TimeValue.milliseconds(quick ? 300 : 800));
-        Collection<RunResult> results = new Runner(opts.build()).run();
+    }
+
+    /** Median score per combination of the named parameters, keyed by their values joined with commas. */
+    static Map<String, Double> medians(Collection<RunResult> results, String... params) {
         Map<String, Double> out = new LinkedHashMap<>();
         for (RunResult r : results) {
-            String shape = r.getParams().getParam("shape");
+            List<String> key = new ArrayList<>();
+            for (String p : params) {
+                key.add(r.getParams().getParam(p));
+            }
             List<Double> scores = new ArrayList<>();
             for (BenchmarkResult br : r.getBenchmarkResults()) {
                 for (IterationResult ir : br.getIterationResults()) {
@@ -109,7 +123,7 @@ public final class BenchMain {
                 }
             }
             scores.sort(Double::compare);
-            out.put(shape, scores.get(scores.size() / 2));
+            out.put(String.join(",", key), scores.get(scores.size() / 2));
         }
         return out;
     }

@@ -18,6 +18,10 @@ final class PeerProcess {
     }
 
     static List<String> runPython(String resource, List<String> args, Map<String, String> env) {
+        return runPython("python3", resource, args, env);
+    }
+
+    static List<String> runPython(String interpreter, String resource, List<String> args, Map<String, String> env) {
         try {
             Path script = Files.createTempFile("streamnet-bench-", ".py");
             try (InputStream in = PeerProcess.class.getResourceAsStream("/" + resource)) {
@@ -26,7 +30,7 @@ final class PeerProcess {
                 }
                 Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
             }
-            List<String> cmd = new ArrayList<>(List.of("python3", script.toString()));
+            List<String> cmd = new ArrayList<>(List.of(interpreter, script.toString()));
             cmd.addAll(args);
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
             // OpenBLAS core-type overrides slow a current numpy; unset them for this peer run only.

@@ -63,6 +63,24 @@ public final class SequenceTrainer {
         return loss;
     }
 
+    /**
+     * Gradients with dropout masks drawn from {@code maskSeed}: with {@link #trainingLoss} on the
+     * same seed the masks repeat, so the dropout backward can be checked by finite differences.
+     */
+    public float gradients(SequenceBatch batch, long maskSeed) {
+        requireNotSeq2Seq();
+        zeroGrad();
+        float loss = encoder.forward(batch, null, null, encoderHead(), 0, true, new Random(maskSeed), null);
+        encoder.backward(null, null);
+        return loss;
+    }
+
+    /** The training-mode loss (dropout on) with masks drawn from {@code maskSeed}; no gradients kept. */
+    public float trainingLoss(SequenceBatch batch, long maskSeed) {
+        requireNotSeq2Seq();
+        return encoder.forward(batch, null, null, encoderHead(), 0, true, new Random(maskSeed), null);
+    }
+
     /** Mean loss without training (no dropout). */
     public float loss(SequenceBatch batch) {
         requireNotSeq2Seq();

@@ -39,6 +39,19 @@ class GradientCheckTest {
 
     @ParameterizedTest
     @EnumSource(CellType.class)
+    void dropoutBetweenLayersBackpropagatesThroughTheSameMask(CellType cell) {
+        SequenceModel m = new SequenceModel(cpu, ModelConfig.tokens(cell, 11, 5, 6, 3, 0.4f, 3, OutputType.MANY_TO_ONE), 8);
+        Random rng = new Random(6);
+        SequenceBatch b = SequenceBatch.tokens(Fixtures.tokenSeqs(rng, 11, 5, 3, 6), new int[] {2, 0, 1});
+        SequenceTrainer t = trainer(m);
+        t.gradients(b, 99);
+        Fixtures.gradCheck(m.parameters(), () -> t.trainingLoss(b, 99), 12);
+        // With the masks on, the training loss differs from the evaluation loss (dropout is active).
+        org.assertj.core.api.Assertions.assertThat(t.trainingLoss(b, 99)).isNotEqualTo(t.loss(b));
+    }
+
+    @ParameterizedTest
+    @EnumSource(CellType.class)
     void manyToManyClassificationPerStep(CellType cell) {
         SequenceModel m = new SequenceModel(cpu, ModelConfig.tokens(cell, 9, 4, 5, 2, 0f, 9, OutputType.MANY_TO_MANY), 4);
         Random rng = new Random(2);
