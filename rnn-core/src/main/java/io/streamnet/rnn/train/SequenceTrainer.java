@@ -130,8 +130,6 @@ public final class SequenceTrainer {
      */
     public float streamLoss(SequenceBatch batch, int window) {
         requireNotSeq2Seq();
-        int layers = model.config().layers();
-        boolean lstm = model.config().cell().hasCellState();
         Tensor[][] state = null;
         double total = 0;
         for (int from = 0; from < batch.steps(); from += window) {
@@ -139,7 +137,7 @@ public final class SequenceTrainer {
             float loss = encoder.forward(batch.window(from, to), state == null ? null : state[0],
                     state == null ? null : state[1], encoderHead(), 0, false, rng, null);
             total += (double) loss * (to - from) / batch.steps();
-            state = copyStates(to - from, layers, lstm);
+            state = copyStates(to - from);
         }
         return (float) total;
     }
@@ -162,8 +160,6 @@ public final class SequenceTrainer {
             throw new IllegalArgumentException("TBPTT needs 0 < k1 <= k2, got k1=" + k1 + ", k2=" + k2);
         }
         int steps = batch.steps();
-        int layers = model.config().layers();
-        boolean lstm = model.config().cell().hasCellState();
         Map<Integer, Tensor[][]> states = new HashMap<>();
         states.put(0, null);
         double total = 0;
@@ -188,7 +184,7 @@ public final class SequenceTrainer {
             int nextStart = Math.max(0, Math.min(steps, end + k1) - k2);
             for (int p = start + 1; p <= end; p++) {
                 if (p >= nextStart) {
-                    states.put(p, copyStates(p - start, layers, lstm));
+                    states.put(p, copyStates(p - start));
                 }
             }
             states.keySet().removeIf(p -> p < nextStart);
@@ -196,16 +192,20 @@ public final class SequenceTrainer {
         return (float) total;
     }
 
-    private Tensor[][] copyStates(int t, int layers, boolean lstm) {
-        Tensor[] h = new Tensor[layers];
-        Tensor[] c = lstm ? new Tensor[layers] : null;
-        for (int l = 0; l < layers; l++) {
-            h[l] = encoder.stateH(l, t).copy();
-            if (lstm) {
-                c[l] = encoder.stateC(l, t).copy();
-            }
+    /** Copies of the states after step t of the last forward: {h per layer, c per layer or null}. */
+    private Tensor[][] copyStates(int t) {
+        return new Tensor[][] {copies(encoder.statesH(t)), copies(encoder.statesC(t))};
+    }
+
+    private static Tensor[] copies(Tensor[] ts) {
+        if (ts == null) {
+            return null;
         }
-        return new Tensor[][] {h, c};
+        Tensor[] out = new Tensor[ts.length];
+        for (int i = 0; i < ts.length; i++) {
+            out[i] = ts[i].copy();
+        }
+        return out;
     }
 
     // ---- SEQ2SEQ ----
@@ -225,28 +225,11 @@ public final class SequenceTrainer {
         requireSeq2Seq();
         requireSameOrder(source, decoderInput);
         zeroGrad();
-        int layers = model.config().layers();
-        boolean lstm = model.config().cell().hasCellState();
         encoder.forward(source, null, null, HeadMode.NONE, 0, true, rng, null);
-        Tensor[] h = new Tensor[layers];
-        Tensor[] c = lstm ? new Tensor[layers] : null;
-        for (int l = 0; l < layers; l++) {
-            h[l] = encoder.finalH(l);
-            if (lstm) {
-                c[l] = encoder.finalC(l);
-            }
-        }
-        float loss = decoder.forward(decoderInput, h, c, HeadMode.EVERY_STEP, 0, true, rng, null);
+        float loss = decoder.forward(decoderInput, encoder.finalH(), encoder.finalC(), HeadMode.EVERY_STEP, 0, true,
+                rng, null);
         decoder.backward(null, null);
-        Tensor[] dh = new Tensor[layers];
-        Tensor[] dc = lstm ? new Tensor[layers] : null;
-        for (int l = 0; l < layers; l++) {
-            dh[l] = decoder.initialStateGradH(l);
-            if (lstm) {
-                dc[l] = decoder.initialStateGradC(l);
-            }
-        }
-        encoder.backward(dh, dc);
+        encoder.backward(decoder.initialStateGradH(), decoder.initialStateGradC());
         return loss;
     }
 
@@ -254,18 +237,9 @@ public final class SequenceTrainer {
     public float seq2seqLoss(SequenceBatch source, SequenceBatch decoderInput) {
         requireSeq2Seq();
         requireSameOrder(source, decoderInput);
-        int layers = model.config().layers();
-        boolean lstm = model.config().cell().hasCellState();
         encoder.forward(source, null, null, HeadMode.NONE, 0, false, rng, null);
-        Tensor[] h = new Tensor[layers];
-        Tensor[] c = lstm ? new Tensor[layers] : null;
-        for (int l = 0; l < layers; l++) {
-            h[l] = encoder.finalH(l);
-            if (lstm) {
-                c[l] = encoder.finalC(l);
-            }
-        }
-        return decoder.forward(decoderInput, h, c, HeadMode.EVERY_STEP, 0, false, rng, null);
+        return decoder.forward(decoderInput, encoder.finalH(), encoder.finalC(), HeadMode.EVERY_STEP, 0, false, rng,
+                null);
     }
 
     private static void requireSameOrder(SequenceBatch a, SequenceBatch b) {

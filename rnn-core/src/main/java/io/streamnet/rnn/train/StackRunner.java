@@ -212,31 +212,49 @@ public final class StackRunner {
         }
     }
 
-    /** dL/dh of layer {@code l}'s initial state after {@link #backward} (rows in sorted order). */
-    public Tensor initialStateGradH(int l) {
-        return g[l].slice(0, batch.size());
+    /** dL/dh per layer of the initial state after {@link #backward} (rows in sorted order), views. */
+    public Tensor[] initialStateGradH() {
+        return perLayer(g, 0, batch.size());
     }
 
-    public Tensor initialStateGradC(int l) {
-        return lstm ? cg[l].slice(0, batch.size()) : null;
+    /** dL/dc per layer of the initial state (LSTM), else null. */
+    public Tensor[] initialStateGradC() {
+        return lstm ? perLayer(cg, 0, batch.size()) : null;
     }
 
-    /** Layer {@code l}'s final hidden state (B,H) after the last forward (each row at its own last step). */
-    public Tensor finalH(int l) {
-        return hs[l][batch.steps()].slice(0, batch.size());
+    /** Hidden states per layer after step t of the last forward (t = 0: initial), views. */
+    public Tensor[] statesH(int t) {
+        return perLayer(column(hs, t), 0, batch.size());
     }
 
-    public Tensor finalC(int l) {
-        return lstm ? cs[l][batch.steps()].slice(0, batch.size()) : null;
+    /** Cell states per layer after step t (LSTM), else null. */
+    public Tensor[] statesC(int t) {
+        return lstm ? perLayer(column(cs, t), 0, batch.size()) : null;
     }
 
-    /** Layer {@code l}'s hidden state after step t (t = 0 is the initial state). */
-    public Tensor stateH(int l, int t) {
-        return hs[l][t].slice(0, batch.size());
+    /** The final states (each row at its own last step). */
+    public Tensor[] finalH() {
+        return statesH(batch.steps());
     }
 
-    public Tensor stateC(int l, int t) {
-        return lstm ? cs[l][t].slice(0, batch.size()) : null;
+    public Tensor[] finalC() {
+        return statesC(batch.steps());
+    }
+
+    private Tensor[] column(Tensor[][] byLayer, int t) {
+        Tensor[] out = new Tensor[layers];
+        for (int l = 0; l < layers; l++) {
+            out[l] = byLayer[l][t];
+        }
+        return out;
+    }
+
+    private static Tensor[] perLayer(Tensor[] ts, int from, int to) {
+        Tensor[] out = new Tensor[ts.length];
+        for (int l = 0; l < ts.length; l++) {
+            out[l] = ts[l].slice(from, to);
+        }
+        return out;
     }
 
     private Tensor input(int t, int act) {
