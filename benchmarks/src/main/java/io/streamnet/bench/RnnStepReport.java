@@ -13,6 +13,9 @@ import org.openjdk.jmh.runner.RunnerException;
  * thread) for the same shapes when it is installed: steps/s, GFLOP/s and the ratio.
  */
 final class RnnStepReport {
+    /** Debian's torch uses the reference BLAS unless an OpenBLAS build is found first. */
+    private static final String OPENBLAS_OPENMP = "/usr/lib/x86_64-linux-gnu/openblas-openmp";
+
     private RnnStepReport() {
     }
 
@@ -22,8 +25,11 @@ final class RnnStepReport {
         Map<String, Double> torch = new LinkedHashMap<>();
         List<String> shapes = new ArrayList<>(ours.keySet());
         // Debian's python3-torch lives in the system interpreter; OpenBLAS-openmp at one thread (see PLATFORM.md).
-        for (String line : PeerProcess.runPython("/usr/bin/python3", "torch_rnn_step.py", shapes,
-                Map.of("OMP_NUM_THREADS", "1", "OPENBLAS_NUM_THREADS", "1"))) {
+        Map<String, String> env = new LinkedHashMap<>(Map.of("OMP_NUM_THREADS", "1", "OPENBLAS_NUM_THREADS", "1"));
+        if (java.nio.file.Files.isDirectory(java.nio.file.Path.of(OPENBLAS_OPENMP))) {
+            env.put("LD_LIBRARY_PATH", OPENBLAS_OPENMP);
+        }
+        for (String line : PeerProcess.runPython("/usr/bin/python3", "torch_rnn_step.py", shapes, env)) {
             String[] f = line.split("\t");
             if (f.length == 2) {
                 torch.put(f[0], Double.parseDouble(f[1]));
