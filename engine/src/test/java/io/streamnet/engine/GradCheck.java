@@ -17,7 +17,7 @@ public final class GradCheck {
     }
 
     /** Checks up to {@code maxEntries} entries of {@code x}, spread evenly over it. */
-    public static void check(String what, Tensor x, Tensor analytic, DoubleSupplier loss, int maxEntries) {
+    public static void assertGradientMatches(String what, Tensor x, Tensor analytic, DoubleSupplier loss, int maxEntries) {
         int n = x.size();
         int step = Math.max(1, n / maxEntries);
         double worst = 0;

@@ -46,7 +46,7 @@ public final class Fixtures {
      * a compromise, 3e-3 (float noise below it, curvature above it), and the tolerance mixes absolute
      * and relative error; a wrong backward misses it by far.
      */
-    public static void gradCheck(List<Parameter> params, DoubleSupplier loss, int perParam) {
+    public static void assertGradientsMatch(List<Parameter> params, DoubleSupplier loss, int perParam) {
         float h = 3e-3f;
         List<Tensor> analytic = new ArrayList<>();
         for (Parameter p : params) {

@@ -31,7 +31,7 @@ class BackwardGradientTest {
         cpu.activate(f, x, y);
         Tensor gx = Tensor.zeros(4, 6);
         cpu.activateBackward(f, x, y, w, gx);
-        GradCheck.check(name, x, gx, () -> {
+        GradCheck.assertGradientMatches(name, x, gx, () -> {
             Tensor out = Tensor.zeros(4, 6);
             cpu.activate(f, x, out);
             return GradCheck.dot(out, w);
@@ -44,7 +44,7 @@ class BackwardGradientTest {
         int[] labels = {0, 6, 3, 3, 1};
         Tensor grad = Tensor.zeros(5, 7);
         cpu.softmaxCrossEntropy(logits, labels, grad);
-        GradCheck.check("softmax+CE", logits, grad, () -> cpu.softmaxCrossEntropy(logits, labels, null), 100);
+        GradCheck.assertGradientMatches("softmax+CE", logits, grad, () -> cpu.softmaxCrossEntropy(logits, labels, null), 100);
     }
 
     @Test
@@ -56,7 +56,7 @@ class BackwardGradientTest {
         int[] labels = {1, 0, 3};
         Tensor grad = Tensor.zeros(3, 4);
         cpu.crossEntropy(p, labels, grad);
-        GradCheck.check("CE", p, grad, () -> cpu.crossEntropy(p, labels, null), 100);
+        GradCheck.assertGradientMatches("CE", p, grad, () -> cpu.crossEntropy(p, labels, null), 100);
     }
 
     @Test
@@ -65,7 +65,7 @@ class BackwardGradientTest {
         Tensor target = GradCheck.random(rng, 1f, 3, 5);
         Tensor grad = Tensor.zeros(3, 5);
         cpu.mse(pred, target, grad);
-        GradCheck.check("mse", pred, grad, () -> cpu.mse(pred, target, null), 100);
+        GradCheck.assertGradientMatches("mse", pred, grad, () -> cpu.mse(pred, target, null), 100);
     }
 
     @Test
@@ -76,7 +76,7 @@ class BackwardGradientTest {
         Tensor c = GradCheck.random(rng, 1f, g.patchSize(), g.outH() * g.outW());
         Tensor gx = Tensor.zeros(2, 5, 6);
         cpu.col2im(c, g, gx);
-        GradCheck.check("im2col", x, gx, () -> {
+        GradCheck.assertGradientMatches("im2col", x, gx, () -> {
             Tensor cols = Tensor.zeros(g.patchSize(), g.outH() * g.outW());
             cpu.im2col(x, g, cols);
             return GradCheck.dot(cols, c);
@@ -98,7 +98,7 @@ class BackwardGradientTest {
         Tensor w = GradCheck.random(rng, 1f, 2, 2, 2, 2);
         Tensor gx = Tensor.zeros(x.shape());
         cpu.maxPoolBackward(w, argmax, gx);
-        GradCheck.check("maxPool", x, gx, () -> {
+        GradCheck.assertGradientMatches("maxPool", x, gx, () -> {
             Tensor o = Tensor.zeros(2, 2, 2, 2);
             cpu.maxPool(x, g, o, new int[o.size()]);
             return GradCheck.dot(o, w);
@@ -112,7 +112,7 @@ class BackwardGradientTest {
         Tensor w = GradCheck.random(rng, 1f, 1, 3, 2, 2);
         Tensor gx = Tensor.zeros(x.shape());
         cpu.avgPoolBackward(w, g, gx);
-        GradCheck.check("avgPool", x, gx, () -> {
+        GradCheck.assertGradientMatches("avgPool", x, gx, () -> {
             Tensor o = Tensor.zeros(1, 3, 2, 2);
             cpu.avgPool(x, g, o);
             return GradCheck.dot(o, w);
@@ -125,7 +125,7 @@ class BackwardGradientTest {
         Tensor w = GradCheck.random(rng, 1f, 2, 3, 4);
         Tensor gb = Tensor.zeros(3);
         cpu.sumChannels(w, gb, false);
-        GradCheck.check("channel bias", b, gb, () -> {
+        GradCheck.assertGradientMatches("channel bias", b, gb, () -> {
             Tensor o = Tensor.zeros(2, 3, 4);
             cpu.addChannelBias(o, b);
             return GradCheck.dot(o, w);

@@ -33,10 +33,10 @@ class DenseGradientTest {
         Tensor gx = model.backward(loss.gradient()).copy();
 
         for (Parameter p : model.parameters()) {
-            GradCheck.check(p.name(), p.value(), p.grad().copy(),
+            GradCheck.assertGradientMatches(p.name(), p.value(), p.grad().copy(),
                     () -> loss.forward(model.forward(x, false), labels), 40);
         }
-        GradCheck.check("input", x, gx, () -> loss.forward(model.forward(x, false), labels), 40);
+        GradCheck.assertGradientMatches("input", x, gx, () -> loss.forward(model.forward(x, false), labels), 40);
     }
 
     @Test
@@ -53,7 +53,7 @@ class DenseGradientTest {
         mse.forward(model.forward(x, true), target);
         model.backward(mse.gradient());
         for (Parameter p : model.parameters()) {
-            GradCheck.check(p.name(), p.value(), p.grad().copy(),
+            GradCheck.assertGradientMatches(p.name(), p.value(), p.grad().copy(),
                     () -> mse.forward(model.forward(x, false), target), 40);
         }
     }

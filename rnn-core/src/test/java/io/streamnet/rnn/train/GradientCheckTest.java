@@ -34,7 +34,7 @@ class GradientCheckTest {
         SequenceBatch b = SequenceBatch.tokens(Fixtures.tokenSeqs(rng, 11, 4, 7, 2, 7), new int[] {0, 2, 1, 2});
         SequenceTrainer t = trainer(m);
         t.gradients(b);
-        Fixtures.gradCheck(m.parameters(), () -> t.loss(b), 12);
+        Fixtures.assertGradientsMatch(m.parameters(), () -> t.loss(b), 12);
     }
 
     @ParameterizedTest
@@ -45,7 +45,7 @@ class GradientCheckTest {
         SequenceBatch b = SequenceBatch.tokens(Fixtures.tokenSeqs(rng, 11, 5, 3, 6), new int[] {2, 0, 1});
         SequenceTrainer t = trainer(m);
         t.gradients(b, 99);
-        Fixtures.gradCheck(m.parameters(), () -> t.trainingLoss(b, 99), 12);
+        Fixtures.assertGradientsMatch(m.parameters(), () -> t.trainingLoss(b, 99), 12);
         // With the masks on, the training loss differs from the evaluation loss (dropout is active).
         org.assertj.core.api.Assertions.assertThat(t.trainingLoss(b, 99)).isNotEqualTo(t.loss(b));
     }
@@ -60,7 +60,7 @@ class GradientCheckTest {
         SequenceBatch b = SequenceBatch.tokenSteps(in, labels);
         SequenceTrainer t = trainer(m);
         t.gradients(b);
-        Fixtures.gradCheck(m.parameters(), () -> t.loss(b), 12);
+        Fixtures.assertGradientsMatch(m.parameters(), () -> t.loss(b), 12);
     }
 
     @ParameterizedTest
@@ -73,7 +73,7 @@ class GradientCheckTest {
                 Fixtures.featureSeqs(rng, 2, 5, 5, 2));
         SequenceTrainer t = trainer(m);
         t.gradients(b);
-        Fixtures.gradCheck(m.parameters(), () -> t.loss(b), 12);
+        Fixtures.assertGradientsMatch(m.parameters(), () -> t.loss(b), 12);
     }
 
     @ParameterizedTest
@@ -94,7 +94,7 @@ class GradientCheckTest {
         SequenceBatch b = SequenceBatch.features(inputs, null, targets);
         SequenceTrainer t = trainer(m);
         t.gradients(b);
-        Fixtures.gradCheck(m.parameters(), () -> t.loss(b), 12);
+        Fixtures.assertGradientsMatch(m.parameters(), () -> t.loss(b), 12);
     }
 
     @ParameterizedTest
@@ -108,6 +108,6 @@ class GradientCheckTest {
                 Fixtures.featureSeqs(rng, 2, 3, 3, 3));
         SequenceTrainer t = trainer(m);
         t.seq2seqGradients(src, dec);
-        Fixtures.gradCheck(m.parameters(), () -> t.seq2seqLoss(src, dec), 12);
+        Fixtures.assertGradientsMatch(m.parameters(), () -> t.seq2seqLoss(src, dec), 12);
     }
 }
