@@ -35,9 +35,9 @@ public final class GruCell implements RecurrentCell {
         cache.bind(x, hPrev, null, hOut);
         Tensor gx = cache.gates();
         Tensor gh = cache.gh();
-        backend.gemm(false, false, 1f, x, wx.value(), 0f, gx);
+        Projection.forward(backend, x, wx, 0f, gx);
         backend.addBias(gx, bx.value());
-        backend.gemm(false, false, 1f, hPrev, wh.value(), 0f, gh);
+        Projection.forward(backend, hPrev, wh, 0f, gh);
         backend.addBias(gh, bh.value());
         backend.gruForward(gx, gh, hPrev, hOut);
     }
@@ -47,14 +47,11 @@ public final class GruCell implements RecurrentCell {
         Tensor dgx = cache.dGates();
         Tensor dgh = cache.dgh();
         backend.gruBackward(cache.gates(), cache.gh(), cache.hPrev, dhOut, dgx, dgh, dh);
-        backend.gemm(true, false, 1f, cache.x, dgx, 1f, wx.grad());
         backend.sumRows(dgx, bx.grad(), true);
-        backend.gemm(true, false, 1f, cache.hPrev, dgh, 1f, wh.grad());
         backend.sumRows(dgh, bh.grad(), true);
-        if (dx != null) {
-            backend.gemm(false, true, 1f, dgx, wx.value(), 0f, dx);
-        }
-        backend.gemm(false, true, 1f, dgh, wh.value(), 1f, dh);
+        Projection.backward(backend, cache.x, dgx, wx, dx, 0f);
+        // dh already holds the direct path dh' * z; the gemm adds the path through the gates.
+        Projection.backward(backend, cache.hPrev, dgh, wh, dh, 1f);
     }
 
     @Override

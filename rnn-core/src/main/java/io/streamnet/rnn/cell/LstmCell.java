@@ -33,8 +33,8 @@ public final class LstmCell implements RecurrentCell {
     public void forward(Tensor x, Tensor hPrev, Tensor cPrev, Tensor hOut, Tensor cOut, StepCache cache) {
         cache.bind(x, hPrev, cPrev, hOut);
         Tensor gates = cache.gates();
-        backend.gemm(false, false, 1f, x, wx.value(), 0f, gates);
-        backend.gemm(false, false, 1f, hPrev, wh.value(), 1f, gates);
+        Projection.forward(backend, x, wx, 0f, gates);
+        Projection.forward(backend, hPrev, wh, 1f, gates);
         backend.addBias(gates, b.value());
         backend.lstmForward(gates, cPrev, cOut, hOut, cache.tanhC());
     }
@@ -43,13 +43,9 @@ public final class LstmCell implements RecurrentCell {
     public void backward(StepCache cache, Tensor dhOut, Tensor dc, Tensor dx, Tensor dh) {
         Tensor dGates = cache.dGates();
         backend.lstmBackward(cache.gates(), cache.cPrev, cache.tanhC(), dhOut, dc, dGates);
-        backend.gemm(true, false, 1f, cache.x, dGates, 1f, wx.grad());
-        backend.gemm(true, false, 1f, cache.hPrev, dGates, 1f, wh.grad());
         backend.sumRows(dGates, b.grad(), true);
-        if (dx != null) {
-            backend.gemm(false, true, 1f, dGates, wx.value(), 0f, dx);
-        }
-        backend.gemm(false, true, 1f, dGates, wh.value(), 0f, dh);
+        Projection.backward(backend, cache.x, dGates, wx, dx, 0f);
+        Projection.backward(backend, cache.hPrev, dGates, wh, dh, 0f);
     }
 
     @Override

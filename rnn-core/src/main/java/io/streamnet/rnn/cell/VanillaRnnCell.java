@@ -32,8 +32,8 @@ public final class VanillaRnnCell implements RecurrentCell {
     @Override
     public void forward(Tensor x, Tensor hPrev, Tensor cPrev, Tensor hOut, Tensor cOut, StepCache cache) {
         cache.bind(x, hPrev, null, hOut);
-        backend.gemm(false, false, 1f, x, wx.value(), 0f, hOut);
-        backend.gemm(false, false, 1f, hPrev, wh.value(), 1f, hOut);
+        Projection.forward(backend, x, wx, 0f, hOut);
+        Projection.forward(backend, hPrev, wh, 1f, hOut);
         backend.addBias(hOut, b.value());
         backend.activate(Activation.TANH, hOut, hOut);
     }
@@ -42,13 +42,9 @@ public final class VanillaRnnCell implements RecurrentCell {
     public void backward(StepCache cache, Tensor dhOut, Tensor dc, Tensor dx, Tensor dh) {
         Tensor da = cache.dGates();
         backend.activateBackward(Activation.TANH, cache.hOut, cache.hOut, dhOut, da);
-        backend.gemm(true, false, 1f, cache.x, da, 1f, wx.grad());
-        backend.gemm(true, false, 1f, cache.hPrev, da, 1f, wh.grad());
         backend.sumRows(da, b.grad(), true);
-        if (dx != null) {
-            backend.gemm(false, true, 1f, da, wx.value(), 0f, dx);
-        }
-        backend.gemm(false, true, 1f, da, wh.value(), 0f, dh);
+        Projection.backward(backend, cache.x, da, wx, dx, 0f);
+        Projection.backward(backend, cache.hPrev, da, wh, dh, 0f);
     }
 
     @Override
