@@ -29,6 +29,7 @@ public final class LossProgress implements AutoCloseable {
                     .setUnit(" " + unit, 1)
                     .setStyle(ProgressBarStyle.ASCII)
                     .setUpdateIntervalMillis(250)
+                    .setMaxRenderedLength(120)
                     .showSpeed()
                     .build();
             lossSum = 0;

@@ -27,6 +27,7 @@ public final class TrainingProgress implements TrainingListener, AutoCloseable {
                     .setUnit(" img", 1)
                     .setStyle(ProgressBarStyle.ASCII)
                     .setUpdateIntervalMillis(200)
+                    .setMaxRenderedLength(120)
                     .showSpeed()
                     .build();
             lossSum = 0;
