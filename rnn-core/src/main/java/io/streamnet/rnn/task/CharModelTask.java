@@ -69,9 +69,11 @@ public final class CharModelTask {
         Vocabulary vocab = Vocabulary.chars(text);
         SequenceModel model = new SequenceModel(backend, ModelConfig.tokens(o.cell(), vocab.size(), o.embedding(),
                 o.hidden(), o.layers(), o.dropout(), vocab.size(), OutputType.MANY_TO_MANY), o.seed());
-        SequenceTrainer trainer = new SequenceTrainer(model,
-                new Adam(backend, LearningRateSchedule.constant(o.learningRate())), 5f, o.seed());
         int[][][] s = TextCorpus.streams(vocab.encode(parts[0]), o.streams());
+        // Cosine decay to a tenth of the peak rate over all updates: the last epochs refine.
+        long updates = (long) o.epochs() * ((s[0][0].length + o.k1() - 1) / o.k1());
+        SequenceTrainer trainer = new SequenceTrainer(model, new Adam(backend,
+                LearningRateSchedule.cosine(o.learningRate(), updates, o.learningRate() / 10)), 5f, o.seed());
         long perEpoch = (long) s[0].length * s[0][0].length;
         long t0 = System.nanoTime();
         Random rng = new Random(o.seed());
