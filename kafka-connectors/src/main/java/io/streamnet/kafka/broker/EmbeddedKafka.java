@@ -1,0 +1,259 @@
+package io.streamnet.kafka.broker;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real Kafka cluster in KRaft mode on 127.0.0.1: each node is Kafka's own server ({@code kafka.Kafka})
+ * in a child JVM started from the jars on this classpath, combined broker and controller, on free
+ * ports, with its data under one directory. Used by the local demo and the tests; {@link #close}
+ * stops every node cleanly (SIGTERM, then a forced kill after a timeout) and removes temporary data.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
+
+    private final Path dataDir;
+    private final boolean temporary;
+    private final List<Node> nodes;
+
+    private record Node(int id, int port, int controllerPort, Path dir, Process process) {
+    }
+
+    private EmbeddedKafka(Path dataDir, boolean temporary, List<Node> nodes) {
+        this.dataDir = dataDir;
+        this.temporary = temporary;
+        this.nodes = nodes;
+    }
+
+    /** One node in a fresh temporary directory. */
+    public static EmbeddedKafka start() {
+        return start(1, null);
+    }
+
+    /**
+     * Starts {@code nodeCount} nodes; {@code dataDir} null means a temporary directory that close()
+     * deletes. Returns once the cluster answers an admin request with every broker registered.
+     */
+    public static EmbeddedKafka start(int nodeCount, Path dataDir) {
+        if (nodeCount < 1) {
+            throw new IllegalArgumentException("need at least one node, got " + nodeCount);
+        }
+        try {
+            boolean temporary = dataDir == null;
+            Path dir = temporary ? Files.createTempDirectory("streamnet-kafka-") : Files.createDirectories(dataDir);
+            int[] ports = freePorts(2 * nodeCount);
+            String voters = java.util.stream.IntStream.range(0, nodeCount)
+                    .mapToObj(i -> (i + 1) + "@127.0.0.1:" + ports[2 * i + 1]).collect(Collectors.joining(","));
+            String clusterId = Uuid.randomUuid().toString();
+            List<Node> nodes = new ArrayList<>();
+            EmbeddedKafka cluster = new EmbeddedKafka(dir, temporary, nodes);
+            try {
+                for (int i = 0; i < nodeCount; i++) {
+                    Path nodeDir = Files.createDirectories(dir.resolve("node-" + (i + 1)));
+                    Path props = writeProperties(nodeDir, i + 1, ports[2 * i], ports[2 * i + 1], voters, nodeCount);
+                    format(nodeDir, props, clusterId);
+                    Process p = java(nodeDir, "kafka.Kafka", props.toString()).start();
+                    nodes.add(new Node(i + 1, ports[2 * i], ports[2 * i + 1], nodeDir, p));
+                }
+                cluster.awaitReady(nodeCount, Duration.ofSeconds(90));
+            } catch (RuntimeException | IOException e) {
+                // Keep the directory: its server.log files say why.
+                cluster.stop(false);
+                throw new IllegalStateException("embedded Kafka failed to start (logs kept in " + dir + "): "
+                        + e.getMessage(), e);
+            }
+            LOG.info("embedded Kafka ({} node{}) ready at {} (data {})", nodeCount, nodeCount == 1 ? "" : "s",
+                    cluster.bootstrapServers(), dir);
+            return cluster;
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start embedded Kafka", e);
+        }
+    }
+
+    public String bootstrapServers() {
+        return nodes.stream().map(n -> "127.0.0.1:" + n.port()).collect(Collectors.joining(","));
+    }
+
+    public int size() {
+        return nodes.size();
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** Client properties that reach this cluster. */
+    public Properties clientProperties() {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        return p;
+    }
+
+    private void awaitReady(int brokers, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Exception last = null;
+        Properties p = clientProperties();
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000");
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "5000");
+        try (Admin admin = Admin.create(p)) {
+            while (System.nanoTime() < deadline) {
+                for (Node n : nodes) {
+                    if (!n.process().isAlive()) {
+                        throw new IllegalStateException("Kafka node " + n.id() + " exited with " + n.process().exitValue()
+                                + "; see " + n.dir().resolve("server.log"));
+                    }
+                }
+                try {
+                    int seen = admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).size();
+                    if (seen == brokers) {
+                        return;
+                    }
+                } catch (Exception e) {
+                    last = e;
+                }
+                sleep(200);
+            }
+        }
+        throw new IllegalStateException("embedded Kafka not ready within " + timeout + ": " + last);
+    }
+
+    @Override
+    public void close() {
+        stop(temporary);
+    }
+
+    private void stop(boolean deleteData) {
+        for (Node n : nodes) {
+            n.process().destroy();
+        }
+        for (Node n : nodes) {
+            try {
+                if (!n.process().waitFor(30, TimeUnit.SECONDS)) {
+                    LOG.warn("Kafka node {} did not stop in 30 s; killing it", n.id());
+                    n.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                n.process().destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (deleteData) {
+            deleteTree(dataDir);
+        }
+    }
+
+    // ---- helpers ----
+
+    private static Path writeProperties(Path nodeDir, int id, int port, int controllerPort, String voters, int nodes)
+            throws IOException {
+        int rf = Math.min(3, nodes);
+        Map<String, String> c = new java.util.LinkedHashMap<>();
+        c.put("process.roles", "broker,controller");
+        c.put("node.id", Integer.toString(id));
+        c.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        c.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        c.put("controller.listener.names", "CONTROLLER");
+        c.put("inter.broker.listener.name", "PLAINTEXT");
+        c.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        c.put("controller.quorum.voters", voters);
+        c.put("log.dirs", nodeDir.resolve("logs").toString());
+        c.put("num.partitions", "1");
+        c.put("default.replication.factor", Integer.toString(rf));
+        c.put("offsets.topic.replication.factor", Integer.toString(rf));
+        c.put("transaction.state.log.replication.factor", Integer.toString(rf));
+        c.put("transaction.state.log.min.isr", "1");
+        c.put("min.insync.replicas", "1");
+        c.put("group.initial.rebalance.delay.ms", "0");
+        // Flink's exactly-once sink opens transactions that may stay open for a checkpoint interval or more.
+        c.put("transaction.max.timeout.ms", "900000");
+        c.put("auto.create.topics.enable", "false");
+        c.put("offsets.topic.num.partitions", "4");
+        c.put("log.segment.bytes", Integer.toString(16 << 20));
+        String text = c.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining("\n", "", "\n"));
+        Path file = nodeDir.resolve("server.properties");
+        Files.writeString(file, text, StandardCharsets.UTF_8);
+        return file;
+    }
+
+    private static void format(Path nodeDir, Path props, String clusterId) throws IOException {
+        Process p = java(nodeDir, "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", props.toString(),
+                "--ignore-formatted").start();
+        try {
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                throw new IllegalStateException("formatting Kafka storage failed; see " + nodeDir.resolve("server.log"));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while formatting Kafka storage", e);
+        }
+    }
+
+    private static ProcessBuilder java(Path nodeDir, String mainClass, String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx512m");
+        cmd.add("-XX:+UseSerialGC");
+        cmd.add("-Djava.io.tmpdir=" + nodeDir);
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(mainClass);
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(nodeDir.resolve("server.log").toFile()));
+    }
+
+    private static int[] freePorts(int n) throws IOException {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            int[] ports = new int[n];
+            for (int i = 0; i < n; i++) {
+                ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                sockets.add(s);
+                ports[i] = s.getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket s : sockets) {
+                s.close();
+            }
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            LOG.warn("could not delete {}: {}", dir, e.toString());
+        }
+    }
+}
