@@ -1,0 +1,80 @@
+package io.streamnet.kafka.tail;
+
+import io.streamnet.schemas.Prediction;
+import java.util.Arrays;
+
+/**
+ * Running figures over tailed predictions: count and rate, processing latency (the pipeline's
+ * {@code latencyMs}) and end-to-end latency (event time to arrival here) percentiles, and accuracy
+ * against the input labels when predictions carry them. Latencies are kept in a growing array:
+ * a tail session sees thousands to millions of records, not billions.
+ */
+public final class TailStats {
+    private long count;
+    private long labelled;
+    private long correct;
+    private long firstArrival = -1;
+    private long lastArrival;
+    private long[] processing = new long[1024];
+    private long[] endToEnd = new long[1024];
+
+    public void record(Prediction p, long arrivalMillis) {
+        if (firstArrival < 0) {
+            firstArrival = arrivalMillis;
+        }
+        lastArrival = arrivalMillis;
+        if (count == processing.length) {
+            processing = Arrays.copyOf(processing, processing.length * 2);
+            endToEnd = Arrays.copyOf(endToEnd, endToEnd.length * 2);
+        }
+        processing[(int) count] = p.getLatencyMs();
+        endToEnd[(int) count] = Math.max(0, arrivalMillis - p.getEventTime().toEpochMilli());
+        count++;
+        if (p.getTrueLabel() != null) {
+            labelled++;
+            if (p.getTrueLabel() == p.getLabel()) {
+                correct++;
+            }
+        }
+    }
+
+    public long count() {
+        return count;
+    }
+
+    /** Accuracy over predictions that carried a label, or NaN when none did. */
+    public double accuracy() {
+        return labelled == 0 ? Double.NaN : (double) correct / labelled;
+    }
+
+    public double ratePerSecond() {
+        long span = lastArrival - firstArrival;
+        return span <= 0 ? Double.NaN : 1000.0 * (count - 1) / span;
+    }
+
+    /** The q-quantile (0..1) of processing latency in ms, nearest rank. */
+    public long processingPercentile(double q) {
+        return percentile(processing, q);
+    }
+
+    public long endToEndPercentile(double q) {
+        return percentile(endToEnd, q);
+    }
+
+    private long percentile(long[] values, double q) {
+        if (count == 0) {
+            return -1;
+        }
+        long[] sorted = Arrays.copyOf(values, (int) count);
+        Arrays.sort(sorted);
+        int rank = (int) Math.ceil(q * count) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank))];
+    }
+
+    public String summary() {
+        return String.format("%d predictions, %.1f/s, processing latency p50/p95/p99 %d/%d/%d ms, "
+                        + "end-to-end p50/p99 %d/%d ms, accuracy %s", count, ratePerSecond(), processingPercentile(0.5),
+                processingPercentile(0.95), processingPercentile(0.99), endToEndPercentile(0.5), endToEndPercentile(0.99),
+                labelled == 0 ? "n/a (no labels)" : String.format("%.4f over %d labelled", accuracy(), labelled));
+    }
+}
