@@ -1,6 +1,9 @@
 package io.streamnet.cli;
 
 import io.streamnet.cli.demo.DemoCommand;
+import io.streamnet.cli.kafka.KafkaCommand;
+import io.streamnet.cli.kafka.ProduceCommand;
+import io.streamnet.cli.kafka.TailCommand;
 import io.streamnet.cli.train.TrainCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -8,7 +11,8 @@ import picocli.CommandLine.Command;
 /** The {@code streamnet} command: each subcommand is wiring into the modules below. */
 @Command(name = "streamnet", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Recurrent and convolutional neural networks inside a stream processor.",
-        subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, SampleCommand.class, BackendCommand.class,
+        subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, SampleCommand.class,
+                KafkaCommand.class, ProduceCommand.class, TailCommand.class, BackendCommand.class,
                 CommandLine.HelpCommand.class})
 public final class StreamnetCommand implements Runnable {
     @CommandLine.Spec
