@@ -13,6 +13,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,12 +46,27 @@ public final class TopicAdmin {
                 }
                 LOG.info("created topics {}", missing.stream().map(NewTopic::name).toList());
             }
-            List<String> problems = verify(specs);
+            List<String> problems = verifyWhenVisible(specs);
             if (!problems.isEmpty()) {
                 throw new IllegalStateException("existing topics do not match the pipeline: " + String.join("; ", problems));
             }
         } catch (ExecutionException e) {
             throw new IllegalStateException("topic admin failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** New topics reach every broker's metadata a little after creation: retry while they are unknown. */
+    private List<String> verifyWhenVisible(Collection<TopicSpec> specs) throws ExecutionException, InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (true) {
+            try {
+                return verify(specs);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(200);
+            }
         }
     }
 
