@@ -14,16 +14,8 @@ final class Elementwise {
                     System.arraycopy(x, xo, y, yo, n);
                 }
             }
-            case SIGMOID -> {
-                for (int i = 0; i < n; i++) {
-                    y[yo + i] = sigmoid(x[xo + i]);
-                }
-            }
-            case TANH -> {
-                for (int i = 0; i < n; i++) {
-                    y[yo + i] = (float) Math.tanh(x[xo + i]);
-                }
-            }
+            case SIGMOID -> ActivationMath.get().sigmoid(x, xo, y, yo, n);
+            case TANH -> ActivationMath.get().tanh(x, xo, y, yo, n);
             case RELU -> {
                 for (int i = 0; i < n; i++) {
                     y[yo + i] = Math.max(x[xo + i], 0f);

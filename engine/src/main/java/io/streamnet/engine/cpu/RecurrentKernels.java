@@ -10,25 +10,24 @@ final class RecurrentKernels {
 
     static void lstmForward(float[] g, int go, float[] cp, int cpo, float[] co, int coo, float[] ho, int hoo,
                             float[] tc, int tco, int b, int h) {
+        ActivationMath math = ActivationMath.get();
         for (int r = 0; r < b; r++) {
             int gr = go + r * 4 * h;
             int sr = r * h;
+            // Gates in place, a whole block at a time: sigmoid(i, f), tanh(g), sigmoid(o).
+            math.sigmoid(g, gr, g, gr, 2 * h);
+            math.tanh(g, gr + 2 * h, g, gr + 2 * h, h);
+            math.sigmoid(g, gr + 3 * h, g, gr + 3 * h, h);
             for (int j = 0; j < h; j++) {
-                float i = Elementwise.sigmoid(g[gr + j]);
-                float f = Elementwise.sigmoid(g[gr + h + j]);
-                float gg = (float) Math.tanh(g[gr + 2 * h + j]);
-                float o = Elementwise.sigmoid(g[gr + 3 * h + j]);
-                g[gr + j] = i;
-                g[gr + h + j] = f;
-                g[gr + 2 * h + j] = gg;
-                g[gr + 3 * h + j] = o;
-                float c = f * cp[cpo + sr + j] + i * gg;
-                float t = (float) Math.tanh(c);
-                co[coo + sr + j] = c;
-                ho[hoo + sr + j] = o * t;
-                if (tc != null) {
-                    tc[tco + sr + j] = t;
-                }
+                co[coo + sr + j] = g[gr + h + j] * cp[cpo + sr + j] + g[gr + j] * g[gr + 2 * h + j];
+            }
+            // h' = o * tanh(c'): tanh(c') goes through hOut (and tanhC, which backward needs).
+            math.tanh(co, coo + sr, ho, hoo + sr, h);
+            if (tc != null) {
+                System.arraycopy(ho, hoo + sr, tc, tco + sr, h);
+            }
+            for (int j = 0; j < h; j++) {
+                ho[hoo + sr + j] *= g[gr + 3 * h + j];
             }
         }
     }
@@ -58,18 +57,24 @@ final class RecurrentKernels {
 
     static void gruForward(float[] gx, int gxo, float[] gh, int gho, float[] hp, int hpo, float[] ho, int hoo,
                            int b, int h) {
+        ActivationMath math = ActivationMath.get();
         for (int row = 0; row < b; row++) {
             int xr = gxo + row * 3 * h;
             int hr = gho + row * 3 * h;
             int sr = row * h;
+            // r and z: sigmoid of the two sums, in place in gx.
+            for (int j = 0; j < 2 * h; j++) {
+                gx[xr + j] += gh[hr + j];
+            }
+            math.sigmoid(gx, xr, gx, xr, 2 * h);
+            // n = tanh(gx_n + r * gh_n), in place.
             for (int j = 0; j < h; j++) {
-                float r = Elementwise.sigmoid(gx[xr + j] + gh[hr + j]);
-                float z = Elementwise.sigmoid(gx[xr + h + j] + gh[hr + h + j]);
-                float n = (float) Math.tanh(gx[xr + 2 * h + j] + r * gh[hr + 2 * h + j]);
-                gx[xr + j] = r;
-                gx[xr + h + j] = z;
-                gx[xr + 2 * h + j] = n;
-                ho[hoo + sr + j] = (1f - z) * n + z * hp[hpo + sr + j];
+                gx[xr + 2 * h + j] += gx[xr + j] * gh[hr + 2 * h + j];
+            }
+            math.tanh(gx, xr + 2 * h, gx, xr + 2 * h, h);
+            for (int j = 0; j < h; j++) {
+                float z = gx[xr + h + j];
+                ho[hoo + sr + j] = (1f - z) * gx[xr + 2 * h + j] + z * hp[hpo + sr + j];
             }
         }
     }
