@@ -1,0 +1,62 @@
+package io.streamnet.kafka.streams;
+
+import io.streamnet.kafka.serde.Codecs;
+import io.streamnet.kafka.serde.RecordCodec;
+import io.streamnet.kafka.serde.WireFormat;
+import io.streamnet.rnn.model.SequenceModel;
+import io.streamnet.rnn.text.Vocabulary;
+import io.streamnet.schemas.DeadLetter;
+import io.streamnet.schemas.Prediction;
+import io.streamnet.schemas.StepEvent;
+import io.streamnet.schemas.TextEvent;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The Kafka Streams app: input topic (raw bytes, so that undecodable records reach the processor
+ * and are dead-lettered rather than failing the task) -> per-key RNN processor with a persistent,
+ * changelogged state store -> predictions (Avro) and dead letters (Avro). Exactly-once v2.
+ */
+public final class RnnTopology {
+    static final String STATE_STORE = "rnn-state";
+    static final String PREDICTIONS_SINK = "predictions";
+    static final String DEAD_LETTER_SINK = "dead-letters";
+
+    private RnnTopology() {
+    }
+
+    public static Topology build(SequenceModel model, Vocabulary vocabulary, StreamsAppConfig config) {
+        if (model.config().tokenInput() && vocabulary == null) {
+            throw new IllegalArgumentException("a token model needs its vocabulary");
+        }
+        RecordCodec<TextEvent> text = Codecs.of(TextEvent.class, config.inputFormat());
+        RecordCodec<StepEvent> steps = Codecs.of(StepEvent.class, config.inputFormat());
+        RecordCodec<Prediction> predictions = Codecs.of(Prediction.class, WireFormat.AVRO);
+        RecordCodec<DeadLetter> deadLetters = Codecs.of(DeadLetter.class, WireFormat.AVRO);
+        Topology t = new Topology();
+        t.addSource("input", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), config.inputTopic());
+        t.addProcessor("rnn", () -> new RnnInferenceProcessor(model, vocabulary, text, steps, config), "input");
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(),
+                Serdes.ByteArray()), "rnn");
+        t.addSink(PREDICTIONS_SINK, config.outputTopic(), Serdes.String().serializer(),
+                (Serializer<Object>) (topic, v) -> predictions.encode((Prediction) v), "rnn");
+        t.addSink(DEAD_LETTER_SINK, config.deadLetterTopic(), Serdes.String().serializer(),
+                (Serializer<Object>) (topic, v) -> deadLetters.encode((DeadLetter) v), "rnn");
+        return t;
+    }
+
+    /** Streams properties for {@code bootstrap}: exactly-once v2, state under {@code stateDir}. */
+    public static Properties properties(StreamsAppConfig config, String bootstrap, String stateDir) {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "200");
+        return p;
+    }
+}

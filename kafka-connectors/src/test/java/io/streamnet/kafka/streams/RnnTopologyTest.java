@@ -1,0 +1,183 @@
+package io.streamnet.kafka.streams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.streamnet.engine.cpu.CpuBackend;
+import io.streamnet.kafka.admin.PipelineTopics;
+import io.streamnet.kafka.serde.Codecs;
+import io.streamnet.kafka.serde.RecordCodec;
+import io.streamnet.kafka.serde.WireFormat;
+import io.streamnet.rnn.cell.CellType;
+import io.streamnet.rnn.model.ModelConfig;
+import io.streamnet.rnn.model.OutputType;
+import io.streamnet.rnn.model.SequenceModel;
+import io.streamnet.rnn.model.Task;
+import io.streamnet.rnn.state.RnnState;
+import io.streamnet.rnn.text.Vocabulary;
+import io.streamnet.schemas.DeadLetter;
+import io.streamnet.schemas.Frame;
+import io.streamnet.schemas.Prediction;
+import io.streamnet.schemas.StepEvent;
+import io.streamnet.schemas.TextEvent;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The topology's logic with Kafka's TopologyTestDriver: per-key state, predictions, dead letters. */
+class RnnTopologyTest {
+    private static final Instant T0 = Instant.ofEpochMilli(1_764_000_000_000L);
+    private final CpuBackend cpu = CpuBackend.instance();
+    private final Vocabulary vocab = Vocabulary.words(List.of("great phone works well", "bad battery broke fast"), 50, 1);
+    private final SequenceModel textModel = new SequenceModel(cpu,
+            ModelConfig.tokens(CellType.GRU, vocab.size(), 8, 16, 1, 0f, 2, OutputType.MANY_TO_ONE), 5);
+    private final RecordCodec<TextEvent> json = Codecs.of(TextEvent.class, WireFormat.JSON);
+    private final RecordCodec<Prediction> predictions = Codecs.of(Prediction.class, WireFormat.AVRO);
+    private final RecordCodec<DeadLetter> deadLetters = Codecs.of(DeadLetter.class, WireFormat.AVRO);
+    private TopologyTestDriver driver;
+
+    @TempDir
+    Path stateDir;
+
+    @AfterEach
+    void close() {
+        if (driver != null) {
+            driver.close();
+        }
+    }
+
+    private TestInputTopic<String, byte[]> start(SequenceModel model, Vocabulary v, StreamsAppConfig config) {
+        Properties p = RnnTopology.properties(config, "unused:9092", stateDir.toString());
+        driver = new TopologyTestDriver(RnnTopology.build(model, v, config), p);
+        return driver.createInputTopic(config.inputTopic(), new StringSerializer(), new ByteArraySerializer());
+    }
+
+    private TestOutputTopic<String, byte[]> out(String topic) {
+        return driver.createOutputTopic(topic, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private byte[] text(String key, long seq, String text, boolean end, Integer label) {
+        return json.encode(TextEvent.newBuilder().setKey(key).setSeq(seq).setEventTime(T0).setText(text)
+                .setEndOfSequence(end).setLabel(label).build());
+    }
+
+    @Test
+    void eachConversationGetsOnePredictionAtItsEndEqualToSteppingTheModel() {
+        TestInputTopic<String, byte[]> in = start(textModel, vocab, StreamsAppConfig.forText(WireFormat.JSON, false, "m", 3));
+        in.pipeInput("a", text("a", 0, "great", false, null));
+        in.pipeInput("b", text("b", 0, "bad battery", false, null));
+        in.pipeInput("a", text("a", 1, "phone", false, null));
+        in.pipeInput("b", text("b", 1, "broke", true, 0));
+        in.pipeInput("a", text("a", 2, "works", true, 1));
+        List<Prediction> got = out(PipelineTopics.PREDICTIONS).readValuesToList().stream().map(predictions::decode).toList();
+        assertThat(got).extracting(Prediction::getKey).containsExactly("b", "a");
+        Prediction a = got.get(1);
+        assertThat(a.getModelId()).isEqualTo("m");
+        assertThat(a.getModelVersion()).isEqualTo(3);
+        assertThat(a.getTrueLabel()).isEqualTo(1);
+        // The stream must not change the answer: the same as stepping the model by hand.
+        RnnState s = textModel.initialState();
+        float[] expected = null;
+        for (int id : vocab.encode("great phone works")) {
+            SequenceModel.StepResult r = textModel.step(s, id);
+            s = r.state();
+            expected = r.output();
+        }
+        assertThat(a.getProbabilities()).containsExactly(expected[0], expected[1]);
+        // Ended conversations leave no state behind.
+        assertThat(driver.<String, byte[]>getKeyValueStore(RnnTopology.STATE_STORE).get("a")).isNull();
+    }
+
+    @Test
+    void perStepModeEmitsARollingScoreAfterEveryEvent() {
+        TestInputTopic<String, byte[]> in = start(textModel, vocab, StreamsAppConfig.forText(WireFormat.JSON, true, "m", 1));
+        in.pipeInput("a", text("a", 0, "great", false, null));
+        in.pipeInput("a", text("a", 1, "phone", false, null));
+        in.pipeInput("a", text("a", 2, "works", true, 1));
+        List<Prediction> got = out(PipelineTopics.PREDICTIONS).readValuesToList().stream().map(predictions::decode).toList();
+        assertThat(got).extracting(p -> p.getKind().name()).containsExactly("ROLLING", "ROLLING", "MANY_TO_ONE");
+        assertThat(driver.<String, byte[]>getKeyValueStore(RnnTopology.STATE_STORE).get("a")).isNull();
+    }
+
+    @Test
+    void badTextInputGoesToDeadLettersWithAReasonAndTheAppKeepsGoing() {
+        TestInputTopic<String, byte[]> in = start(textModel, vocab, StreamsAppConfig.forText(WireFormat.JSON, false, "m", 1));
+        byte[] garbage = {(byte) 0xff, 0x00, 0x13};
+        byte[] missing = "{\"key\":\"x\",\"eventTime\":1}".getBytes(StandardCharsets.UTF_8);
+        byte[] empty = text("x", 0, "   ", true, null);
+        byte[] oversized = new byte[2 << 20];
+        in.pipeInput("x", garbage);
+        in.pipeInput("x", missing);
+        in.pipeInput("x", empty);
+        in.pipeInput("x", oversized);
+        in.pipeInput("ok", text("ok", 0, "works well", true, 1));
+        List<DeadLetter> dead = out(PipelineTopics.DEAD_LETTERS).readValuesToList().stream().map(deadLetters::decode).toList();
+        assertThat(dead).extracting(DeadLetter::getReason)
+                .containsExactly("MALFORMED_JSON", "MISSING_FIELD", "EMPTY_TEXT", "OVERSIZED");
+        assertThat(dead.get(0).getRaw()).isEqualTo(ByteBuffer.wrap(garbage));
+        // Dead letters keep at most 64 KiB of a record's bytes, and say so.
+        assertThat(dead.get(3).getRaw().remaining()).isEqualTo(64 << 10);
+        assertThat(dead.get(3).getDetail()).contains("raw truncated");
+        assertThat(dead.get(1).getDetail()).contains("seq");
+        assertThat(dead.get(0).getSourceTopic()).isEqualTo(PipelineTopics.TEXT_EVENTS);
+        assertThat(out(PipelineTopics.PREDICTIONS).readValuesToList()).hasSize(1);
+    }
+
+    @Test
+    void validAvroOfAnotherSchemaIsDeadLettered() {
+        TestInputTopic<String, byte[]> in = start(textModel, vocab, StreamsAppConfig.forText(WireFormat.AVRO, false, "m", 1));
+        byte[] frame = Codecs.of(Frame.class, WireFormat.AVRO).encode(Frame.newBuilder().setStreamId("cam").setFrameNo(1)
+                .setEventTime(T0).setHeight(2).setWidth(2).setChannels(1).setPixels(ByteBuffer.wrap(new byte[4])).build());
+        in.pipeInput("cam", frame);
+        DeadLetter d = deadLetters.decode(out(PipelineTopics.DEAD_LETTERS).readValue());
+        assertThat(d.getReason()).isIn("UNDECODABLE", "TRAILING_BYTES");
+    }
+
+    @Test
+    void badFeatureStepsAreDeadLetteredAndGoodOnesPredicted() {
+        SequenceModel features = new SequenceModel(cpu,
+                ModelConfig.features(CellType.LSTM, 3, 8, 1, 0f, 2, Task.REGRESSION, OutputType.MANY_TO_MANY), 2);
+        // Avro: JSON has no NaN, a binary producer can send one.
+        StreamsAppConfig config = StreamsAppConfig.forSteps(WireFormat.AVRO, true, "f", 1);
+        TestInputTopic<String, byte[]> in = start(features, null, config);
+        RecordCodec<StepEvent> steps = Codecs.of(StepEvent.class, WireFormat.AVRO);
+        in.pipeInput("s", steps.encode(StepEvent.newBuilder().setKey("s").setStep(0).setEventTime(T0)
+                .setFeatures(List.of(1f, Float.NaN, 0f)).build()));
+        in.pipeInput("s", steps.encode(StepEvent.newBuilder().setKey("s").setStep(1).setEventTime(T0)
+                .setFeatures(List.of(1f, 2f)).build()));
+        in.pipeInput("s", steps.encode(StepEvent.newBuilder().setKey("s").setStep(2).setEventTime(T0)
+                .setFeatures(List.of(1f, 2f, 3f)).build()));
+        List<DeadLetter> dead = out(PipelineTopics.DEAD_LETTERS).readValuesToList().stream().map(deadLetters::decode).toList();
+        assertThat(dead).extracting(DeadLetter::getReason).containsExactly("NON_FINITE", "WRONG_DIMENSION");
+        Prediction p = predictions.decode(out(PipelineTopics.PREDICTIONS).readValue());
+        assertThat(p.getValues()).hasSize(2);
+        assertThat(p.getLabel()).isEqualTo(-1);
+        assertThat(p.getKind().name()).isEqualTo("MANY_TO_MANY");
+    }
+
+    @Test
+    void stateWrittenForAnotherModelShapeIsResetNotMisread() {
+        TestInputTopic<String, byte[]> in = start(textModel, vocab, StreamsAppConfig.forText(WireFormat.JSON, false, "m", 2));
+        SequenceModel other = new SequenceModel(cpu,
+                ModelConfig.tokens(CellType.LSTM, vocab.size(), 8, 4, 1, 0f, 2, OutputType.MANY_TO_ONE), 5);
+        driver.<String, byte[]>getKeyValueStore(RnnTopology.STATE_STORE)
+                .put("a", io.streamnet.rnn.state.StateCodec.encode(other.initialState()));
+        in.pipeInput("a", text("a", 0, "great phone", true, 1));
+        Prediction p = predictions.decode(out(PipelineTopics.PREDICTIONS).readValue());
+        float[] fresh = textModel.step(textModel.step(textModel.initialState(), vocab.id("great")).state(),
+                vocab.id("phone")).output();
+        assertThat(p.getProbabilities()).containsExactly(fresh[0], fresh[1]);
+    }
+}
