@@ -3,6 +3,7 @@ package io.streamnet.cli;
 import io.streamnet.cli.demo.DemoCommand;
 import io.streamnet.cli.kafka.KafkaCommand;
 import io.streamnet.cli.kafka.ProduceCommand;
+import io.streamnet.cli.kafka.StreamsCommand;
 import io.streamnet.cli.kafka.TailCommand;
 import io.streamnet.cli.train.TrainCommand;
 import picocli.CommandLine;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Command;
 @Command(name = "streamnet", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Recurrent and convolutional neural networks inside a stream processor.",
         subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, SampleCommand.class,
-                KafkaCommand.class, ProduceCommand.class, TailCommand.class, BackendCommand.class,
+                KafkaCommand.class, ProduceCommand.class, TailCommand.class, StreamsCommand.class, BackendCommand.class,
                 CommandLine.HelpCommand.class})
 public final class StreamnetCommand implements Runnable {
     @CommandLine.Spec
