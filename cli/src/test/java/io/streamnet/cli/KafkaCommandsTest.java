@@ -10,8 +10,6 @@ import io.streamnet.kafka.serde.RecordSerde;
 import io.streamnet.kafka.serde.WireFormat;
 import io.streamnet.schemas.Prediction;
 import io.streamnet.schemas.PredictionKind;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -23,7 +21,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** streamnet produce and tail against a real embedded broker. */
 class KafkaCommandsTest {
@@ -44,21 +41,9 @@ class KafkaCommandsTest {
         }
     }
 
-    private static String run(String... args) {
-        PrintStream old = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        try {
-            assertThat(new CommandLine(new StreamnetCommand()).execute(args)).isZero();
-            return buf.toString(StandardCharsets.UTF_8);
-        } finally {
-            System.setOut(old);
-        }
-    }
-
     @Test
     void produceReplaysSentencesAsJsonEvents() {
-        String out = run("produce", "sentences", "--bootstrap", kafka.bootstrapServers(), "--format", "json",
+        String out = CliRun.ok("produce", "sentences", "--bootstrap", kafka.bootstrapServers(), "--format", "json",
                 "--limit", "50", "--rate", "0");
         assertThat(out).contains("sent 50 events");
     }
@@ -75,7 +60,7 @@ class KafkaCommandsTest {
                         .setEventTime(Instant.now()).setLatencyMs(2).setTrueLabel(i < 3 ? 1 : 0).build()));
             }
         }
-        String out = run("tail", "--bootstrap", kafka.bootstrapServers(), "--from-start", "--max", "4");
+        String out = CliRun.ok("tail", "--bootstrap", kafka.bootstrapServers(), "--from-start", "--max", "4");
         assertThat(out).contains("conv-0").contains("sentiment-gru");
         assertThat(out).contains("== 4 predictions").contains("accuracy 0.7500 over 4 labelled");
     }

@@ -4,30 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamnet.rnn.data.SentimentDataset;
 import io.streamnet.rnn.data.TextCorpus;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** train -> checkpoint -> eval/sample, as a user runs them, on the real datasets (short schedules). */
 class TrainEvalCommandTest {
-    private static String run(String... args) {
-        PrintStream old = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        try {
-            int exit = new CommandLine(new StreamnetCommand()).execute(args);
-            assertThat(exit).as("exit code of %s", String.join(" ", args)).isZero();
-            return buf.toString(StandardCharsets.UTF_8);
-        } finally {
-            System.setOut(old);
-        }
-    }
-
     private static double number(String out, String label) {
         return Double.parseDouble(out.replaceAll("(?s).*" + label + ":? ([0-9.]+).*", "$1"));
     }
@@ -35,25 +19,25 @@ class TrainEvalCommandTest {
     @Test
     void sentimentCheckpointEvaluatesAnyFileOfTheSameFormat(@TempDir Path dir) throws Exception {
         Path ckpt = dir.resolve("sentiment.ckpt");
-        String out = run("train", "sentiment", "--epochs", "3", "--out", ckpt.toString());
+        String out = CliRun.ok("train", "sentiment", "--epochs", "3", "--out", ckpt.toString());
         assertThat(number(out, "test accuracy")).isGreaterThan(0.65);
         Path file = SentimentDataset.locate().resolve("yelp_labelled.txt");
-        String eval = run("eval", "--model", ckpt.toString(), "--data", file.toString());
+        String eval = CliRun.ok("eval", "--model", ckpt.toString(), "--data", file.toString());
         assertThat(number(eval, "accuracy")).isGreaterThan(0.6);
     }
 
     @Test
     void charModelTrainsWithTbpttAndSamples(@TempDir Path dir) throws Exception {
         Path ckpt = dir.resolve("char.ckpt");
-        String out = run("train", "charlm", "--max-chars", "40000", "--hidden", "48", "--layers", "1", "--epochs", "1",
+        String out = CliRun.ok("train", "charlm", "--max-chars", "40000", "--hidden", "48", "--layers", "1", "--epochs", "1",
                 "--streams", "16", "--k1", "32", "--k2", "48", "--out", ckpt.toString());
         // An untrained model scores ln(vocabulary) ~ 4 nats/char; one short epoch must do clearly better.
         assertThat(number(out, "validation loss")).isLessThan(3.3);
         Path text = dir.resolve("held-out.txt");
         String full = TextCorpus.read(TextCorpus.locateTinyShakespeare());
         Files.writeString(text, full.substring(full.length() - 3000), StandardCharsets.UTF_8);
-        assertThat(number(run("eval", "--model", ckpt.toString(), "--data", text.toString()), "loss")).isLessThan(3.5);
-        String sample = run("sample", "--model", ckpt.toString(), "--length", "80", "--prompt", "KING:");
+        assertThat(number(CliRun.ok("eval", "--model", ckpt.toString(), "--data", text.toString()), "loss")).isLessThan(3.5);
+        String sample = CliRun.ok("sample", "--model", ckpt.toString(), "--length", "80", "--prompt", "KING:");
         assertThat(sample).startsWith("KING:").hasSizeGreaterThan(80);
     }
 }

@@ -1,0 +1,30 @@
+package io.streamnet.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import picocli.CommandLine;
+
+/** Runs the streamnet command in-process as a user would, capturing what it prints. */
+record CliRun(int exit, String out) {
+    static CliRun of(String... args) {
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        try {
+            int exit = new CommandLine(new StreamnetCommand()).execute(args);
+            return new CliRun(exit, buf.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(old);
+        }
+    }
+
+    /** The output of a run that must succeed. */
+    static String ok(String... args) {
+        CliRun r = of(args);
+        if (r.exit() != 0) {
+            throw new AssertionError("exit code " + r.exit() + " of " + String.join(" ", args) + ":\n" + r.out());
+        }
+        return r.out();
+    }
+}
