@@ -34,6 +34,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Path dataDir;
     private final boolean temporary;
     private final List<Node> nodes;
+    /** Kills the child brokers if this JVM exits without close(), so no broker outlives its test. */
+    private final Thread reaper = new Thread(() -> nodesForReaper().forEach(n -> n.process().destroyForcibly()),
+            "embedded-kafka-reaper");
 
     private record Node(int id, int port, int controllerPort, Path dir, Process process) {
     }
@@ -42,6 +45,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         this.dataDir = dataDir;
         this.temporary = temporary;
         this.nodes = nodes;
+        Runtime.getRuntime().addShutdownHook(reaper);
+    }
+
+    private List<Node> nodesForReaper() {
+        return nodes;
     }
 
     /** One node in a fresh temporary directory. */
@@ -142,6 +150,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     private void stop(boolean deleteData) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(reaper);
+        } catch (IllegalStateException e) {
+            // Already shutting down: the hook runs anyway.
+        }
         for (Node n : nodes) {
             n.process().destroy();
         }

@@ -73,14 +73,26 @@ final class RnnInferenceProcessor implements Processor<String, byte[], String, O
             deadLetter(record, e.reason, e.getMessage());
             return;
         }
+        // State is partitioned by the record key: a payload key that differs would split a sequence's state.
+        if (!in.key().equals(record.key())) {
+            deadLetter(record, "KEY_MISMATCH", "record key " + record.key() + " differs from the event key " + in.key());
+            return;
+        }
         RnnState state = load(in.key());
         float[] out = null;
         int steps = in.tokens() != null ? in.tokens().size() : in.features().size();
-        for (int i = 0; i < steps; i++) {
-            SequenceModel.StepResult r = in.tokens() != null ? model.step(state, in.tokens().get(i)[0])
-                    : model.step(state, in.features().get(i));
-            state = r.state();
-            out = r.output();
+        try {
+            for (int i = 0; i < steps; i++) {
+                SequenceModel.StepResult r = in.tokens() != null ? model.step(state, in.tokens().get(i)[0])
+                        : model.step(state, in.features().get(i));
+                state = r.state();
+                out = r.output();
+            }
+        } catch (RuntimeException e) {
+            // One record the model cannot take must not stop the stream thread (and be re-read forever).
+            LOG.error("model step failed for key {}", in.key(), e);
+            deadLetter(record, "MODEL_ERROR", e.toString());
+            return;
         }
         if (config.perStep() || in.end()) {
             emit(record, in, out, in.end() ? PredictionKind.MANY_TO_ONE

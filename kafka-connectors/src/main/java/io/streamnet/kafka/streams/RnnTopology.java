@@ -30,8 +30,9 @@ public final class RnnTopology {
     }
 
     public static Topology build(SequenceModel model, Vocabulary vocabulary, StreamsAppConfig config) {
-        if (model.config().tokenInput() && vocabulary == null) {
-            throw new IllegalArgumentException("a token model needs its vocabulary");
+        if (model.config().tokenInput() && (vocabulary == null || vocabulary.size() != model.config().vocabSize())) {
+            throw new IllegalArgumentException("a token model needs its own vocabulary of " + model.config().vocabSize()
+                    + " tokens, got " + (vocabulary == null ? "none" : vocabulary.size()));
         }
         RecordCodec<TextEvent> text = Codecs.of(TextEvent.class, config.inputFormat());
         RecordCodec<StepEvent> steps = Codecs.of(StepEvent.class, config.inputFormat());

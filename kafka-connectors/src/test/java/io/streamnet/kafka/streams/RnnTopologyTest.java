@@ -136,6 +136,21 @@ class RnnTopologyTest {
     }
 
     @Test
+    void anEventWhoseRecordKeyDiffersFromItsKeyIsDeadLettered() {
+        TestInputTopic<String, byte[]> in = start(textModel, vocab, StreamsAppConfig.forText(WireFormat.JSON, false, "m", 1));
+        in.pipeInput("other", text("a", 0, "great phone", true, 1));
+        assertThat(deadLetters.decode(out(PipelineTopics.DEAD_LETTERS).readValue()).getReason()).isEqualTo("KEY_MISMATCH");
+        assertThat(out(PipelineTopics.PREDICTIONS).isEmpty()).isTrue();
+    }
+
+    @Test
+    void aVocabularyOfAnotherSizeIsRefusedAtBuild() {
+        Vocabulary bigger = Vocabulary.words(List.of("one two three four five six seven eight nine ten eleven"), 50, 1);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RnnTopology.build(textModel, bigger,
+                StreamsAppConfig.forText(WireFormat.JSON, false, "m", 1))).hasMessageContaining("vocabulary");
+    }
+
+    @Test
     void validAvroOfAnotherSchemaIsDeadLettered() {
         TestInputTopic<String, byte[]> in = start(textModel, vocab, StreamsAppConfig.forText(WireFormat.AVRO, false, "m", 1));
         byte[] frame = Codecs.of(Frame.class, WireFormat.AVRO).encode(Frame.newBuilder().setStreamId("cam").setFrameNo(1)

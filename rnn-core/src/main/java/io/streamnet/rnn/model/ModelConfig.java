@@ -29,8 +29,8 @@ public record ModelConfig(CellType cell, int vocabSize, int embeddingDim, int in
         if (!(dropout >= 0f && dropout < 1f)) {
             throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
         }
-        if (outputType == OutputType.SEQ2SEQ && task != Task.REGRESSION) {
-            throw new IllegalArgumentException("SEQ2SEQ forecasts values: use task REGRESSION");
+        if (outputType == OutputType.SEQ2SEQ && (task != Task.REGRESSION || vocabSize > 0)) {
+            throw new IllegalArgumentException("SEQ2SEQ forecasts values from feature input: use task REGRESSION and no vocabulary");
         }
     }
 

@@ -9,7 +9,8 @@ import java.util.List;
  * The states of up to {@code capacity} keys gathered into [B, H] tensors per layer, plus the step
  * workspace, for one batched step. Owned by one caller (one operator thread); reused across steps so
  * a steady stream of steps allocates nothing. Gather with {@link #load}, step, scatter with
- * {@link #save}.
+ * {@link #save}. Only the rows a step computed are current afterwards: load every row before the
+ * step that uses it (buffers are swapped, so other rows hold older data).
  */
 public final class StateBatch {
     private final StateLayout layout;

@@ -196,7 +196,7 @@ public final class StackRunner {
                 headBackward(hs[layers - 1][t + 1].slice(0, act), dLogits[t].slice(0, act), g[layers - 1].slice(0, act));
             }
             for (int l = layers - 1; l >= 0; l--) {
-                boolean needDx = l > 0 || model.config().tokenInput();
+                boolean needDx = l > 0 || readsEmbedding();
                 Tensor dIn = needDx ? dx[l].slice(0, act) : null;
                 Tensor gl = g[l].slice(0, act);
                 cells.get(l).backward(caches[l][t], gl, lstm ? cg[l].slice(0, act) : null, dIn, gl);
@@ -257,8 +257,13 @@ public final class StackRunner {
         return out;
     }
 
+    /** Only the encoder reads tokens through the embedding; a decoder reads its previous outputs. */
+    private boolean readsEmbedding() {
+        return model.config().tokenInput() && cells == model.encoder();
+    }
+
     private Tensor input(int t, int act) {
-        if (model.config().tokenInput() && cells == model.encoder()) {
+        if (readsEmbedding()) {
             Tensor e = embedded[t].slice(0, act);
             backend.gatherRows(model.embedding().value(), batch.tokensAt(t), act, e);
             return e;
