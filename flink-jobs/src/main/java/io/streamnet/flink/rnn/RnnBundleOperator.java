@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.time.Duration;
+import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
@@ -38,6 +40,7 @@ public final class RnnBundleOperator extends AbstractStreamOperator<StepOutput>
     private final int bundleSize;
     private final long bundleMillis;
     private final boolean perStep;
+    private final Duration stateTtl;
 
     private transient SequenceModel model;
     private transient List<StreamRecord<StepInput>> buffer;
@@ -53,9 +56,18 @@ public final class RnnBundleOperator extends AbstractStreamOperator<StepOutput>
      *                the end-of-sequence marker (many-to-one)
      */
     public RnnBundleOperator(byte[] checkpoint, int bundleSize, long bundleMillis, boolean perStep) {
-        if (bundleSize < 1 || bundleMillis < 0) {
-            throw new IllegalArgumentException("bundle size must be positive and bundle time non-negative");
+        this(checkpoint, bundleSize, bundleMillis, perStep, null);
+    }
+
+    /**
+     * @param stateTtl how long an idle key keeps its state (a conversation that never sends its end
+     *                 marker); null keeps it until the end marker
+     */
+    public RnnBundleOperator(byte[] checkpoint, int bundleSize, long bundleMillis, boolean perStep, Duration stateTtl) {
+        if (bundleSize < 1 || bundleMillis < 0 || (stateTtl != null && (stateTtl.isNegative() || stateTtl.isZero()))) {
+            throw new IllegalArgumentException("bundle size must be positive, bundle time non-negative, TTL positive");
         }
+        this.stateTtl = stateTtl;
         this.checkpoint = checkpoint.clone();
         this.bundleSize = bundleSize;
         this.bundleMillis = bundleMillis;
@@ -67,8 +79,16 @@ public final class RnnBundleOperator extends AbstractStreamOperator<StepOutput>
         super.open();
         model = RnnCheckpoints.fromCheckpoint(Backends.get(), Checkpoints.fromBytes(checkpoint)).model();
         buffer = new ArrayList<>(bundleSize);
-        state = getRuntimeContext().getState(
-                new ValueStateDescriptor<>("rnn-state", PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO));
+        ValueStateDescriptor<float[]> desc =
+                new ValueStateDescriptor<>("rnn-state", PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO);
+        if (stateTtl != null) {
+            // Expired state reads as absent: an idle key starts afresh.
+            desc.enableTimeToLive(StateTtlConfig.newBuilder(stateTtl)
+                    .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                    .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                    .build());
+        }
+        state = getRuntimeContext().getState(desc);
         batch = model.newStateBatch(bundleSize);
         features = model.config().tokenInput() ? null : Tensor.zeros(bundleSize, model.config().inputSize());
         tokens = new int[bundleSize];

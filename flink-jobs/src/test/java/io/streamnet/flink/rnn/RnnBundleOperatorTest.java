@@ -148,6 +148,37 @@ class RnnBundleOperatorTest {
     }
 
     @Test
+    void anIdleKeysStateExpiresAfterItsTtl() throws Exception {
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new RnnBundleOperator(checkpoint, 1, 0, true,
+                java.time.Duration.ofMinutes(10)), StepInput::key, Types.STRING)) {
+            h.open();
+            h.setStateTtlProcessingTime(0);
+            h.processElement(new StreamRecord<>(StepInput.token("a", 0, 3, false, null, 1), 1));
+            h.setStateTtlProcessingTime(5 * 60_000);
+            h.processElement(new StreamRecord<>(StepInput.token("b", 0, 3, false, null, 2), 2));
+            h.setStateTtlProcessingTime(11 * 60_000);
+            h.processElement(new StreamRecord<>(StepInput.token("a", 1, 3, false, null, 3), 3));
+            List<StepOutput> out = h.extractOutputValues();
+            // Key "a" was idle for 11 minutes: its state expired, so its step equals a fresh first step.
+            assertThat(out.get(2).output()).containsExactly(out.get(0).output());
+        }
+    }
+
+    @Test
+    void aKeyWithinItsTtlKeepsItsState() throws Exception {
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new RnnBundleOperator(checkpoint, 1, 0, true,
+                java.time.Duration.ofMinutes(10)), StepInput::key, Types.STRING)) {
+            h.open();
+            h.setStateTtlProcessingTime(0);
+            h.processElement(new StreamRecord<>(StepInput.token("a", 0, 3, false, null, 1), 1));
+            h.setStateTtlProcessingTime(9 * 60_000);
+            h.processElement(new StreamRecord<>(StepInput.token("a", 1, 3, false, null, 2), 2));
+            List<StepOutput> out = h.extractOutputValues();
+            assertThat(out.get(1).output()).isNotEqualTo(out.get(0).output());
+        }
+    }
+
+    @Test
     void aBundleIsFlushedWhenItsTimeRunsOut() throws Exception {
         try (var h = harness(100, 50)) {
             h.open();
