@@ -1,9 +1,11 @@
 package io.streamnet.kafka.streams;
 
+import io.streamnet.engine.tensor.Tensor;
 import io.streamnet.kafka.serde.DecodeException;
 import io.streamnet.kafka.serde.RecordCodec;
 import io.streamnet.rnn.model.SequenceModel;
 import io.streamnet.rnn.state.RnnState;
+import io.streamnet.rnn.state.StateBatch;
 import io.streamnet.rnn.state.StateCodec;
 import io.streamnet.rnn.text.Vocabulary;
 import io.streamnet.schemas.DeadLetter;
@@ -39,6 +41,9 @@ final class RnnInferenceProcessor implements Processor<String, byte[], String, O
     private final StreamsAppConfig config;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, byte[]> store;
+    private StateBatch one;
+    private int[] token;
+    private Tensor features;
     private long stateResets;
 
     RnnInferenceProcessor(SequenceModel model, Vocabulary vocabulary, RecordCodec<TextEvent> textCodec,
@@ -54,6 +59,10 @@ final class RnnInferenceProcessor implements Processor<String, byte[], String, O
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.store = context.getStateStore(RnnTopology.STATE_STORE);
+        // One reusable single-key workspace: stepping an event's tokens allocates nothing per token.
+        this.one = model.newStateBatch(1);
+        this.token = new int[1];
+        this.features = model.config().tokenInput() ? null : Tensor.zeros(1, model.config().inputSize());
     }
 
     /** An event reduced to what the model reads: its key, steps, label and end flag. */
@@ -78,15 +87,16 @@ final class RnnInferenceProcessor implements Processor<String, byte[], String, O
             deadLetter(record, "KEY_MISMATCH", "record key " + record.key() + " differs from the event key " + in.key());
             return;
         }
-        RnnState state = load(in.key());
-        float[] out = null;
+        one.load(0, load(in.key()));
         int steps = in.tokens() != null ? in.tokens().size() : in.features().size();
         try {
             for (int i = 0; i < steps; i++) {
-                SequenceModel.StepResult r = in.tokens() != null ? model.step(state, in.tokens().get(i)[0])
-                        : model.step(state, in.features().get(i));
-                state = r.state();
-                out = r.output();
+                if (in.tokens() != null) {
+                    token[0] = in.tokens().get(i)[0];
+                } else {
+                    System.arraycopy(in.features().get(i), 0, features.data(), 0, features.cols());
+                }
+                model.stepBatch(one, 1, token, features);
             }
         } catch (RuntimeException e) {
             // One record the model cannot take must not stop the stream thread (and be re-read forever).
@@ -94,6 +104,7 @@ final class RnnInferenceProcessor implements Processor<String, byte[], String, O
             deadLetter(record, "MODEL_ERROR", e.toString());
             return;
         }
+        float[] out = one.output(0).toArray();
         if (config.perStep() || in.end()) {
             emit(record, in, out, in.end() ? PredictionKind.MANY_TO_ONE
                     : model.config().outputType() == io.streamnet.rnn.model.OutputType.MANY_TO_MANY
@@ -102,7 +113,7 @@ final class RnnInferenceProcessor implements Processor<String, byte[], String, O
         if (in.end()) {
             store.delete(in.key());
         } else {
-            store.put(in.key(), StateCodec.encode(state));
+            store.put(in.key(), StateCodec.encode(one.save(0)));
         }
     }
 

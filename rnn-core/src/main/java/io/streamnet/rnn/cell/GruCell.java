@@ -11,21 +11,12 @@ import java.util.List;
  * GRU in the cuDNN/PyTorch form: gx = x W_x + b_x, gh = h W_h + b_h (both (B,3H), order r, z, n);
  * r = sigmoid(gx_r + gh_r), z = sigmoid(gx_z + gh_z), n = tanh(gx_n + r * gh_n), h' = (1-z) n + z h.
  */
-public final class GruCell implements RecurrentCell {
-    private final Backend backend;
-    private final int in;
-    private final int hidden;
-    private final Parameter wx;
-    private final Parameter wh;
+public final class GruCell extends AbstractCell {
     private final Parameter bx;
     private final Parameter bh;
 
     public GruCell(Backend backend, ParameterStore store, String name, int in, int hidden) {
-        this.backend = backend;
-        this.in = in;
-        this.hidden = hidden;
-        this.wx = store.create(name + ".wx", Initializer.XAVIER_UNIFORM, in, hidden, in, 3 * hidden);
-        this.wh = store.create(name + ".wh", Initializer.XAVIER_UNIFORM, hidden, hidden, hidden, 3 * hidden);
+        super(CellType.GRU, backend, store, name, in, hidden);
         this.bx = store.create(name + ".bx", Initializer.ZEROS, in, hidden, 3 * hidden);
         this.bh = store.create(name + ".bh", Initializer.ZEROS, in, hidden, 3 * hidden);
     }
@@ -52,21 +43,6 @@ public final class GruCell implements RecurrentCell {
         Projection.backward(backend, cache.x, dgx, wx, dx, 0f);
         // dh already holds the direct path dh' * z; the gemm adds the path through the gates.
         Projection.backward(backend, cache.hPrev, dgh, wh, dh, 1f);
-    }
-
-    @Override
-    public CellType type() {
-        return CellType.GRU;
-    }
-
-    @Override
-    public int inputSize() {
-        return in;
-    }
-
-    @Override
-    public int hiddenSize() {
-        return hidden;
     }
 
     @Override

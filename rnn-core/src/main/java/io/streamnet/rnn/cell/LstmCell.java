@@ -11,22 +11,13 @@ import java.util.List;
  * LSTM: gates (B,4H) = x W_x + h W_h + b in the order i, f, g, o; c' = f*c + i*g; h' = o*tanh(c').
  * The forget-gate bias starts at 1 so that early training keeps memory (Jozefowicz et al., 2015).
  */
-public final class LstmCell implements RecurrentCell {
-    private final Backend backend;
-    private final int in;
-    private final int hidden;
-    private final Parameter wx;
-    private final Parameter wh;
+public final class LstmCell extends AbstractCell {
     private final Parameter b;
 
     public LstmCell(Backend backend, ParameterStore store, String name, int in, int hidden) {
-        this.backend = backend;
-        this.in = in;
-        this.hidden = hidden;
-        this.wx = store.create(name + ".wx", Initializer.XAVIER_UNIFORM, in, hidden, in, 4 * hidden);
-        this.wh = store.create(name + ".wh", Initializer.XAVIER_UNIFORM, hidden, hidden, hidden, 4 * hidden);
+        super(CellType.LSTM, backend, store, name, in, hidden);
         this.b = store.create(name + ".b", Initializer.ZEROS, in, hidden, 4 * hidden);
-        b.value().slice(0, 4 * hidden).reshape(4, hidden).row(1).fill(1f);
+        b.value().reshape(4, hidden).row(1).fill(1f);
     }
 
     @Override
@@ -46,21 +37,6 @@ public final class LstmCell implements RecurrentCell {
         backend.sumRows(dGates, b.grad(), true);
         Projection.backward(backend, cache.x, dGates, wx, dx, 0f);
         Projection.backward(backend, cache.hPrev, dGates, wh, dh, 0f);
-    }
-
-    @Override
-    public CellType type() {
-        return CellType.LSTM;
-    }
-
-    @Override
-    public int inputSize() {
-        return in;
-    }
-
-    @Override
-    public int hiddenSize() {
-        return hidden;
     }
 
     @Override

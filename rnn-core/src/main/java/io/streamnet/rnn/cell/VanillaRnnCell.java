@@ -12,20 +12,11 @@ import java.util.List;
  * The classic RNN, h_t = tanh(W_hh h_{t-1} + W_hx x_t + b), written for row vectors as
  * h' = tanh(x W_x + h W_h + b) with W_x (in,H), W_h (H,H).
  */
-public final class VanillaRnnCell implements RecurrentCell {
-    private final Backend backend;
-    private final int in;
-    private final int hidden;
-    private final Parameter wx;
-    private final Parameter wh;
+public final class VanillaRnnCell extends AbstractCell {
     private final Parameter b;
 
     public VanillaRnnCell(Backend backend, ParameterStore store, String name, int in, int hidden) {
-        this.backend = backend;
-        this.in = in;
-        this.hidden = hidden;
-        this.wx = store.create(name + ".wx", Initializer.XAVIER_UNIFORM, in, hidden, in, hidden);
-        this.wh = store.create(name + ".wh", Initializer.XAVIER_UNIFORM, hidden, hidden, hidden, hidden);
+        super(CellType.RNN, backend, store, name, in, hidden);
         this.b = store.create(name + ".b", Initializer.ZEROS, in, hidden, hidden);
     }
 
@@ -45,21 +36,6 @@ public final class VanillaRnnCell implements RecurrentCell {
         backend.sumRows(da, b.grad(), true);
         Projection.backward(backend, cache.x, da, wx, dx, 0f);
         Projection.backward(backend, cache.hPrev, da, wh, dh, 0f);
-    }
-
-    @Override
-    public CellType type() {
-        return CellType.RNN;
-    }
-
-    @Override
-    public int inputSize() {
-        return in;
-    }
-
-    @Override
-    public int hiddenSize() {
-        return hidden;
     }
 
     @Override
