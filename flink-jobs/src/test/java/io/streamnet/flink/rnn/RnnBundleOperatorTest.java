@@ -2,179 +2,143 @@ package io.streamnet.flink.rnn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streamnet.engine.checkpoint.Checkpoints;
-import io.streamnet.engine.cpu.CpuBackend;
-import io.streamnet.rnn.cell.CellType;
-import io.streamnet.rnn.model.ModelConfig;
-import io.streamnet.rnn.model.OutputType;
-import io.streamnet.rnn.model.RnnCheckpoints;
+import io.streamnet.flink.sequence.SequenceEvent;
+import io.streamnet.flink.source.RawRecord;
 import io.streamnet.rnn.model.SequenceModel;
 import io.streamnet.rnn.state.RnnState;
+import io.streamnet.schemas.Prediction;
+import io.streamnet.schemas.PredictionKind;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
-/** The bundle operator with Flink's keyed operator test harness. */
+/** Batching, order, snapshots and state lifetime of the bundle operator, in Flink's keyed test harness. */
 class RnnBundleOperatorTest {
-    private final SequenceModel model = new SequenceModel(CpuBackend.instance(),
-            ModelConfig.tokens(CellType.LSTM, 20, 8, 16, 1, 0f, 3, OutputType.MANY_TO_MANY), 7);
-    private final byte[] checkpoint = bytes(model);
+    private final SequenceModel model = OperatorFixtures.tokenModel(16, 7);
+    private final byte[] checkpoint = OperatorFixtures.bytes(model, "sentiment", 1);
 
-    private static byte[] bytes(SequenceModel m) {
-        try {
-            // A token model's checkpoint carries its vocabulary: 19 characters plus the OOV id.
-            return Checkpoints.toBytes(RnnCheckpoints.toCheckpoint(m,
-                    io.streamnet.rnn.text.Vocabulary.chars("abcdefghijklmnopqrs"), Map.of()));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private KeyedOneInputStreamOperatorTestHarness<String, StepInput, StepOutput> harness(int bundle, long millis)
-            throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(new RnnBundleOperator(checkpoint, bundle, millis, true),
-                StepInput::key, Types.STRING);
+    private OperatorFixtures.Harness harness(int bundle, long millis) throws Exception {
+        return OperatorFixtures.harness(checkpoint, "sentiment", 1, RnnOperatorConfig.of(bundle, millis,
+                OutputMode.MANY_TO_MANY));
     }
 
     /** Interleaved keys, key "a" three times in a row so that it appears twice in one bundle. */
-    private static List<StepInput> events() {
+    private static List<SequenceEvent> events() {
         String[] keys = {"a", "b", "a", "a", "c", "b", "a", "c"};
         int[] toks = {3, 7, 1, 4, 9, 2, 5, 11};
         Map<String, Integer> seq = new HashMap<>();
-        List<StepInput> out = new ArrayList<>();
+        List<SequenceEvent> out = new ArrayList<>();
         for (int i = 0; i < keys.length; i++) {
             long s = seq.merge(keys[i], 1, Integer::sum) - 1;
-            out.add(StepInput.token(keys[i], s, toks[i], false, null, 1000 + i));
+            out.add(SequenceEvent.tokens(keys[i], s, new int[] {toks[i]}, false).withTimes(1000 + i, 1000 + i));
         }
         return out;
     }
 
     /** What stepping each key alone through its own events gives, in per-key order. */
-    private Map<String, List<float[]>> expected(List<StepInput> events) {
+    private Map<String, List<float[]>> expected(List<SequenceEvent> events) {
         Map<String, RnnState> states = new HashMap<>();
         Map<String, List<float[]>> out = new HashMap<>();
-        for (StepInput e : events) {
-            SequenceModel.StepResult r = model.step(states.getOrDefault(e.key(), model.initialState()), e.token());
-            states.put(e.key(), r.state());
-            out.computeIfAbsent(e.key(), k -> new ArrayList<>()).add(r.output());
+        for (SequenceEvent e : events) {
+            SequenceModel.StepResult r = model.step(states.getOrDefault(e.key, model.initialState()), e.tokenIds[0]);
+            states.put(e.key, r.state());
+            out.computeIfAbsent(e.key, k -> new ArrayList<>()).add(r.output());
         }
         return out;
     }
 
-    private static Map<String, List<float[]>> byKey(List<StepOutput> outputs) {
-        Map<String, List<float[]>> m = new HashMap<>();
-        outputs.forEach(o -> m.computeIfAbsent(o.key(), k -> new ArrayList<>()).add(o.output()));
-        return m;
-    }
-
-    private static void assertSameOutputs(Map<String, List<float[]>> got, Map<String, List<float[]>> want) {
-        assertThat(got.keySet()).isEqualTo(want.keySet());
-        want.forEach((k, list) -> {
-            assertThat(got.get(k)).as("outputs of key %s", k).hasSameSizeAs(list);
-            for (int i = 0; i < list.size(); i++) {
-                assertThat(got.get(k).get(i)).as("key %s step %d", k, i).containsExactly(list.get(i));
-            }
-        });
-    }
-
     @Test
     void batchedBundlesKeepPerKeyOrderAndMatchSteppingEachKeyAlone() throws Exception {
-        List<StepInput> events = events();
+        List<SequenceEvent> events = events();
         try (var h = harness(4, 60_000)) {
             h.open();
-            for (StepInput e : events) {
-                h.processElement(new StreamRecord<>(e, e.eventTime()));
-            }
-            h.endInput();
-            List<StepOutput> out = h.extractOutputValues();
+            events.forEach(h::event);
+            h.endInput1();
+            List<Prediction> out = h.predictions();
             assertThat(out).hasSize(events.size());
-            assertSameOutputs(byKey(out), expected(events));
-            // Per-key order: each key's outputs come in its seq order.
+            OperatorFixtures.assertSameOutputs(OperatorFixtures.byKey(out), expected(events));
             Map<String, Long> last = new HashMap<>();
-            for (StepOutput o : out) {
-                assertThat(o.seq()).isGreaterThan(last.getOrDefault(o.key(), -1L));
-                last.put(o.key(), o.seq());
+            for (Prediction p : out) {
+                assertThat(p.getStep()).as("per-key order").isGreaterThan(last.getOrDefault(p.getKey().toString(), -1L));
+                last.put(p.getKey().toString(), p.getStep());
+                assertThat(p.getKind()).isEqualTo(PredictionKind.MANY_TO_MANY);
+                assertThat(p.getModelId().toString()).isEqualTo("sentiment");
+                assertThat(p.getModelVersion()).isEqualTo(1);
             }
         }
     }
 
     @Test
     void aSnapshotFlushesTheBundleAndRestoringGivesTheUninterruptedOutputs() throws Exception {
-        List<StepInput> events = events();
+        List<SequenceEvent> events = events();
         OperatorSubtaskState snapshot;
-        List<StepOutput> out = new ArrayList<>();
+        List<Prediction> out = new ArrayList<>();
         try (var h = harness(100, 60_000)) {
             h.open();
-            for (StepInput e : events.subList(0, 5)) {
-                h.processElement(new StreamRecord<>(e, e.eventTime()));
-            }
-            assertThat(h.extractOutputValues()).as("still buffered before the barrier").isEmpty();
+            events.subList(0, 5).forEach(h::event);
+            assertThat(h.predictions()).as("still buffered before the barrier").isEmpty();
             h.prepareSnapshotPreBarrier(1);
             snapshot = h.snapshot(1, 2000);
-            out.addAll(h.extractOutputValues());
+            out.addAll(h.predictions());
             assertThat(out).as("flushed before the barrier").hasSize(5);
         }
         try (var h = harness(100, 60_000)) {
             h.initializeState(snapshot);
             h.open();
-            for (StepInput e : events.subList(5, events.size())) {
-                h.processElement(new StreamRecord<>(e, e.eventTime()));
-            }
-            h.endInput();
-            out.addAll(h.extractOutputValues());
+            events.subList(5, events.size()).forEach(h::event);
+            h.endInput1();
+            out.addAll(h.predictions());
         }
-        assertSameOutputs(byKey(out), expected(events));
+        OperatorFixtures.assertSameOutputs(OperatorFixtures.byKey(out), expected(events));
     }
 
     @Test
     void theEndOfASequenceClearsTheKeysState() throws Exception {
         try (var h = harness(1, 0)) {
             h.open();
-            h.processElement(new StreamRecord<>(StepInput.token("a", 0, 3, false, null, 1), 1));
-            h.processElement(new StreamRecord<>(StepInput.token("a", 1, 4, true, 2, 2), 2));
-            h.processElement(new StreamRecord<>(StepInput.token("a", 0, 3, false, null, 3), 3));
-            List<StepOutput> out = h.extractOutputValues();
+            h.event(SequenceEvent.tokens("a", 0, new int[] {3}, false));
+            h.event(SequenceEvent.tokens("a", 1, new int[] {4}, true).withLabel(2));
+            h.event(SequenceEvent.tokens("a", 0, new int[] {3}, false));
+            List<Prediction> out = h.predictions();
             // After the end marker the key starts afresh: its next first step equals the very first.
-            assertThat(out.get(2).output()).containsExactly(out.get(0).output());
-            assertThat(out.get(1).end()).isTrue();
-            assertThat(out.get(1).trueLabel()).isEqualTo(2);
+            assertThat(out.get(2).getProbabilities()).isEqualTo(out.get(0).getProbabilities());
+            assertThat(out.get(1).getTrueLabel()).isEqualTo(2);
+            assertThat(h.numKeyedStateEntries()).isEqualTo(1);
         }
     }
 
     @Test
     void anIdleKeysStateExpiresAfterItsTtl() throws Exception {
-        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new RnnBundleOperator(checkpoint, 1, 0, true,
-                java.time.Duration.ofMinutes(10)), StepInput::key, Types.STRING)) {
+        try (var h = OperatorFixtures.harness(checkpoint, "sentiment", 1, RnnOperatorConfig.of(1, 0,
+                OutputMode.MANY_TO_MANY).withStateTtl(Duration.ofMinutes(10)))) {
             h.open();
             h.setStateTtlProcessingTime(0);
-            h.processElement(new StreamRecord<>(StepInput.token("a", 0, 3, false, null, 1), 1));
+            h.event(SequenceEvent.tokens("a", 0, new int[] {3}, false));
             h.setStateTtlProcessingTime(5 * 60_000);
-            h.processElement(new StreamRecord<>(StepInput.token("b", 0, 3, false, null, 2), 2));
+            h.event(SequenceEvent.tokens("b", 0, new int[] {3}, false));
             h.setStateTtlProcessingTime(11 * 60_000);
-            h.processElement(new StreamRecord<>(StepInput.token("a", 1, 3, false, null, 3), 3));
-            List<StepOutput> out = h.extractOutputValues();
+            h.event(SequenceEvent.tokens("a", 1, new int[] {3}, false));
+            List<Prediction> out = h.predictions();
             // Key "a" was idle for 11 minutes: its state expired, so its step equals a fresh first step.
-            assertThat(out.get(2).output()).containsExactly(out.get(0).output());
+            assertThat(out.get(2).getProbabilities()).isEqualTo(out.get(0).getProbabilities());
         }
     }
 
     @Test
     void aKeyWithinItsTtlKeepsItsState() throws Exception {
-        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new RnnBundleOperator(checkpoint, 1, 0, true,
-                java.time.Duration.ofMinutes(10)), StepInput::key, Types.STRING)) {
+        try (var h = OperatorFixtures.harness(checkpoint, "sentiment", 1, RnnOperatorConfig.of(1, 0,
+                OutputMode.MANY_TO_MANY).withStateTtl(Duration.ofMinutes(10)))) {
             h.open();
             h.setStateTtlProcessingTime(0);
-            h.processElement(new StreamRecord<>(StepInput.token("a", 0, 3, false, null, 1), 1));
+            h.event(SequenceEvent.tokens("a", 0, new int[] {3}, false));
             h.setStateTtlProcessingTime(9 * 60_000);
-            h.processElement(new StreamRecord<>(StepInput.token("a", 1, 3, false, null, 2), 2));
-            List<StepOutput> out = h.extractOutputValues();
-            assertThat(out.get(1).output()).isNotEqualTo(out.get(0).output());
+            h.event(SequenceEvent.tokens("a", 1, new int[] {3}, false));
+            List<Prediction> out = h.predictions();
+            assertThat(out.get(1).getProbabilities()).isNotEqualTo(out.get(0).getProbabilities());
         }
     }
 
@@ -183,10 +147,41 @@ class RnnBundleOperatorTest {
         try (var h = harness(100, 50)) {
             h.open();
             h.setProcessingTime(0);
-            h.processElement(new StreamRecord<>(StepInput.token("a", 0, 3, false, null, 1), 1));
-            assertThat(h.extractOutputValues()).isEmpty();
+            h.event(SequenceEvent.tokens("a", 0, new int[] {3}, false));
+            assertThat(h.predictions()).isEmpty();
             h.setProcessingTime(60);
-            assertThat(h.extractOutputValues()).hasSize(1);
+            assertThat(h.predictions()).hasSize(1);
+        }
+    }
+
+    @Test
+    void textIsTokenizedWithTheServingModelsVocabularyOneStepPerToken() throws Exception {
+        try (var h = harness(8, 60_000)) {
+            h.open();
+            h.event(SequenceEvent.text("a", 0, "bad", false));
+            h.endInput1();
+            List<Prediction> out = h.predictions();
+            assertThat(out).as("one prediction per event, after its last token").hasSize(1);
+            RnnState s = model.initialState();
+            float[] want = null;
+            for (int id : OperatorFixtures.VOCABULARY.encode("bad")) {
+                SequenceModel.StepResult r = model.step(s, id);
+                s = r.state();
+                want = r.output();
+            }
+            assertThat(OperatorFixtures.floats(out.get(0).getProbabilities())).containsExactly(want);
+        }
+    }
+
+    @Test
+    void rollingScoresEveryEventAndTheEndMarkerGivesTheFinalManyToOne() throws Exception {
+        try (var h = OperatorFixtures.harness(checkpoint, "sentiment", 1, RnnOperatorConfig.of(4, 0,
+                OutputMode.ROLLING))) {
+            h.open();
+            h.event(SequenceEvent.tokens("a", 0, new int[] {3}, false));
+            h.event(SequenceEvent.tokens("a", 1, new int[] {4}, true));
+            assertThat(h.predictions()).extracting(Prediction::getKind)
+                    .containsExactly(PredictionKind.ROLLING, PredictionKind.MANY_TO_ONE);
         }
     }
 }

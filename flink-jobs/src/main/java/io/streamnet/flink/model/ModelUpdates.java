@@ -1,0 +1,97 @@
+package io.streamnet.flink.model;
+
+import io.streamnet.engine.backend.Backend;
+import io.streamnet.engine.checkpoint.CheckpointException;
+import io.streamnet.engine.checkpoint.Checkpoints;
+import io.streamnet.kafka.serde.Codecs;
+import io.streamnet.kafka.serde.DecodeException;
+import io.streamnet.kafka.serde.RecordCodec;
+import io.streamnet.kafka.serde.WireFormat;
+import io.streamnet.schemas.ModelUpdate;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Map;
+
+/**
+ * {@link ModelUpdate} records: made from checkpoint bytes (for publishers), and turned back into a
+ * {@link ServingModel} only after every check passes — size, the update's own SHA-256, the
+ * checkpoint format's checks, and that the architecture it announces is the one it carries.
+ */
+public final class ModelUpdates {
+    /** Upper bound of one update record; Kafka's default message limit is 1 MiB, raise both together. */
+    public static final int DEFAULT_MAX_BYTES = 64 << 20;
+
+    private ModelUpdates() {
+    }
+
+    public static ModelUpdate toUpdate(String modelId, long version, byte[] checkpoint, Map<String, Double> metrics)
+            throws CheckpointException {
+        String architecture = Checkpoints.fromBytes(checkpoint).architecture().toString();
+        return ModelUpdate.newBuilder().setModelId(modelId).setVersion(version).setArchitecture(architecture)
+                .setWeights(ByteBuffer.wrap(checkpoint)).setChecksum(sha256(checkpoint))
+                .setMetrics(Map.copyOf(metrics)).setCreatedAt(Instant.now()).build();
+    }
+
+    public static RecordCodec<ModelUpdate> codec(int maxBytes) {
+        return Codecs.of(ModelUpdate.class, WireFormat.AVRO, maxBytes);
+    }
+
+    /** Decodes and validates an update's bytes (Avro binary). */
+    public static ServingModel validate(Backend backend, byte[] raw, int maxBytes) throws ModelRejectedException {
+        ModelUpdate u;
+        try {
+            u = codec(maxBytes).decode(raw);
+        } catch (DecodeException e) {
+            throw new ModelRejectedException(e.reason().name(), "model update does not decode: " + e.getMessage(), e);
+        }
+        return validate(backend, u);
+    }
+
+    public static ServingModel validate(Backend backend, ModelUpdate u) throws ModelRejectedException {
+        byte[] weights = new byte[u.getWeights().remaining()];
+        u.getWeights().duplicate().get(weights);
+        String sum = sha256(weights);
+        if (!sum.equalsIgnoreCase(u.getChecksum())) {
+            throw new ModelRejectedException("CHECKSUM", "model " + u.getModelId() + " v" + u.getVersion()
+                    + ": weights hash to " + sum + ", the update says " + u.getChecksum(), null);
+        }
+        ServingModel m;
+        try {
+            m = ServingModel.load(backend, weights, u.getModelId(), u.getVersion());
+        } catch (CheckpointException e) {
+            throw new ModelRejectedException("CHECKPOINT_" + e.reason().name(), "model " + u.getModelId() + " v"
+                    + u.getVersion() + " rejected: " + e.getMessage(), e);
+        }
+        String carried;
+        try {
+            carried = Checkpoints.fromBytes(weights).architecture().toString();
+        } catch (CheckpointException e) {
+            throw new IllegalStateException("checkpoint parsed once but not twice", e);
+        }
+        if (!sameJson(carried, u.getArchitecture())) {
+            throw new ModelRejectedException("ARCHITECTURE_MISMATCH", "model " + u.getModelId() + " v" + u.getVersion()
+                    + " announces an architecture other than the one its checkpoint carries", null);
+        }
+        return m;
+    }
+
+    private static boolean sameJson(String a, String b) {
+        try {
+            var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+            return mapper.readTree(a).equals(mapper.readTree(b));
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    public static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package io.streamnet.flink.model;
+
+import io.streamnet.engine.backend.Backend;
+import io.streamnet.engine.checkpoint.CheckpointException;
+import io.streamnet.engine.checkpoint.Checkpoints;
+import io.streamnet.rnn.model.RnnCheckpoints;
+import io.streamnet.rnn.model.SequenceModel;
+import io.streamnet.rnn.text.Vocabulary;
+
+/**
+ * A validated model ready to serve: its identity (id, version), the checkpoint bytes it came from
+ * (what travels in Flink state and job graphs: never Java-serialized objects) and the loaded model
+ * and vocabulary.
+ */
+public record ServingModel(String modelId, long version, byte[] checkpoint, SequenceModel model, Vocabulary vocabulary) {
+    /** Metadata keys a checkpoint may carry to name itself. */
+    public static final String META_ID = "modelId";
+    public static final String META_VERSION = "version";
+
+    /**
+     * Validates and loads checkpoint bytes (magic, checksum, sizes, shapes, NaN/Inf — the checkpoint
+     * format's checks — and that it describes a sequence model). The id and version come from the
+     * checkpoint's metadata unless given (non-null / non-negative).
+     */
+    public static ServingModel load(Backend backend, byte[] checkpoint, String modelId, long version)
+            throws CheckpointException {
+        RnnCheckpoints.Loaded l = RnnCheckpoints.fromCheckpoint(backend, Checkpoints.fromBytes(checkpoint));
+        String id = modelId != null ? modelId : l.metadata().getOrDefault(META_ID, "model");
+        long v = version >= 0 ? version : parseVersion(l.metadata().get(META_VERSION));
+        return new ServingModel(id, v, checkpoint, l.model(), l.vocabulary());
+    }
+
+    private static long parseVersion(String s) {
+        if (s == null) {
+            return 1;
+        }
+        try {
+            return Long.parseLong(s.trim());
+        } catch (NumberFormatException e) {
+            return 1;
+        }
+    }
+
+    /** Whether hidden states written by {@code other} can be read by this model. */
+    public boolean sameStateShape(ServingModel other) {
+        return other != null && model.stateLayout().equals(other.model.stateLayout());
+    }
+
+    @Override
+    public String toString() {
+        return modelId + " v" + version + " (" + model.config().cell() + ", hidden " + model.config().hidden() + " x "
+                + model.config().layers() + ")";
+    }
+}
