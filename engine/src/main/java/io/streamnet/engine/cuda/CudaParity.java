@@ -259,7 +259,8 @@ public final class CudaParity {
                     float lc = CpuBackend.instance().softmaxCrossEntropy(x, labels, gc);
                     Check check = new Check().compare(new float[] {lg}, new float[] {lc}, 1e-6, 1e-5);
                     if (withGrad) {
-                        check.compare(gg.toArray(), gc.toArray(), 1e-9, 1e-5);
+                        // p/N - 1/N at the label cancels: allow a few ulps of 1/N absolute
+                        check.compare(gg.toArray(), gc.toArray(), 1e-6 / s[0], 1e-5);
                     }
                     return check.result(kernel, shape);
                 }));
@@ -390,7 +391,7 @@ public final class CudaParity {
                 Tensor ic = image.copy();
                 gpu.col2im(cols, g, ig);
                 CpuBackend.instance().col2im(cols, g, ic);
-                return new Check().compare(ig.toArray(), ic.toArray(), 1e-6, 1e-6).result("col2im", shape);
+                return new Check().compare(ig.toArray(), ic.toArray(), 1e-5, 1e-5).result("col2im", shape);
             }));
         }
         int[][] pools = {{2, 3, 8, 8, 2, 2}, {1, 2, 7, 9, 3, 2}, {4, 6, 28, 28, 2, 2}, {3, 1, 5, 6, 3, 1}};
@@ -421,7 +422,7 @@ public final class CudaParity {
                 Tensor gc = gradIn.copy();
                 gpu.maxPoolBackward(gradOut, argmax, gg);
                 CpuBackend.instance().maxPoolBackward(gradOut, argmax, gc);
-                return new Check().compare(gg.toArray(), gc.toArray(), 1e-6, 1e-6).result("maxPoolBackward", shape);
+                return new Check().compare(gg.toArray(), gc.toArray(), 1e-6, 1e-5).result("maxPoolBackward", shape);
             }));
         }
     }
