@@ -106,6 +106,23 @@ public final class CudaParity {
             cases.add(gemmCase(3, 33, 17, 65, (t & 1) != 0, (t & 2) != 0, 0.5f, 0.25f));
         }
         cases.add(gemmCase(2, 130, 129, 257, false, false, 1f, 0f));
+        cases.add(viewCase());
+    }
+
+    /** Operands that are views at an offset into larger arrays: the host copies must honour offsets. */
+    private static Case viewCase() {
+        String shape = "37x19x23 at offsets 5/11/3";
+        return new Case("gemm NN views", shape, gpu -> {
+            Random r = new Random(99);
+            Tensor a = Tensor.view(rand(r, -1f, 1f, 5 + 37 * 23 + 4).data(), 5, 37, 23);
+            Tensor b = Tensor.view(rand(r, -1f, 1f, 11 + 23 * 19 + 2).data(), 11, 23, 19);
+            float[] cg = rand(r, -1f, 1f, 3 + 37 * 19 + 6).data();
+            float[] cc = cg.clone();
+            gpu.gemm(false, false, 1f, a, b, 0.5f, Tensor.view(cg, 3, 37, 19));
+            CpuBackend.instance().gemm(false, false, 1f, a, b, 0.5f, Tensor.view(cc, 3, 37, 19));
+            // the whole arrays: the elements around the view must be untouched
+            return new Check().compare(cg, cc, 1e-5, 1e-5).result("gemm NN views", shape);
+        });
     }
 
     /** batch 0: rank-2 operands; batch > 0: rank-3. */

@@ -2,6 +2,7 @@ package io.streamnet.engine.cuda;
 
 import io.streamnet.engine.backend.Backend;
 import io.streamnet.engine.backend.BackendProvider.Availability;
+import io.streamnet.engine.backend.Backends;
 import io.streamnet.engine.cpu.CpuBackend;
 import io.streamnet.engine.tensor.Tensor;
 import java.util.Arrays;
@@ -68,6 +69,8 @@ public final class GpuCheck {
                 + ctx.multiprocessors() + " SMs, " + String.format(Locale.ROOT, "%.1f GiB", ctx.totalMemory() / 1073741824.0));
         System.out.println("driver: CUDA " + CudaContext.versionString(ctx.driverVersion()) + " (" + ctx.driverVersion() + ")");
         System.out.println("probe: " + a.reason());
+        System.out.println("auto backend (STREAMNET_BACKEND=auto): "
+                + Backends.select("auto", Backends.providers()).name());
 
         System.out.println();
         System.out.println("== parity vs CpuBackend ==");
