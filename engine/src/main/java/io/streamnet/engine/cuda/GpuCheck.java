@@ -17,7 +17,7 @@ import java.util.Random;
  * (after a short CPU-only timing that proves the runtime and class path work).
  *
  * <p>Options: {@code --parity-only}, {@code --no-cpu-timing}, {@code --max-gemm N} (largest gemm
- * size timed, default 4096).
+ * size timed, default 4096), {@code --max-batch N} (largest recurrent-step batch timed, default 1024).
  */
 public final class GpuCheck {
     private static final int[] GEMM_SIZES = {256, 512, 1024, 2048, 4096};
@@ -34,22 +34,24 @@ public final class GpuCheck {
         boolean parityOnly = false;
         boolean cpuTiming = true;
         int maxGemm = 4096;
+        int maxBatch = 1024;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--parity-only" -> parityOnly = true;
                 case "--no-cpu-timing" -> cpuTiming = false;
                 case "--max-gemm" -> maxGemm = Integer.parseInt(args[++i]);
+                case "--max-batch" -> maxBatch = Integer.parseInt(args[++i]);
                 default -> {
                     System.err.println("unknown option " + args[i]
-                            + " (expected --parity-only, --no-cpu-timing, --max-gemm N)");
+                            + " (expected --parity-only, --no-cpu-timing, --max-gemm N, --max-batch N)");
                     System.exit(64);
                 }
             }
         }
-        System.exit(run(parityOnly, cpuTiming, maxGemm));
+        System.exit(run(parityOnly, cpuTiming, maxGemm, maxBatch));
     }
 
-    static int run(boolean parityOnly, boolean cpuTiming, int maxGemm) {
+    static int run(boolean parityOnly, boolean cpuTiming, int maxGemm, int maxBatch) {
         long t0 = System.nanoTime();
         System.out.println("== streamnet GPU check ==");
         System.out.println("java: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
@@ -94,7 +96,7 @@ public final class GpuCheck {
                 System.out.println();
                 gemmTiming(gpu, sizes, cpuTiming);
                 System.out.println();
-                stepTiming(gpu, cpuTiming);
+                stepTiming(gpu, cpuTiming, maxBatch);
             } catch (RuntimeException e) {
                 System.out.println("timing failed: " + CudaContext.reason(e));
                 e.printStackTrace(System.out);
@@ -153,7 +155,7 @@ public final class GpuCheck {
 
     // ---- recurrent steps ----
 
-    private static void stepTiming(CudaBackend gpu, boolean cpuTiming) {
+    private static void stepTiming(CudaBackend gpu, boolean cpuTiming, int maxBatch) {
         System.out.println("== one recurrent step (gates = x Wx + h Wh + b, then the fused cell), input " + STEP_INPUT
                 + "; µs median ==");
         System.out.printf(Locale.ROOT, "%-5s %6s %5s %14s %14s %12s %10s%n", "cell", "batch", "H", "gpu resident",
@@ -163,6 +165,9 @@ public final class GpuCheck {
             int gates = cell.equals("lstm") ? 4 : 3;
             for (int h : STEP_HIDDEN) {
                 for (int batch : STEP_BATCHES) {
+                    if (batch > maxBatch) {
+                        continue;
+                    }
                     Random r = new Random(batch * 31L + h);
                     Step host = new Step(cell, r, batch, h, gates);
                     double cpuUs = cpuTiming ? 1000 * medianMillis(5, 30, 2.0, () -> host.run(cpu)) : Double.NaN;
@@ -174,8 +179,9 @@ public final class GpuCheck {
                             gpu.synchronize();
                         });
                     }
-                    System.out.printf(Locale.ROOT, "%-5s %6d %5d %14.1f %14.1f %12.1f %10s%n", cell, batch, h, resUs,
-                            hostUs, cpuUs, ratio(cpuUs, resUs));
+                    System.out.printf(Locale.ROOT, "%-5s %6d %5d %14.1f %14.1f %12s %10s%n", cell, batch, h, resUs,
+                            hostUs, Double.isNaN(cpuUs) ? "-" : String.format(Locale.ROOT, "%.1f", cpuUs),
+                            ratio(cpuUs, resUs));
                 }
             }
         }
