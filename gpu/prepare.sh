@@ -59,7 +59,9 @@ grep -qxF '/.gpu-carry/' "$exclude" 2>/dev/null || echo '/.gpu-carry/' >> "$excl
 
 echo "[prepare] contents:"
 ls -la "$carry/lib"
-du -sh "$carry/lib" "$carry/jre" "$carry"
+du -sh "$carry/lib"
+du -sh "$carry/jre"
+du -sh "$carry"
 total_kb="$(du -sk "$carry" | cut -f1)"
 if [ "$total_kb" -gt $((45 * 1024)) ]; then
   echo "[prepare] WARNING: .gpu-carry is $((total_kb / 1024)) MB, over the ~45 MB budget of a device run" >&2

@@ -323,6 +323,7 @@ public final class GpuCheck {
         if (Double.isNaN(slow) || Double.isNaN(fast) || fast <= 0) {
             return "-";
         }
-        return String.format(Locale.ROOT, "%.1fx", slow / fast);
+        double r = slow / fast;
+        return String.format(Locale.ROOT, r >= 10 ? "%.0fx" : r >= 1 ? "%.1fx" : "%.3fx", r);
     }
 }
