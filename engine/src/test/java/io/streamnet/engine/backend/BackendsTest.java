@@ -57,6 +57,8 @@ class BackendsTest {
 
     @Test
     void defaultBackendWithoutConfigurationIsUsable() {
-        assertThat(Backends.get().name()).isEqualTo("cpu");
+        // auto: CUDA where a device answers (a GPU machine), else the CPU
+        boolean cuda = new io.streamnet.engine.cuda.CudaProvider().probe().available();
+        assertThat(Backends.get().name()).isEqualTo(cuda ? "cuda" : "cpu");
     }
 }

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# End-to-end dry run of the CUDA backend without a GPU: builds fakecuda.cpp as a libcuda.so.1
+# (driver API subset, kernels emulated on the CPU) and runs GpuCheck on it through JCuda with small
+# sizes. Checks the Java side (argument marshalling, launch configurations, offsets, device-resident
+# API, GpuCheck's flow) and the kernels' results against CpuBackend; says nothing about a real GPU.
+# Usage: run-fake-gpu-check.sh [classpath]   (default: the engine's target/classes + runtime jars,
+# or .gpu-carry/lib/* when present). Extra GpuCheck options through FAKE_GPU_CHECK_ARGS.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../../../.." && pwd)"
+work="$(mktemp -d "${TMPDIR:-/tmp}/fakecuda.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+"${CXX:-g++}" -std=c++20 -O2 -shared -fPIC -pthread -Wall -Wno-unknown-pragmas -Wno-unused-function \
+  -o "$work/libcuda.so.1" "$here/fakecuda.cpp"
+cp="${1:-}"
+if [ -z "$cp" ]; then
+  if [ -d "$root/.gpu-carry/lib" ]; then
+    cp="$root/.gpu-carry/lib/*"
+  else
+    echo "pass a class path, or run gpu/prepare.sh first" >&2
+    exit 2
+  fi
+fi
+java="${JAVA:-java}"
+[ -x "$root/.gpu-carry/jre/bin/java" ] && [ -z "${JAVA:-}" ] && java="$root/.gpu-carry/jre/bin/java"
+mkdir -p "$work/tmp"
+LD_LIBRARY_PATH="$work${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$java" --add-modules jdk.incubator.vector \
+  -Djava.io.tmpdir="$work/tmp" -cp "$cp" io.streamnet.engine.cuda.GpuCheck \
+  ${FAKE_GPU_CHECK_ARGS:---max-gemm 256 --max-batch 64 --no-cpu-timing} 2>&1 | grep -v 'Using incubator modules'
+exit "${PIPESTATUS[0]}"
