@@ -1,6 +1,9 @@
 package io.streamnet.cli;
 
 import io.streamnet.cli.demo.DemoCommand;
+import io.streamnet.cli.jobs.PublishModelCommand;
+import io.streamnet.cli.jobs.RunCommand;
+import io.streamnet.cli.jobs.SubmitCommand;
 import io.streamnet.cli.kafka.KafkaCommand;
 import io.streamnet.cli.kafka.ProduceCommand;
 import io.streamnet.cli.kafka.StreamsCommand;
@@ -13,7 +16,8 @@ import picocli.CommandLine.Command;
 @Command(name = "streamnet", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Recurrent and convolutional neural networks inside a stream processor.",
         subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, SampleCommand.class,
-                KafkaCommand.class, ProduceCommand.class, TailCommand.class, StreamsCommand.class, BackendCommand.class,
+                KafkaCommand.class, ProduceCommand.class, TailCommand.class, StreamsCommand.class, RunCommand.class,
+                SubmitCommand.class, PublishModelCommand.class, BackendCommand.class,
                 CommandLine.HelpCommand.class})
 public final class StreamnetCommand implements Runnable {
     @CommandLine.Spec

@@ -27,15 +27,15 @@ class StreamnetCommandTest {
     }
 
     @Test
-    void invalidDemoOptionsExitWithUsageError() {
-        assertThat(CliRun.of("demo", "--epochs", "0").exit()).isEqualTo(2);
-        assertThat(CliRun.of("demo", "--epochs", "many").exit()).isEqualTo(2);
+    void invalidMlpTrainingOptionsExitWithUsageError() {
+        assertThat(CliRun.of("train", "mlp", "--epochs", "0").exit()).isEqualTo(2);
+        assertThat(CliRun.of("train", "mlp", "--epochs", "many").exit()).isEqualTo(2);
     }
 
     @Test
-    void demoTrainsOnRealFashionMnistAndWritesALoadableCheckpoint(@TempDir Path dir) throws Exception {
+    void trainMlpTrainsOnRealFashionMnistAndWritesALoadableCheckpoint(@TempDir Path dir) throws Exception {
         Path ckpt = dir.resolve("demo.ckpt");
-        CliRun r = CliRun.of("demo", "--epochs", "1", "--hidden", "64", "--out", ckpt.toString());
+        CliRun r = CliRun.of("train", "mlp", "--epochs", "1", "--hidden", "64", "--out", ckpt.toString());
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("test accuracy:").contains("60,000 training");
         assertThat(Files.exists(ckpt)).isTrue();

@@ -1,93 +1,265 @@
 package io.streamnet.cli.demo;
 
-import io.streamnet.cli.progress.TrainingProgress;
-import io.streamnet.engine.backend.Activation;
-import io.streamnet.engine.backend.Backend;
+import io.streamnet.cli.jobs.SequenceJobOptions;
+import io.streamnet.cli.progress.LossProgress;
 import io.streamnet.engine.backend.Backends;
-import io.streamnet.engine.data.DatasetLocator;
-import io.streamnet.engine.data.FashionMnist;
-import io.streamnet.engine.nn.ModelCheckpoints;
-import io.streamnet.engine.nn.init.Initializer;
-import io.streamnet.engine.nn.layer.Sequential;
-import io.streamnet.engine.nn.optim.Adam;
-import io.streamnet.engine.nn.optim.LearningRateSchedule;
-import io.streamnet.engine.nn.train.ClassifierTrainer;
-import io.streamnet.engine.nn.train.TrainingConfig;
+import io.streamnet.flink.model.ModelUpdates;
+import io.streamnet.flink.model.ServingModel;
+import io.streamnet.flink.sequence.SequenceJob;
+import io.streamnet.flink.sequence.SequenceJobConfig;
+import io.streamnet.kafka.admin.PipelineTopics;
+import io.streamnet.kafka.admin.TopicAdmin;
+import io.streamnet.kafka.broker.EmbeddedKafka;
+import io.streamnet.kafka.replay.KeyedEvent;
+import io.streamnet.kafka.replay.Replayer;
+import io.streamnet.kafka.replay.SentenceEvents;
+import io.streamnet.kafka.serde.Codecs;
+import io.streamnet.kafka.serde.RecordSerde;
+import io.streamnet.kafka.serde.WireFormat;
+import io.streamnet.kafka.tail.PredictionTailer;
+import io.streamnet.rnn.cell.CellType;
+import io.streamnet.rnn.data.LabelledSentence;
+import io.streamnet.rnn.data.SentimentDataset;
+import io.streamnet.rnn.task.SentimentTask;
+import io.streamnet.schemas.Prediction;
+import io.streamnet.schemas.TextEvent;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The demo. Until the streaming pipeline exists it trains the Fashion-MNIST MLP (784-H-10, ReLU)
- * with a progress bar, reports accuracy on the official 10k test set and writes a checkpoint.
+ * The one-command demo: an embedded Kafka broker with the pipeline topics, a sentiment model
+ * (cached, else trained), the sequence inference job in a local Flink cluster with its Web UI, the
+ * held-out sentences replayed word by word as live conversations, and their predictions printed as
+ * they are committed, until Ctrl-C (or {@code --seconds}); then everything shuts down.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Train a Fashion-MNIST MLP on real data and report its test accuracy.")
+        description = "Embedded Kafka + the sequence inference job on a local Flink cluster (Web UI) + live "
+                + "sentiment conversations replayed from real data; prints predictions until Ctrl-C.")
 public final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--epochs", defaultValue = "5", description = "Training epochs (default ${DEFAULT-VALUE}).")
+    @Option(names = "--model", description = "Sentiment checkpoint (default ~/.cache/streamnet/models/sentiment-gru.ckpt, trained if missing).")
+    Path model;
+
+    @Option(names = "--epochs", defaultValue = "6", description = "Epochs when the model must be trained (default ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--batch", defaultValue = "100", description = "Mini-batch size (default ${DEFAULT-VALUE}).")
-    int batch;
+    @Option(names = "--rate", defaultValue = "40", description = "Replayed words per second (default ${DEFAULT-VALUE}).")
+    double rate;
 
-    @Option(names = "--hidden", defaultValue = "256", description = "Hidden units (default ${DEFAULT-VALUE}).")
-    int hidden;
+    @Option(names = "--conversations", defaultValue = "8", description = "Conversations typed at once (default ${DEFAULT-VALUE}).")
+    int concurrent;
 
-    @Option(names = "--lr", defaultValue = "0.002", description = "Peak Adam learning rate, cosine-decayed (default ${DEFAULT-VALUE}).")
-    float lr;
+    @Option(names = "--web-port", defaultValue = "8081", description = "Flink Web UI port on 127.0.0.1 (0: any free one; default ${DEFAULT-VALUE}).")
+    int webPort;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Random seed (default ${DEFAULT-VALUE}).")
-    long seed;
+    @Option(names = "--seconds", defaultValue = "0", description = "Stop after this long (0: run until Ctrl-C).")
+    long seconds;
 
-    @Option(names = "--data-dir", description = "Directory holding the four Fashion-MNIST .gz files "
-            + "(default: Debian package dir, ~/.cache/streamnet, else download).")
-    Path dataDir;
-
-    @Option(names = "--out", description = "Checkpoint to write (default ~/.cache/streamnet/models/fashion-mlp.ckpt).")
-    Path out;
+    @Option(names = "--rolling", description = "Also print the rolling score after every word.")
+    boolean rolling;
 
     @Override
     public Integer call() throws Exception {
-        if (epochs <= 0 || batch <= 0 || hidden <= 0 || !(lr > 0f)) {
-            System.err.println("epochs, batch, hidden and lr must be positive");
+        if (rate <= 0 || concurrent < 1 || epochs < 1) {
+            System.err.println("--rate, --conversations and --epochs must be positive");
             return 2;
         }
-        Backend backend = Backends.get();
-        DatasetLocator locator = dataDir == null ? DatasetLocator.standard() : DatasetLocator.standard(dataDir);
-        FashionMnist train = FashionMnist.loadTrain(locator);
-        FashionMnist test = FashionMnist.loadTest(locator);
-        System.out.printf("Fashion-MNIST: %,d training and %,d test images (%dx%d), backend %s%n",
-                train.count(), test.count(), train.rows(), train.cols(), backend.name());
+        Path ckpt = model != null ? model : Path.of(System.getProperty("user.home"), ".cache", "streamnet", "models",
+                "sentiment-gru.ckpt");
+        ServingModel serving = sentimentModel(ckpt);
+        List<LabelledSentence> heldOut = SentimentDataset.split(SentimentDataset.loadAll(SentimentDataset.locate()),
+                0.7, 0.15, SentimentTask.SPLIT_SEED).test();
 
-        int features = train.pixelsPerImage();
-        Sequential model = Sequential.builder(backend, seed, features)
-                .dense(hidden, Initializer.HE_NORMAL).activation(Activation.RELU)
-                .dense(FashionMnist.NUM_CLASSES, Initializer.XAVIER_UNIFORM)
-                .build();
-        System.out.print(model.summary());
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread main = Thread.currentThread();
+        Thread hook = new Thread(() -> {
+            stop.set(true);
+            try {
+                main.join(30_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(hook);
 
-        ClassifierTrainer trainer = new ClassifierTrainer(backend);
-        long steps = (long) epochs * ((train.count() + batch - 1) / batch);
-        long t0 = System.nanoTime();
-        try (TrainingProgress progress = new TrainingProgress(epochs, train.count())) {
-            trainer.fit(model, new Adam(backend, LearningRateSchedule.cosine(lr, steps, lr / 20)), train.images(),
-                    train.labels(), train.count(), new int[] {features}, new TrainingConfig(epochs, batch, seed, 0f),
-                    progress);
+        System.out.println("starting Kafka (KRaft, 127.0.0.1) ...");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            try (Admin admin = Admin.create(kafka.clientProperties())) {
+                new TopicAdmin(admin).ensure(PipelineTopics.all(2, (short) 1));
+            }
+            publish(kafka, serving);
+
+            SequenceJobOptions o = new SequenceJobOptions();
+            o.bootstrap = kafka.bootstrapServers();
+            o.format = "json";          // so that `kcat -P` can feed the same topic
+            o.outputFormat = "json";    // and `kcat -C` can read predictions
+            o.mode = rolling ? "rolling" : "many_to_one";
+            o.bundleSize = 64;
+            o.bundleMillis = 20;
+            o.stateTtlSeconds = 3600;
+            o.forecastSteps = 8;
+            o.delivery = "exactly_once";
+            o.checkpointMillis = 1000;
+            o.parallelism = 2;
+            o.groupId = "streamnet-demo";
+            SequenceJobConfig c = o.config(serving);
+
+            Configuration conf = new Configuration();
+            conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+            conf.set(RestOptions.ADDRESS, "127.0.0.1");
+            conf.set(RestOptions.BIND_PORT, Integer.toString(webPort));
+            conf.set(TaskManagerOptions.NUM_TASK_SLOTS, 2);
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
+            SequenceJob.build(env, c, serving);
+            JobClient job = env.executeAsync(SequenceJob.NAME);
+            System.out.printf("%nKafka:   --bootstrap %s  (topics %s)%n", kafka.bootstrapServers(),
+                    PipelineTopics.all(2, (short) 1).stream().map(t -> t.name()).toList());
+            System.out.printf("Flink:   job %s, Web UI http://127.0.0.1:%s%n", job.getJobID(),
+                    webPort == 0 ? "(see the log above)" : Integer.toString(webPort));
+            System.out.printf("model:   %s, %s, exactly-once; predictions appear at each checkpoint (1 s)%n", serving,
+                    c.mode);
+            System.out.printf("feed it: echo '{\"key\":\"me\",\"seq\":0,\"eventTime\":0,\"text\":\"great phone\","
+                    + "\"endOfSequence\":true}' | kcat -P -b %s -t text-events -k me%n", kafka.bootstrapServers());
+            System.out.printf("read it: kcat -C -b %s -t predictions -X isolation.level=read_committed%n%n",
+                    kafka.bootstrapServers());
+
+            AtomicLong replayed = new AtomicLong();
+            Thread replay = new Thread(() -> replayForever(kafka, heldOut, stop, replayed), "demo-replay");
+            replay.setDaemon(true);
+            replay.start();
+
+            long deadline = seconds > 0 ? System.currentTimeMillis() + seconds * 1000 : Long.MAX_VALUE;
+            Properties client = kafka.clientProperties();
+            client.put(ConsumerConfig.GROUP_ID_CONFIG, "streamnet-demo-tail");
+            PredictionTailer tailer = new PredictionTailer(client, PipelineTopics.PREDICTIONS,
+                    new RecordSerde<>(Codecs.of(Prediction.class, WireFormat.JSON)));
+            long[] lastSummary = {System.currentTimeMillis()};
+            var stats = tailer.run(true, () -> stop.get() || System.currentTimeMillis() > deadline
+                    || job.getJobStatus().join().isGloballyTerminalState(), p -> {
+                        print(p);
+                        long now = System.currentTimeMillis();
+                        if (now - lastSummary[0] > 10_000) {
+                            lastSummary[0] = now;
+                            System.out.println("-- " + tailer.stats().summary() + ", " + replayed.get() + " words sent");
+                        }
+                    });
+            stop.set(true);
+            System.out.println("== " + stats.summary() + ", " + replayed.get() + " words sent");
+            System.out.println("stopping the job, Flink and Kafka ...");
+            try {
+                job.cancel().get();
+            } catch (Exception e) {
+                System.err.println("job: " + e.getMessage());
+            }
+            replay.join(5_000);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // already shutting down
+            }
         }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        double acc = trainer.accuracy(model, test.images(), test.labels(), test.count(), new int[] {features}, 500);
-        System.out.printf("trained %d epochs in %.1f s (%,.0f images/s)%n", epochs, seconds,
-                epochs * (double) train.count() / seconds);
-        System.out.printf("test accuracy: %.4f on the official %,d-image test set%n", acc, test.count());
-
-        Path target = out != null ? out : DatasetLocator.defaultCacheDir().getParent().resolve("models/fashion-mlp.ckpt");
-        Files.createDirectories(target.toAbsolutePath().getParent());
-        ModelCheckpoints.save(model, Map.of("model.id", "fashion-mlp", "test.accuracy", String.format("%.4f", acc),
-                "epochs", Integer.toString(epochs)), target);
-        System.out.println("checkpoint: " + target);
+        System.out.println("stopped.");
         return 0;
+    }
+
+    private ServingModel sentimentModel(Path ckpt) throws Exception {
+        if (!Files.isRegularFile(ckpt)) {
+            System.out.printf("no sentiment model at %s: training one (GRU, %d epochs) ...%n", ckpt, epochs);
+            SentimentTask.Result r;
+            try (LossProgress progress = new LossProgress("sentiment", epochs)) {
+                r = SentimentTask.train(Backends.get(), SentimentDataset.locate(),
+                        new SentimentTask.Options(CellType.GRU, 32, 64, 1, 0f, epochs, 32, 3e-3f, 4000, 3),
+                        progress::update);
+            }
+            System.out.printf("trained in %.1f s: validation accuracy %.4f, test accuracy %.4f%n", r.seconds(),
+                    r.validationAccuracy(), r.testAccuracy());
+            Files.createDirectories(ckpt.toAbsolutePath().getParent());
+            r.save(ckpt);
+        }
+        ServingModel m = ServingModel.load(Backends.get(), Files.readAllBytes(ckpt), null, -1);
+        if (!m.model().config().tokenInput() || m.model().config().outputSize() != 2) {
+            throw new IllegalArgumentException(ckpt + " is not a sentiment model (token input, 2 classes)");
+        }
+        System.out.println("model: " + ckpt + " (" + m + ")");
+        return m;
+    }
+
+    /** The model also goes to model-updates, where `streamnet publish-model` puts newer versions. */
+    private static void publish(EmbeddedKafka kafka, ServingModel m) throws Exception {
+        Properties p = kafka.clientProperties();
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(ModelUpdates.DEFAULT_MAX_BYTES));
+        try (var producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(PipelineTopics.MODEL_UPDATES, m.modelId(),
+                    ModelUpdates.codec(ModelUpdates.DEFAULT_MAX_BYTES).encode(
+                            ModelUpdates.toUpdate(m.modelId(), m.version(), m.checkpoint(), Map.of())))).get();
+        }
+    }
+
+    /** Held-out sentences as conversations, word by word, round after round until stopped. */
+    private void replayForever(EmbeddedKafka kafka, List<LabelledSentence> sentences, AtomicBoolean stop,
+                               AtomicLong sent) {
+        RecordSerde<TextEvent> serde = new RecordSerde<>(Codecs.of(TextEvent.class, WireFormat.JSON));
+        int round = 0;
+        try {
+            while (!stop.get()) {
+                Iterator<KeyedEvent<TextEvent>> words = new SentenceEvents(sentences, concurrent, true,
+                        System::currentTimeMillis);
+                int r = round++;
+                Iterator<KeyedEvent<TextEvent>> renamed = new Iterator<>() {
+                    @Override
+                    public boolean hasNext() {
+                        return !stop.get() && words.hasNext();
+                    }
+
+                    @Override
+                    public KeyedEvent<TextEvent> next() {
+                        KeyedEvent<TextEvent> e = words.next();
+                        String key = "r" + r + "-" + e.key(); // a new conversation id each round
+                        e.value().setKey(key);
+                        return new KeyedEvent<>(key, e.value());
+                    }
+                };
+                Replayer.replay(kafka.clientProperties(), PipelineTopics.TEXT_EVENTS, serde, renamed, rate, 0,
+                        n -> sent.incrementAndGet());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            if (!stop.get()) {
+                System.err.println("replay stopped: " + e.getMessage());
+            }
+        }
+    }
+
+    private static void print(Prediction p) {
+        String[] names = {"negative", "positive"};
+        int label = p.getLabel();
+        float conf = label >= 0 && label < p.getProbabilities().size() ? p.getProbabilities().get(label) : Float.NaN;
+        String truth = p.getTrueLabel() == null ? "" : p.getTrueLabel() == label ? "  ok" : "  (was "
+                + names[p.getTrueLabel()] + ")";
+        System.out.printf("%-14s %-11s after %2d words: %-8s %.2f  model %s v%d  %4d ms%s%n", p.getKey(), p.getKind(),
+                p.getStep() + 1, label >= 0 && label < 2 ? names[label] : "?", conf, p.getModelId(),
+                p.getModelVersion(), p.getLatencyMs(), truth);
     }
 }

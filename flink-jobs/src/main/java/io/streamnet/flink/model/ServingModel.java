@@ -16,6 +16,8 @@ public record ServingModel(String modelId, long version, byte[] checkpoint, Sequ
     /** Metadata keys a checkpoint may carry to name itself. */
     public static final String META_ID = "modelId";
     public static final String META_VERSION = "version";
+    /** What {@code streamnet train} writes: "sentiment-gru", "charlm-lstm". */
+    public static final String TRAINED_ID = "model.id";
 
     /**
      * Validates and loads checkpoint bytes (magic, checksum, sizes, shapes, NaN/Inf — the checkpoint
@@ -25,7 +27,8 @@ public record ServingModel(String modelId, long version, byte[] checkpoint, Sequ
     public static ServingModel load(Backend backend, byte[] checkpoint, String modelId, long version)
             throws CheckpointException {
         RnnCheckpoints.Loaded l = RnnCheckpoints.fromCheckpoint(backend, Checkpoints.fromBytes(checkpoint));
-        String id = modelId != null ? modelId : l.metadata().getOrDefault(META_ID, "model");
+        String id = modelId != null ? modelId
+                : l.metadata().getOrDefault(META_ID, l.metadata().getOrDefault(TRAINED_ID, "model"));
         long v = version >= 0 ? version : parseVersion(l.metadata().get(META_VERSION));
         return new ServingModel(id, v, checkpoint, l.model(), l.vocabulary());
     }

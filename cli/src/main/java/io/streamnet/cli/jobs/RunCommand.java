@@ -1,0 +1,59 @@
+package io.streamnet.cli.jobs;
+
+import io.streamnet.flink.model.ServingModel;
+import io.streamnet.flink.sequence.SequenceJob;
+import io.streamnet.flink.sequence.SequenceJobConfig;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code streamnet run sequence}: the job in a local Flink cluster (Web UI on 127.0.0.1) until Ctrl-C. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run a streamnet Flink job in a local cluster with its Web UI, until Ctrl-C. Jobs: sequence.")
+public final class RunCommand implements Callable<Integer> {
+    @Parameters(index = "0", description = "The job: sequence (per-key RNN inference).")
+    String job;
+
+    @Mixin
+    SequenceJobOptions options;
+
+    @Option(names = "--web-port", defaultValue = "8081", description = "Flink Web UI port on 127.0.0.1 (0: any free one; default ${DEFAULT-VALUE}).")
+    int webPort;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!job.equals("sequence")) {
+            System.err.println("unknown job '" + job + "'; jobs: sequence");
+            return 2;
+        }
+        ServingModel model = options.initialModel();
+        SequenceJobConfig c = options.config(model);
+        StreamExecutionEnvironment env = LocalFlink.withWebUi(webPort, Math.max(2, c.parallelism));
+        SequenceJob.build(env, c, model);
+        JobClient client = env.executeAsync(SequenceJob.NAME);
+        System.out.printf("job %s running: %s -> %s, model %s, mode %s, %s; Web UI http://127.0.0.1:%d (Ctrl-C stops it)%n",
+                client.getJobID(), c.inputTopic, c.predictionsTopic, model, c.mode, c.delivery, webPort);
+        CountDownLatch done = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                client.cancel().get();
+            } catch (Exception e) {
+                // the cluster goes down with this JVM anyway
+            }
+            done.countDown();
+        }));
+        client.getJobExecutionResult().whenComplete((r, e) -> {
+            if (e != null) {
+                System.err.println("job failed: " + e);
+            }
+            done.countDown();
+        });
+        done.await();
+        return 0;
+    }
+}

@@ -1,0 +1,109 @@
+package io.streamnet.cli.jobs;
+
+import io.streamnet.engine.backend.Backends;
+import io.streamnet.flink.model.ModelUpdateReader;
+import io.streamnet.flink.model.ModelUpdates;
+import io.streamnet.flink.model.ServingModel;
+import io.streamnet.flink.rnn.OutputMode;
+import io.streamnet.flink.sequence.Delivery;
+import io.streamnet.flink.sequence.InputKind;
+import io.streamnet.flink.sequence.SequenceJobConfig;
+import io.streamnet.kafka.admin.PipelineTopics;
+import io.streamnet.kafka.serde.WireFormat;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import picocli.CommandLine.Option;
+
+/** The sequence job's settings as command-line options (shared by run, submit and demo). */
+public final class SequenceJobOptions {
+    @Option(names = "--bootstrap", defaultValue = "127.0.0.1:9092", description = "Kafka bootstrap servers (default ${DEFAULT-VALUE}).")
+    public String bootstrap;
+
+    @Option(names = "--model", description = "Checkpoint to serve first (default: the newest valid model in the model-updates topic).")
+    public Path model;
+
+    @Option(names = "--model-id", description = "Model id served and followed in model-updates (default: the checkpoint's, else its file name).")
+    public String modelId;
+
+    @Option(names = "--format", defaultValue = "avro", description = "Input wire format, avro or json (default ${DEFAULT-VALUE}).")
+    public String format;
+
+    @Option(names = "--output-format", defaultValue = "avro", description = "Predictions/dead letters format, avro or json (default ${DEFAULT-VALUE}).")
+    public String outputFormat;
+
+    @Option(names = "--mode", defaultValue = "many_to_one", description = "many_to_one, many_to_many, rolling or forecast (default ${DEFAULT-VALUE}).")
+    public String mode;
+
+    @Option(names = "--bundle-size", defaultValue = "64", description = "Most events per batched step (default ${DEFAULT-VALUE}).")
+    public int bundleSize;
+
+    @Option(names = "--bundle-ms", defaultValue = "20", description = "Longest an event waits for its bundle (default ${DEFAULT-VALUE}).")
+    public long bundleMillis;
+
+    @Option(names = "--session-gap", description = "Seconds of silence that close a sequence without an end marker (default: none).")
+    public Long sessionGapSeconds;
+
+    @Option(names = "--state-ttl", defaultValue = "3600", description = "Seconds an idle key keeps its state (default ${DEFAULT-VALUE}).")
+    public long stateTtlSeconds;
+
+    @Option(names = "--forecast-steps", defaultValue = "8", description = "Values generated per FORECAST (default ${DEFAULT-VALUE}).")
+    public int forecastSteps;
+
+    @Option(names = "--delivery", defaultValue = "exactly_once", description = "exactly_once or at_least_once (default ${DEFAULT-VALUE}).")
+    public String delivery;
+
+    @Option(names = "--checkpoint-ms", defaultValue = "2000", description = "Checkpoint interval; EXACTLY_ONCE predictions become visible at each (default ${DEFAULT-VALUE}).")
+    public long checkpointMillis;
+
+    @Option(names = "--parallelism", defaultValue = "2", description = "Parallelism (default ${DEFAULT-VALUE}).")
+    public int parallelism;
+
+    @Option(names = "--group-id", defaultValue = "streamnet-sequence-job", description = "Consumer group and transactional id prefix (default ${DEFAULT-VALUE}).")
+    public String groupId;
+
+    @Option(names = "--from-latest", description = "Without a checkpoint, start at the end of the input instead of its beginning.")
+    public boolean fromLatest;
+
+    @Option(names = "--no-model-updates", description = "Serve the initial model only; ignore the model-updates topic.")
+    public boolean noModelUpdates;
+
+    /** The initial model: the checkpoint file, else the newest valid update in the topic. */
+    public ServingModel initialModel() throws Exception {
+        if (model != null) {
+            if (!Files.isRegularFile(model)) {
+                throw new IllegalArgumentException("no checkpoint at " + model);
+            }
+            return ServingModel.load(Backends.get(), Files.readAllBytes(model), modelId, -1);
+        }
+        return ModelUpdateReader.latest(bootstrap, PipelineTopics.MODEL_UPDATES, modelId, ModelUpdates.DEFAULT_MAX_BYTES,
+                Duration.ofSeconds(30));
+    }
+
+    /** The job config for a model (its input kind follows the model: text for token models). */
+    public SequenceJobConfig config(ServingModel m) {
+        SequenceJobConfig c = m.model().config().tokenInput() ? new SequenceJobConfig() : SequenceJobConfig.forSteps();
+        c.bootstrapServers = bootstrap;
+        c.inputFormat = WireFormat.parse(format);
+        c.outputFormat = WireFormat.parse(outputFormat);
+        c.mode = OutputMode.valueOf(mode.trim().toUpperCase(Locale.ROOT));
+        c.bundleSize = bundleSize;
+        c.bundleMillis = bundleMillis;
+        c.sessionGap = sessionGapSeconds == null ? null : Duration.ofSeconds(sessionGapSeconds);
+        c.stateTtl = Duration.ofSeconds(stateTtlSeconds);
+        c.forecastSteps = forecastSteps;
+        c.delivery = Delivery.valueOf(delivery.trim().toUpperCase(Locale.ROOT));
+        c.checkpointInterval = Duration.ofMillis(checkpointMillis);
+        c.parallelism = parallelism;
+        c.groupId = groupId;
+        c.transactionalIdPrefix = groupId;
+        c.fromEarliest = !fromLatest;
+        c.followModelUpdates = !noModelUpdates;
+        return c.validate();
+    }
+
+    static InputKind kindOf(ServingModel m) {
+        return m.model().config().tokenInput() ? InputKind.TEXT : InputKind.STEP;
+    }
+}

@@ -1,0 +1,80 @@
+package io.streamnet.cli.jobs;
+
+import io.streamnet.flink.model.ServingModel;
+import io.streamnet.flink.sequence.SequenceJob;
+import io.streamnet.flink.sequence.SequenceJobConfig;
+import java.io.File;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code streamnet submit sequence --jobmanager host:port}: submits the job to a running Flink
+ * cluster through its REST endpoint and returns (detached). streamnet's jars and the libraries Flink
+ * does not have (Kafka connector, Avro, Jackson) travel with the job; Flink's own stay on the cluster.
+ */
+@Command(name = "submit", mixinStandardHelpOptions = true,
+        description = "Submit a streamnet Flink job to a cluster (REST host:port) and return. Jobs: sequence.")
+public final class SubmitCommand implements Callable<Integer> {
+    @Parameters(index = "0", description = "The job: sequence (per-key RNN inference).")
+    String job;
+
+    @Option(names = "--jobmanager", required = true, description = "The JobManager's REST address, host:port.")
+    String jobManager;
+
+    @Mixin
+    SequenceJobOptions options;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!job.equals("sequence")) {
+            System.err.println("unknown job '" + job + "'; jobs: sequence");
+            return 2;
+        }
+        int colon = jobManager.lastIndexOf(':');
+        if (colon <= 0) {
+            System.err.println("--jobmanager must be host:port, got " + jobManager);
+            return 2;
+        }
+        String host = jobManager.substring(0, colon);
+        int port = Integer.parseInt(jobManager.substring(colon + 1));
+        ServingModel model = options.initialModel();
+        SequenceJobConfig c = options.config(model);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createRemoteEnvironment(host, port,
+                jobJars().toArray(String[]::new));
+        SequenceJob.build(env, c, model);
+        JobClient client = env.executeAsync(SequenceJob.NAME);
+        System.out.printf("submitted job %s to %s: %s -> %s, model %s, mode %s%n", client.getJobID(), jobManager,
+                c.inputTopic, c.predictionsTopic, model, c.mode);
+        return 0;
+    }
+
+    /** The jars on this classpath that a Flink cluster does not already hold. */
+    static List<String> jobJars() throws URISyntaxException, java.io.IOException {
+        List<String> jars = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            Path p = Path.of(entry);
+            String name = p.getFileName().toString();
+            if (Files.isRegularFile(p) && name.endsWith(".jar") && !providedByFlink(name)) {
+                jars.add(p.toAbsolutePath().toString());
+            }
+        }
+        return jars;
+    }
+
+    private static boolean providedByFlink(String jar) {
+        return Stream.of("flink-", "scala-", "log4j-", "slf4j-", "picocli", "progressbar", "jline", "kafka_2",
+                "kafka-server", "kafka-raft", "kafka-metadata", "kafka-storage", "kafka-group", "kafka-coordinator",
+                "kafka-transaction", "kafka-share", "kafka-streams").anyMatch(jar::startsWith);
+    }
+}
