@@ -72,7 +72,15 @@ public final class SubmitCommand implements Callable<Integer> {
         return jars;
     }
 
+    /**
+     * Flink's own jars are on every cluster (and org.apache.flink classes load parent-first anyway);
+     * the Kafka connector, connector base and Avro format are not part of Flink's distribution, so
+     * they travel. Kafka's broker side and the CLI's own libraries stay home.
+     */
     private static boolean providedByFlink(String jar) {
+        if (jar.startsWith("flink-connector-") || jar.startsWith("flink-avro")) {
+            return false;
+        }
         return Stream.of("flink-", "scala-", "log4j-", "slf4j-", "picocli", "progressbar", "jline", "kafka_2",
                 "kafka-server", "kafka-raft", "kafka-metadata", "kafka-storage", "kafka-group", "kafka-coordinator",
                 "kafka-transaction", "kafka-share", "kafka-streams").anyMatch(jar::startsWith);

@@ -1,0 +1,124 @@
+package io.streamnet.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.streamnet.engine.cpu.CpuBackend;
+import io.streamnet.kafka.admin.PipelineTopics;
+import io.streamnet.kafka.admin.TopicAdmin;
+import io.streamnet.kafka.broker.EmbeddedKafka;
+import io.streamnet.kafka.serde.Codecs;
+import io.streamnet.kafka.serde.WireFormat;
+import io.streamnet.rnn.cell.CellType;
+import io.streamnet.rnn.model.ModelConfig;
+import io.streamnet.rnn.model.OutputType;
+import io.streamnet.rnn.model.RnnCheckpoints;
+import io.streamnet.rnn.model.SequenceModel;
+import io.streamnet.rnn.text.Vocabulary;
+import io.streamnet.schemas.Prediction;
+import io.streamnet.schemas.TextEvent;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** demo, publish-model and submit, each run as a user would, against real Kafka and Flink. */
+class FlinkCommandsTest {
+    @TempDir
+    Path tmp;
+
+    /** A (untrained) two-class token model over a few words: enough to prove the wiring. */
+    private Path checkpoint() throws Exception {
+        Vocabulary v = Vocabulary.words(List.of("great phone works well bad battery broke fast the a it is"), 100, 1);
+        SequenceModel m = new SequenceModel(CpuBackend.instance(),
+                ModelConfig.tokens(CellType.GRU, v.size(), 8, 16, 1, 0f, 2, OutputType.MANY_TO_ONE), 3);
+        Path p = tmp.resolve("tiny-sentiment.ckpt");
+        RnnCheckpoints.save(m, v, Map.of("model.id", "tiny-sentiment"), p);
+        return p;
+    }
+
+    @Test
+    void demoRunsKafkaFlinkAndTheReplayAndPrintsCommittedPredictions() throws Exception {
+        String out = CliRun.ok("demo", "--model", checkpoint().toString(), "--seconds", "25", "--web-port", "0",
+                "--rate", "300");
+        assertThat(out).contains("Kafka:   --bootstrap 127.0.0.1:").contains("kcat -P");
+        assertThat(out).contains("MANY_TO_ONE").contains("model tiny-sentiment v1");
+        int predictions = Integer.parseInt(out.replaceAll("(?s).*\n== (\\d+) predictions.*", "$1"));
+        assertThat(predictions).isPositive();
+        assertThat(out).endsWith("stopped.\n");
+    }
+
+    @Test
+    void aSubmittedJobServesTheModelPublishedToTheTopic() throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+        conf.set(RestOptions.BIND_PORT, "0");
+        // This cluster runs in the test's JVM, whose classpath already holds everything the job ships;
+        // a real cluster lacks the shipped jars, so its default child-first order finds one copy of each.
+        conf.set(org.apache.flink.configuration.CoreOptions.CLASSLOADER_RESOLVE_ORDER, "parent-first");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start();
+             MiniCluster flink = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(conf)
+                     .setNumTaskManagers(1).setNumSlotsPerTaskManager(4).build())) {
+            try (Admin admin = Admin.create(kafka.clientProperties())) {
+                new TopicAdmin(admin).ensure(PipelineTopics.all(1, (short) 1));
+            }
+            flink.start();
+            int port = flink.getRestAddress().get().getPort();
+            String bootstrap = kafka.bootstrapServers();
+            assertThat(CliRun.ok("publish-model", "--model", checkpoint().toString(), "--version", "3",
+                    "--bootstrap", bootstrap)).contains("published tiny-sentiment v3");
+            assertThat(CliRun.ok("submit", "sequence", "--jobmanager", "127.0.0.1:" + port, "--bootstrap", bootstrap,
+                    "--parallelism", "1", "--format", "json", "--output-format", "json", "--checkpoint-ms", "500"))
+                    .contains("submitted job");
+
+            var codec = Codecs.of(TextEvent.class, WireFormat.JSON);
+            try (var p = new KafkaProducer<>(kafka.clientProperties(), new StringSerializer(), new ByteArraySerializer())) {
+                String[] words = {"great", "phone", "works"};
+                for (int i = 0; i < words.length; i++) {
+                    p.send(new ProducerRecord<>(PipelineTopics.TEXT_EVENTS, "u1", codec.encode(TextEvent.newBuilder()
+                            .setKey("u1").setSeq(i).setEventTime(Instant.now()).setText(words[i])
+                            .setEndOfSequence(i == words.length - 1).build())));
+                }
+            }
+            List<Prediction> got = read(bootstrap, 1, Duration.ofSeconds(90));
+            assertThat(got).hasSize(1);
+            assertThat(got.get(0).getKey()).isEqualTo("u1");
+            assertThat(got.get(0).getModelId()).isEqualTo("tiny-sentiment");
+            assertThat(got.get(0).getModelVersion()).as("the model came from the topic").isEqualTo(3);
+        }
+    }
+
+    private static List<Prediction> read(String bootstrap, int n, Duration timeout) {
+        Properties cp = new Properties();
+        cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        cp.put(ConsumerConfig.GROUP_ID_CONFIG, "cli-check");
+        cp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        var codec = Codecs.of(Prediction.class, WireFormat.JSON);
+        List<Prediction> out = new ArrayList<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (var c = new KafkaConsumer<>(cp, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            c.subscribe(List.of(PipelineTopics.PREDICTIONS));
+            while (out.size() < n && System.nanoTime() < deadline) {
+                c.poll(Duration.ofMillis(200)).forEach(r -> out.add(codec.decode(r.value())));
+            }
+        }
+        return out;
+    }
+}
