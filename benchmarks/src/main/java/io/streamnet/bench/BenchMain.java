@@ -19,7 +19,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * {@code java -jar benchmarks.jar gemm [--quick]}: runs {@link GemmBenchmark} with the Vector API
  * micro-kernel and with the scalar one, then numpy/OpenBLAS on one thread for the same shapes, and
  * prints GFLOP/s side by side (medians of the measured iterations). {@code rnn [--quick]}: the
- * batched recurrent step beside PyTorch ({@link RnnStepReport}). Any other arguments go to JMH.
+ * batched recurrent step beside PyTorch ({@link RnnStepReport}). {@code pipeline [--quick]}: the
+ * end-to-end Kafka + Flink benchmark ({@link io.streamnet.bench.pipeline.PipelineBenchmark}); run it
+ * with {@code -cp benchmarks/target/benchmarks.jar:benchmarks/target/lib/*}. Any other arguments go to JMH.
  */
 public final class BenchMain {
     static final List<String> SQUARE = List.of("64,64,64", "128,128,128", "256,256,256", "512,512,512",
@@ -32,6 +34,10 @@ public final class BenchMain {
         boolean quick = Arrays.asList(args).contains("--quick");
         if (args.length > 0 && args[0].equals("gemm")) {
             gemm(quick);
+            return;
+        }
+        if (args.length > 0 && args[0].equals("pipeline")) {
+            io.streamnet.bench.pipeline.PipelineBenchmark.main(args);
             return;
         }
         if (args.length > 0 && args[0].equals("rnn")) {

@@ -15,6 +15,8 @@ import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -42,6 +44,10 @@ public final class SequenceJob {
         }
         env.setParallelism(c.parallelism);
         env.enableCheckpointing(c.checkpointInterval.toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        Configuration storage = new Configuration();
+        storage.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        storage.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, c.checkpointDir);
+        env.configure(storage);
 
         DataStream<RawRecord> raw = env.fromSource(source(c, c.inputTopic, c.groupId,
                         c.fromEarliest ? OffsetResetStrategy.EARLIEST : OffsetResetStrategy.LATEST),
@@ -60,8 +66,9 @@ public final class SequenceJob {
                     ? env.fromSource(source(c, c.modelUpdatesTopic, c.groupId + "-models", OffsetResetStrategy.EARLIEST),
                     WatermarkStrategy.noWatermarks(), "model updates: " + c.modelUpdatesTopic)
                     .uid("model-updates-source").setParallelism(1)
-                    : env.fromData(List.<RawRecord>of(), new RawRecordDeserializer().getProducedType())
-                    .uid("no-model-updates");
+                    // An input that never carries an update (Flink's empty collection source fails at run time).
+                    : env.fromData(List.of(new RawRecord()), new RawRecordDeserializer().getProducedType())
+                    .uid("no-model-updates").filter(new Nothing()).uid("no-model-updates-filter");
             SingleOutputStreamOperator<Prediction> scored = decoded.keyBy(new EventKey()).connect(models.broadcast())
                     .transform("rnn " + c.mode.name().toLowerCase() + " (bundle " + c.bundleSize + ")",
                             new AvroTypeInfo<>(Prediction.class),
@@ -102,6 +109,16 @@ public final class SequenceJob {
         @Override
         public String getKey(SequenceEvent e) {
             return e.key;
+        }
+    }
+
+    /** Drops everything: the model-update input of a job that does not follow updates. */
+    static final class Nothing implements org.apache.flink.api.common.functions.FilterFunction<RawRecord> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public boolean filter(RawRecord r) {
+            return false;
         }
     }
 

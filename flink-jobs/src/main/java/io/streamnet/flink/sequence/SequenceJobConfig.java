@@ -6,6 +6,7 @@ import io.streamnet.flink.rnn.RnnOperatorConfig;
 import io.streamnet.kafka.admin.PipelineTopics;
 import io.streamnet.kafka.serde.WireFormat;
 import java.io.Serializable;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,6 +44,12 @@ public final class SequenceJobConfig implements Serializable {
     public int maxModelBytes = ModelUpdates.DEFAULT_MAX_BYTES;
     public Delivery delivery = Delivery.EXACTLY_ONCE;
     public Duration checkpointInterval = Duration.ofSeconds(2);
+    /**
+     * Where checkpoints go (a file system URI). Keyed RNN state outgrows the JobManager's in-memory
+     * checkpoint limit (5 MB) at a few thousand keys: 10k LSTM-256 keys hold 20 MB.
+     */
+    public String checkpointDir = Path.of(System.getProperty("java.io.tmpdir"), "streamnet-checkpoints").toUri()
+            .toString();
     public String transactionalIdPrefix = "streamnet-sequence";
     /** Must stay below the broker's transaction.max.timeout.ms (15 min by default). */
     public Duration transactionTimeout = Duration.ofMinutes(10);
@@ -87,6 +94,9 @@ public final class SequenceJobConfig implements Serializable {
         }
         if (checkpointInterval == null || checkpointInterval.toMillis() < 10) {
             problems.add("checkpoint interval must be at least 10 ms, got " + checkpointInterval);
+        }
+        if (checkpointDir == null || checkpointDir.isBlank()) {
+            problems.add("a checkpoint directory is required");
         }
         if (delivery == Delivery.EXACTLY_ONCE && (transactionalIdPrefix == null || transactionalIdPrefix.isBlank())) {
             problems.add("EXACTLY_ONCE needs a transactional id prefix");

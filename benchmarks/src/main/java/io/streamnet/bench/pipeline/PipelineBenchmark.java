@@ -1,0 +1,272 @@
+package io.streamnet.bench.pipeline;
+
+import io.streamnet.engine.backend.Backends;
+import io.streamnet.engine.checkpoint.Checkpoints;
+import io.streamnet.flink.model.ServingModel;
+import io.streamnet.flink.rnn.OutputMode;
+import io.streamnet.flink.sequence.SequenceJob;
+import io.streamnet.flink.sequence.SequenceJobConfig;
+import io.streamnet.kafka.admin.PipelineTopics;
+import io.streamnet.kafka.admin.TopicAdmin;
+import io.streamnet.kafka.admin.TopicSpec;
+import io.streamnet.kafka.broker.EmbeddedKafka;
+import io.streamnet.kafka.serde.Codecs;
+import io.streamnet.kafka.serde.RecordCodec;
+import io.streamnet.kafka.serde.WireFormat;
+import io.streamnet.rnn.cell.CellType;
+import io.streamnet.rnn.model.ModelConfig;
+import io.streamnet.rnn.model.OutputType;
+import io.streamnet.rnn.model.RnnCheckpoints;
+import io.streamnet.rnn.model.SequenceModel;
+import io.streamnet.rnn.model.Task;
+import io.streamnet.schemas.Prediction;
+import io.streamnet.schemas.StepEvent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The end-to-end pipeline benchmark: a real broker (its own JVM) and the sequence job in a local
+ * Flink cluster, 10k keys of StepEvents, one prediction per event (MANY_TO_MANY). For each model
+ * (vanilla RNN H=128, LSTM H=256) it runs (a) the identity pipeline (same source, decode, keyBy,
+ * sink; no model), (b) the job with bundles, (c) the job with bundle size 1 (per-record inference).
+ *
+ * <p>Throughput: the whole backlog read as fast as the job can (bounded job; events/s over the
+ * job's net runtime, so cluster start is not counted). Latency: the same job live, fed at a fixed
+ * rate; p50/p99 of each prediction's latency (emission time minus the input's Kafka timestamp).
+ */
+public final class PipelineBenchmark {
+    private static final int KEYS = 10_000;
+    private static final int FEATURES = 32;
+    private static final int CLASSES = 4;
+
+    private final int events;
+    private final int liveRate;
+    private final int liveSeconds;
+    private final int bundle;
+    private final int parallelism;
+
+    public PipelineBenchmark(boolean quick) {
+        this.events = quick ? 60_000 : 300_000;
+        this.liveRate = 2_000;
+        this.liveSeconds = quick ? 6 : 15;
+        this.bundle = 256;
+        this.parallelism = 2;
+    }
+
+    record Row(String model, String pipeline, double eventsPerSecond, long p50, long p99, long latencySamples) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        new PipelineBenchmark(Arrays.asList(args).contains("--quick")).run();
+    }
+
+    public void run() throws Exception {
+        List<Row> rows = new ArrayList<>();
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            try (Admin admin = Admin.create(kafka.clientProperties())) {
+                new TopicAdmin(admin).ensure(PipelineTopics.all(parallelism, (short) 1));
+            }
+            long t0 = System.nanoTime();
+            produce(kafka, PipelineTopics.STEP_EVENTS, events, 0, 0);
+            System.out.printf("produced %,d events over %,d keys in %.1f s%n", events, KEYS, (System.nanoTime() - t0) / 1e9);
+            int run = 0;
+            for (CellType cell : new CellType[] {CellType.RNN, CellType.LSTM}) {
+                int hidden = cell == CellType.RNN ? 128 : 256;
+                SequenceModel m = new SequenceModel(Backends.get(), ModelConfig.features(cell, FEATURES, hidden, 1, 0f,
+                        CLASSES, Task.CLASSIFICATION, OutputType.MANY_TO_MANY), 1);
+                byte[] bytes = Checkpoints.toBytes(RnnCheckpoints.toCheckpoint(m, null, Map.of()));
+                ServingModel serving = ServingModel.load(Backends.get(), bytes, "bench-" + cell.name().toLowerCase(), 1);
+                String name = cell.name().toLowerCase() + " H=" + hidden;
+                for (String pipeline : new String[] {"identity", "bundle " + bundle, "bundle 1"}) {
+                    run++;
+                    SequenceJobConfig c = config(kafka, pipeline, "bench-" + run);
+                    try (Admin admin = Admin.create(kafka.clientProperties())) {
+                        new TopicAdmin(admin).ensure(List.of(new TopicSpec(c.predictionsTopic, parallelism, (short) 1,
+                                Map.of())));
+                    }
+                    double rate = throughput(kafka, c, serving);
+                    long[] lat = latency(kafka, c, serving, run);
+                    rows.add(new Row(name, pipeline, rate, lat[0], lat[1], lat[2]));
+                    System.out.printf("%-12s %-12s %,10.0f events/s   latency p50 %d ms p99 %d ms (%d samples)%n", name,
+                            pipeline, rate, lat[0], lat[1], lat[2]);
+                }
+            }
+        }
+        report(rows);
+    }
+
+    private SequenceJobConfig config(EmbeddedKafka kafka, String pipeline, String group) {
+        SequenceJobConfig c = SequenceJobConfig.forSteps();
+        c.bootstrapServers = kafka.bootstrapServers();
+        c.groupId = group;
+        c.transactionalIdPrefix = group;
+        c.parallelism = parallelism;
+        c.mode = OutputMode.MANY_TO_MANY;
+        c.identity = pipeline.equals("identity");
+        c.bundleSize = pipeline.equals("bundle 1") ? 1 : bundle;
+        c.bundleMillis = pipeline.equals("bundle 1") ? 0 : 10;
+        c.followModelUpdates = false;
+        c.checkpointInterval = Duration.ofSeconds(1);
+        c.predictionsTopic = group + "-predictions";
+        return c;
+    }
+
+    private static StreamExecutionEnvironment env() {
+        Configuration conf = new Configuration();
+        conf.set(TaskManagerOptions.NUM_TASK_SLOTS, 4);
+        conf.set(org.apache.flink.configuration.CoreOptions.TMP_DIRS, System.getProperty("java.io.tmpdir"));
+        return StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    }
+
+    /**
+     * Events per second while the job works through the whole backlog: outputs over the span of
+     * their Kafka timestamps (the sink's send times), so cluster start, source start-up and the
+     * final commit are not counted; the backlog is large enough that the span is many seconds.
+     */
+    private double throughput(EmbeddedKafka kafka, SequenceJobConfig c, ServingModel serving) throws Exception {
+        c.bounded = true;
+        c.fromEarliest = true;
+        StreamExecutionEnvironment env = env();
+        SequenceJob.build(env, c, serving);
+        env.execute("bench " + c.groupId);
+        Properties cp = kafka.clientProperties();
+        cp.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-span-" + c.predictionsTopic);
+        cp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        long n = 0;
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        try (var consumer = new KafkaConsumer<>(cp, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(c.predictionsTopic));
+            while (n < events && System.nanoTime() < deadline) {
+                for (var r : consumer.poll(Duration.ofMillis(200))) {
+                    first = Math.min(first, r.timestamp());
+                    last = Math.max(last, r.timestamp());
+                    n++;
+                }
+            }
+        }
+        if (n < events) {
+            throw new IllegalStateException("only " + n + " of " + events + " predictions arrived");
+        }
+        return n / Math.max(0.001, (last - first) / 1000.0);
+    }
+
+    /** Live: the job runs, events come at a fixed rate, latency of each prediction; {p50, p99, samples}. */
+    private long[] latency(EmbeddedKafka kafka, SequenceJobConfig c, ServingModel serving, int run) throws Exception {
+        String topic = "bench-live-" + run;
+        try (Admin admin = Admin.create(kafka.clientProperties())) {
+            new TopicAdmin(admin).ensure(List.of(new TopicSpec(topic, parallelism, (short) 1, Map.of())));
+        }
+        c.bounded = false;
+        c.fromEarliest = true;
+        c.inputTopic = topic;
+        c.groupId = c.groupId + "-live";
+        c.transactionalIdPrefix = c.groupId;
+        c.predictionsTopic = c.groupId + "-predictions";
+        try (Admin admin = Admin.create(kafka.clientProperties())) {
+            new TopicAdmin(admin).ensure(List.of(new TopicSpec(c.predictionsTopic, parallelism, (short) 1, Map.of())));
+        }
+        StreamExecutionEnvironment env = env();
+        SequenceJob.build(env, c, serving);
+        JobClient job = env.executeAsync("bench live " + c.groupId);
+        Thread.sleep(3000); // let the sources start before the first event
+        int n = liveRate * liveSeconds;
+        produce(kafka, topic, n, liveRate, 1);
+        List<Long> latencies = readLatencies(kafka, c.predictionsTopic, n, Duration.ofSeconds(60));
+        job.cancel().get();
+        // Warm-up: the first second of the live run is JIT and connection setup.
+        List<Long> steady = latencies.subList(Math.min(latencies.size(), liveRate), latencies.size());
+        long[] sorted = steady.stream().mapToLong(Long::longValue).sorted().toArray();
+        if (sorted.length == 0) {
+            return new long[] {-1, -1, 0};
+        }
+        return new long[] {sorted[sorted.length / 2], sorted[(int) Math.min(sorted.length - 1, sorted.length * 0.99)],
+                sorted.length};
+    }
+
+    /** {@code n} StepEvents over 10k keys, round robin; paced at {@code rate}/s when rate > 0. */
+    private static void produce(EmbeddedKafka kafka, String topic, int n, int rate, long seed) throws InterruptedException {
+        RecordCodec<StepEvent> codec = Codecs.of(StepEvent.class, WireFormat.AVRO);
+        Random rnd = new Random(seed);
+        Properties p = kafka.clientProperties();
+        p.put(ProducerConfig.LINGER_MS_CONFIG, rate > 0 ? "0" : "20");
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 << 10));
+        long start = System.nanoTime();
+        try (var producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < n; i++) {
+                if (rate > 0) {
+                    long due = start + (long) (i * 1e9 / rate);
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                    }
+                }
+                String key = "k" + (i % KEYS);
+                List<Float> f = new ArrayList<>(FEATURES);
+                for (int j = 0; j < FEATURES; j++) {
+                    f.add((float) rnd.nextGaussian());
+                }
+                producer.send(new ProducerRecord<>(topic, key, codec.encode(StepEvent.newBuilder().setKey(key)
+                        .setStep(i / KEYS).setEventTime(Instant.ofEpochMilli(System.currentTimeMillis()))
+                        .setFeatures(f).setEndOfSequence(false).build())));
+            }
+            producer.flush();
+        }
+    }
+
+    private static List<Long> readLatencies(EmbeddedKafka kafka, String topic, int n, Duration timeout) {
+        Properties cp = kafka.clientProperties();
+        cp.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-reader-" + topic);
+        cp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        RecordCodec<Prediction> codec = Codecs.of(Prediction.class, WireFormat.AVRO);
+        List<Long> out = new ArrayList<>(n);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (var c = new KafkaConsumer<>(cp, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            c.subscribe(List.of(topic));
+            while (out.size() < n && System.nanoTime() < deadline) {
+                c.poll(Duration.ofMillis(200)).forEach(r -> out.add(codec.decode(r.value()).getLatencyMs()));
+            }
+        }
+        return out;
+    }
+
+    private void report(List<Row> rows) {
+        System.out.println();
+        System.out.printf("pipeline benchmark: %,d StepEvents (%d features) over %,d keys, parallelism %d, MANY_TO_MANY, "
+                + "exactly-once sinks; latency live at %,d events/s for %d s (processing latency: emission - Kafka timestamp)%n",
+                events, FEATURES, KEYS, parallelism, liveRate, liveSeconds);
+        System.out.printf("%-12s %-12s %12s %8s %8s %12s %12s%n", "model", "pipeline", "events/s", "p50 ms", "p99 ms",
+                "vs identity", "vs bundle 1");
+        for (Row r : rows) {
+            Row identity = rows.stream().filter(x -> x.model().equals(r.model()) && x.pipeline().equals("identity"))
+                    .findFirst().orElse(r);
+            Row single = rows.stream().filter(x -> x.model().equals(r.model()) && x.pipeline().equals("bundle 1"))
+                    .findFirst().orElse(r);
+            System.out.printf("%-12s %-12s %,12.0f %8d %8d %12.2f %12.2f%n", r.model(), r.pipeline(), r.eventsPerSecond(),
+                    r.p50(), r.p99(), r.eventsPerSecond() / identity.eventsPerSecond(),
+                    r.eventsPerSecond() / single.eventsPerSecond());
+        }
+    }
+}
