@@ -96,6 +96,17 @@ public final class PipelineBenchmark {
                 byte[] bytes = Checkpoints.toBytes(RnnCheckpoints.toCheckpoint(m, null, Map.of()));
                 ServingModel serving = ServingModel.load(Backends.get(), bytes, "bench-" + cell.name().toLowerCase(), 1);
                 String name = cell.name().toLowerCase() + " H=" + hidden;
+                // Warm-up: one pass of each pipeline over the backlog, so that every measured run finds
+                // the JIT-compiled code (each run gets a fresh local cluster in this same JVM).
+                for (String pipeline : new String[] {"identity", "bundle " + bundle, "bundle 1"}) {
+                    run++;
+                    SequenceJobConfig w = config(kafka, pipeline, "bench-warmup-" + run);
+                    try (Admin admin = Admin.create(kafka.clientProperties())) {
+                        new TopicAdmin(admin).ensure(List.of(new TopicSpec(w.predictionsTopic, parallelism, (short) 1,
+                                Map.of())));
+                    }
+                    throughput(kafka, w, serving);
+                }
                 for (String pipeline : new String[] {"identity", "bundle " + bundle, "bundle 1"}) {
                     run++;
                     SequenceJobConfig c = config(kafka, pipeline, "bench-" + run);

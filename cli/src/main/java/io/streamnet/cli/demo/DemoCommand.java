@@ -3,7 +3,7 @@ package io.streamnet.cli.demo;
 import io.streamnet.cli.jobs.SequenceJobOptions;
 import io.streamnet.cli.progress.LossProgress;
 import io.streamnet.engine.backend.Backends;
-import io.streamnet.flink.model.ModelUpdates;
+import io.streamnet.flink.model.ModelUpdatePublisher;
 import io.streamnet.flink.model.ServingModel;
 import io.streamnet.flink.sequence.SequenceJob;
 import io.streamnet.flink.sequence.SequenceJobConfig;
@@ -39,11 +39,6 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -107,7 +102,8 @@ public final class DemoCommand implements Callable<Integer> {
             try (Admin admin = Admin.create(kafka.clientProperties())) {
                 new TopicAdmin(admin).ensure(PipelineTopics.all(2, (short) 1));
             }
-            publish(kafka, serving);
+            // The model also goes to model-updates, where `streamnet publish-model` puts newer versions.
+            ModelUpdatePublisher.publish(kafka.clientProperties(), PipelineTopics.MODEL_UPDATES, serving, Map.of());
 
             SequenceJobOptions o = new SequenceJobOptions();
             o.bootstrap = kafka.bootstrapServers();
@@ -203,17 +199,6 @@ public final class DemoCommand implements Callable<Integer> {
         }
         System.out.println("model: " + ckpt + " (" + m + ")");
         return m;
-    }
-
-    /** The model also goes to model-updates, where `streamnet publish-model` puts newer versions. */
-    private static void publish(EmbeddedKafka kafka, ServingModel m) throws Exception {
-        Properties p = kafka.clientProperties();
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(ModelUpdates.DEFAULT_MAX_BYTES));
-        try (var producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(PipelineTopics.MODEL_UPDATES, m.modelId(),
-                    ModelUpdates.codec(ModelUpdates.DEFAULT_MAX_BYTES).encode(
-                            ModelUpdates.toUpdate(m.modelId(), m.version(), m.checkpoint(), Map.of())))).get();
-        }
     }
 
     /** Held-out sentences as conversations, word by word, round after round until stopped. */

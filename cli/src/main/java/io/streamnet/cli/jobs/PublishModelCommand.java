@@ -1,20 +1,14 @@
 package io.streamnet.cli.jobs;
 
 import io.streamnet.engine.backend.Backends;
-import io.streamnet.flink.model.ModelUpdates;
+import io.streamnet.flink.model.ModelUpdatePublisher;
 import io.streamnet.flink.model.ServingModel;
 import io.streamnet.kafka.admin.PipelineTopics;
-import io.streamnet.schemas.ModelUpdate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -38,15 +32,9 @@ public final class PublishModelCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         // Validate here first: a bad file is refused at the door, not by every job that reads the topic.
         ServingModel m = ServingModel.load(Backends.get(), Files.readAllBytes(model), modelId, version);
-        ModelUpdate u = ModelUpdates.toUpdate(m.modelId(), version, m.checkpoint(), Map.of());
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(ModelUpdates.DEFAULT_MAX_BYTES));
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (var producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(PipelineTopics.MODEL_UPDATES, m.modelId(),
-                    ModelUpdates.codec(ModelUpdates.DEFAULT_MAX_BYTES).encode(u))).get();
-        }
+        Properties client = new Properties();
+        client.put("bootstrap.servers", bootstrap);
+        ModelUpdatePublisher.publish(client, PipelineTopics.MODEL_UPDATES, m, Map.of());
         System.out.printf("published %s (%d bytes) to %s%n", m, m.checkpoint().length, PipelineTopics.MODEL_UPDATES);
         return 0;
     }
