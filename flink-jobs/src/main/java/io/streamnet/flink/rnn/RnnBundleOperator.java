@@ -99,6 +99,8 @@ public final class RnnBundleOperator extends AbstractStreamOperator<Prediction>
     private transient Tensor features;
     private transient int[] tokens;
     private transient float[] scratch;
+    /** Per batch row: the key had no state before this step. */
+    private transient boolean[] fresh;
     private transient boolean bundleTimerSet;
     private transient RnnOperatorMetrics metrics;
     private transient ValueStateDescriptor<float[]> stateDescriptor;
@@ -164,6 +166,7 @@ public final class RnnBundleOperator extends AbstractStreamOperator<Prediction>
         features = m.config().tokenInput() ? null : Tensor.zeros(config.bundleSize(), m.config().inputSize());
         tokens = new int[config.bundleSize()];
         scratch = new float[m.stateLayout().size()];
+        fresh = new boolean[config.bundleSize()];
     }
 
     private void remember(ServingModel m) throws Exception {
@@ -400,7 +403,9 @@ public final class RnnBundleOperator extends AbstractStreamOperator<Prediction>
         for (int i = 0; i < rows; i++) {
             Pending p = round.get(i);
             setCurrentKey(p.event.key);
-            batch.load(i, stateOrInitial());
+            float[] s = state.value();
+            fresh[i] = s == null;
+            batch.load(i, usable(s));
             if (features != null) {
                 System.arraycopy(p.event.features, 0, features.data(), i * features.cols(), features.cols());
             } else {
@@ -416,10 +421,10 @@ public final class RnnBundleOperator extends AbstractStreamOperator<Prediction>
             setCurrentKey(p.event.key);
             if (!(p.done() && p.event.end)) {
                 batch.saveInto(i, scratch);
-                boolean fresh = state.value() == null;
                 state.update(scratch.clone()); // the heap backend keeps the array: a fresh one per key
-                if (fresh) {
+                if (fresh[i]) {
                     metrics.keysWithState++;
+                    fresh[i] = false;
                 }
             }
             if (p.done()) {
@@ -428,8 +433,8 @@ public final class RnnBundleOperator extends AbstractStreamOperator<Prediction>
         }
     }
 
-    private float[] stateOrInitial() throws Exception {
-        float[] s = state.value();
+    /** A key's stored state if the serving model can read it, else the initial state. */
+    private float[] usable(float[] s) {
         if (s == null) {
             return serving.model().initialState().values();
         }
