@@ -69,6 +69,8 @@ public final class PipelineBenchmark {
     private final int bundle;
     private final int parallelism;
 
+    private CellType[] cells = {CellType.RNN, CellType.LSTM};
+
     public PipelineBenchmark(boolean quick) {
         this.events = quick ? 60_000 : 300_000;
         this.liveRate = 2_000;
@@ -81,7 +83,11 @@ public final class PipelineBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        new PipelineBenchmark(Arrays.asList(args).contains("--quick")).run();
+        PipelineBenchmark b = new PipelineBenchmark(Arrays.asList(args).contains("--quick"));
+        if (Arrays.asList(args).contains("--rnn-only")) {
+            b.cells = new CellType[] {CellType.RNN};
+        }
+        b.run();
     }
 
     public void run() throws Exception {
@@ -94,7 +100,7 @@ public final class PipelineBenchmark {
             produce(kafka, PipelineTopics.STEP_EVENTS, events, 0, 0);
             System.out.printf("produced %,d events over %,d keys in %.1f s%n", events, KEYS, (System.nanoTime() - t0) / 1e9);
             int run = 0;
-            for (CellType cell : new CellType[] {CellType.RNN, CellType.LSTM}) {
+            for (CellType cell : cells) {
                 int hidden = cell == CellType.RNN ? 128 : 256;
                 SequenceModel m = new SequenceModel(Backends.get(), ModelConfig.features(cell, FEATURES, hidden, 1, 0f,
                         CLASSES, Task.CLASSIFICATION, OutputType.MANY_TO_MANY), 1);
@@ -141,7 +147,6 @@ public final class PipelineBenchmark {
         c.bundleSize = pipeline.equals("bundle 1") ? 1 : bundle;
         c.bundleMillis = pipeline.equals("bundle 1") ? 0 : 10;
         c.followModelUpdates = false;
-        c.checkpointInterval = Duration.ofSeconds(1);
         c.predictionsTopic = group + "-predictions";
         return c;
     }

@@ -145,10 +145,14 @@ public final class RnnBundleOperator extends AbstractStreamOperator<Prediction>
         metrics.modelVersion = serving.version();
         stateDescriptor = new ValueStateDescriptor<>("rnn-state", PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO);
         if (config.stateTtl() != null) {
-            // Expired state reads as absent: an idle key starts afresh.
+            // Expired state reads as absent: an idle key starts afresh. Expired entries are dropped
+            // from full snapshots rather than by incremental cleanup, which walks the state map on
+            // every access (a fifth of the operator's time in the pipeline benchmark's profile).
             stateDescriptor.enableTimeToLive(StateTtlConfig.newBuilder(config.stateTtl())
                     .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
                     .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                    .disableCleanupInBackground()
+                    .cleanupFullSnapshot()
                     .build());
         }
         state = getPartitionedState(stateDescriptor);
@@ -270,7 +274,6 @@ public final class RnnBundleOperator extends AbstractStreamOperator<Prediction>
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         flush();
-        countKeys();
         super.prepareSnapshotPreBarrier(checkpointId);
     }
 
@@ -294,7 +297,7 @@ public final class RnnBundleOperator extends AbstractStreamOperator<Prediction>
             return;
         }
         metrics.bundleSize.update(buffer.size());
-        Map<String, ArrayDeque<Pending>> byKey = new LinkedHashMap<>();
+        Map<String, ArrayDeque<Pending>> byKey = new LinkedHashMap<>(buffer.size() * 2);
         for (SequenceEvent e : buffer) {
             Pending p = pending(e);
             if (p != null) {
@@ -598,6 +601,7 @@ public final class RnnBundleOperator extends AbstractStreamOperator<Prediction>
         output.collect(DeadLetters.TAG, new StreamRecord<>(d));
     }
 
+    /** Once at start (a restore brings keys): walking every key per checkpoint costs too much. */
     private void countKeys() throws Exception {
         try (Stream<Object> keys = getKeyedStateBackend().getKeys("rnn-state", VoidNamespace.INSTANCE)) {
             metrics.keysWithState = keys.count();
