@@ -59,8 +59,8 @@ public final class Pool2D implements Layer {
 
     @Override
     public Tensor forward(Tensor x, boolean training) {
-        int[] out = outputShape(x.shape());
-        if (inputShape == null || !Arrays.equals(inputShape, x.shape())) {
+        if (!sameInputShape(x)) {
+            int[] out = outputShape(x.shape());
             inputShape = x.shape();
             output = Tensor.zeros(out);
             gradInput = Tensor.zeros(inputShape);
@@ -72,6 +72,19 @@ public final class Pool2D implements Layer {
             backend.avgPool(x, geometry, output);
         }
         return output;
+    }
+
+    /** Compares without copying the shape, so that the steady state allocates nothing. */
+    private boolean sameInputShape(Tensor x) {
+        if (inputShape == null || x.rank() != inputShape.length) {
+            return false;
+        }
+        for (int i = 0; i < inputShape.length; i++) {
+            if (x.dim(i) != inputShape[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
