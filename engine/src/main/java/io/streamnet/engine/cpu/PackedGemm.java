@@ -91,12 +91,19 @@ final class PackedGemm {
         int idx = 0;
         for (int ir = 0; ir < mc; ir += mr) {
             int rows = Math.min(mr, mc - ir);
-            if (!transA && rows == mr) {
-                // Row by row: each source row is read contiguously; the panel (kc x mr) stays in L1.
+            if (!transA) {
+                // Row by row: each source row is read contiguously; the panel (kc x mr) stays in L1;
+                // rows past the edge are zero-padded.
                 for (int r = 0; r < mr; r++) {
-                    int src = aOff + (ic + ir + r) * lda + pc;
-                    for (int p = 0, dst = idx + r; p < kc; p++, dst += mr) {
-                        packA[dst] = a[src + p];
+                    if (r < rows) {
+                        int src = aOff + (ic + ir + r) * lda + pc;
+                        for (int p = 0, dst = idx + r; p < kc; p++, dst += mr) {
+                            packA[dst] = a[src + p];
+                        }
+                    } else {
+                        for (int p = 0, dst = idx + r; p < kc; p++, dst += mr) {
+                            packA[dst] = 0f;
+                        }
                     }
                 }
                 idx += kc * mr;
@@ -125,12 +132,19 @@ final class PackedGemm {
                     System.arraycopy(b, bOff + (pc + p) * ldb + jc + jr, packB, idx, nr);
                     idx += nr;
                 }
-            } else if (transB && cols == nr) {
-                // Column by column of op(B), i.e. row by row of B: contiguous reads, the panel in L1.
+            } else if (transB) {
+                // Column by column of op(B), i.e. row by row of B: contiguous reads, the panel in L1;
+                // the columns past the edge are zero-padded.
                 for (int j = 0; j < nr; j++) {
-                    int src = bOff + (jc + jr + j) * ldb + pc;
-                    for (int p = 0, dst = idx + j; p < kc; p++, dst += nr) {
-                        packB[dst] = b[src + p];
+                    if (j < cols) {
+                        int src = bOff + (jc + jr + j) * ldb + pc;
+                        for (int p = 0, dst = idx + j; p < kc; p++, dst += nr) {
+                            packB[dst] = b[src + p];
+                        }
+                    } else {
+                        for (int p = 0, dst = idx + j; p < kc; p++, dst += nr) {
+                            packB[dst] = 0f;
+                        }
                     }
                 }
                 idx += kc * nr;
