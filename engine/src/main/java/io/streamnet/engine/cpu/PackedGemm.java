@@ -91,19 +91,12 @@ final class PackedGemm {
         int idx = 0;
         for (int ir = 0; ir < mc; ir += mr) {
             int rows = Math.min(mr, mc - ir);
-            if (!transA) {
-                // Row by row: each source row is read contiguously; the panel (kc x mr) stays in L1;
-                // rows past the edge are zero-padded.
+            if (!transA && rows == mr) {
+                // Row by row: each source row is read contiguously; the panel (kc x mr) stays in L1.
                 for (int r = 0; r < mr; r++) {
-                    if (r < rows) {
-                        int src = aOff + (ic + ir + r) * lda + pc;
-                        for (int p = 0, dst = idx + r; p < kc; p++, dst += mr) {
-                            packA[dst] = a[src + p];
-                        }
-                    } else {
-                        for (int p = 0, dst = idx + r; p < kc; p++, dst += mr) {
-                            packA[dst] = 0f;
-                        }
+                    int src = aOff + (ic + ir + r) * lda + pc;
+                    for (int p = 0, dst = idx + r; p < kc; p++, dst += mr) {
+                        packA[dst] = a[src + p];
                     }
                 }
                 idx += kc * mr;
@@ -132,19 +125,12 @@ final class PackedGemm {
                     System.arraycopy(b, bOff + (pc + p) * ldb + jc + jr, packB, idx, nr);
                     idx += nr;
                 }
-            } else if (transB) {
-                // Column by column of op(B), i.e. row by row of B: contiguous reads, the panel in L1;
-                // the columns past the edge are zero-padded.
+            } else if (transB && cols == nr) {
+                // Column by column of op(B), i.e. row by row of B: contiguous reads, the panel in L1.
                 for (int j = 0; j < nr; j++) {
-                    if (j < cols) {
-                        int src = bOff + (jc + jr + j) * ldb + pc;
-                        for (int p = 0, dst = idx + j; p < kc; p++, dst += nr) {
-                            packB[dst] = b[src + p];
-                        }
-                    } else {
-                        for (int p = 0, dst = idx + j; p < kc; p++, dst += nr) {
-                            packB[dst] = 0f;
-                        }
+                    int src = bOff + (jc + jr + j) * ldb + pc;
+                    for (int p = 0, dst = idx + j; p < kc; p++, dst += nr) {
+                        packB[dst] = b[src + p];
                     }
                 }
                 idx += kc * nr;
