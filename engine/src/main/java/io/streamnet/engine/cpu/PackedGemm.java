@@ -91,17 +91,6 @@ final class PackedGemm {
         int idx = 0;
         for (int ir = 0; ir < mc; ir += mr) {
             int rows = Math.min(mr, mc - ir);
-            if (!transA && rows == mr) {
-                // Row by row: each source row is read contiguously; the panel (kc x mr) stays in L1.
-                for (int r = 0; r < mr; r++) {
-                    int src = aOff + (ic + ir + r) * lda + pc;
-                    for (int p = 0, dst = idx + r; p < kc; p++, dst += mr) {
-                        packA[dst] = a[src + p];
-                    }
-                }
-                idx += kc * mr;
-                continue;
-            }
             for (int p = 0; p < kc; p++) {
                 for (int r = 0; r < mr; r++) {
                     float v = 0f;
@@ -125,15 +114,6 @@ final class PackedGemm {
                     System.arraycopy(b, bOff + (pc + p) * ldb + jc + jr, packB, idx, nr);
                     idx += nr;
                 }
-            } else if (transB && cols == nr) {
-                // Column by column of op(B), i.e. row by row of B: contiguous reads, the panel in L1.
-                for (int j = 0; j < nr; j++) {
-                    int src = bOff + (jc + jr + j) * ldb + pc;
-                    for (int p = 0, dst = idx + j; p < kc; p++, dst += nr) {
-                        packB[dst] = b[src + p];
-                    }
-                }
-                idx += kc * nr;
             } else {
                 for (int p = 0; p < kc; p++) {
                     for (int j = 0; j < nr; j++) {
