@@ -106,6 +106,22 @@ public interface Backend {
     /** The adjoint of im2col: image (C,H,W) += scattered cols (C*kH*kW, outH*outW). */
     void col2im(Tensor cols, ConvGeometry g, Tensor image);
 
+    /**
+     * The batched im2col: images (N,C,H,W) -> cols (C*kH*kW, N*outH*outW), image n in the columns
+     * [n*P, (n+1)*P) with P = outH*outW, so that one gemm W (F, C*kH*kW) cols gives (F, N*P) for the
+     * whole batch.
+     */
+    void im2colBatch(Tensor images, ConvGeometry g, Tensor cols);
+
+    /** The adjoint of {@link #im2colBatch}: images (N,C,H,W) += scattered cols (C*kH*kW, N*outH*outW). */
+    void col2imBatch(Tensor cols, ConvGeometry g, Tensor images);
+
+    /**
+     * out (B,A,S...) = x (A,B,S...) with the two leading axes swapped; S is every later axis, moved as
+     * a block. Converts between the gemm's (F, N*P) layout and (N, F, P).
+     */
+    void swapLeadingAxes(Tensor x, Tensor out);
+
     /** in (N,C,H,W) -> out (N,C,outH,outW); argmax records each output's flat input index. */
     void maxPool(Tensor in, PoolGeometry g, Tensor out, int[] argmax);
 

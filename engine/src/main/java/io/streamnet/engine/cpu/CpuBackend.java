@@ -378,6 +378,51 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void im2colBatch(Tensor images, ConvGeometry g, Tensor cols) {
+        int n = checkBatchConv("im2colBatch", images, g, cols);
+        int plane = g.outH() * g.outW();
+        int imageSize = g.channels() * g.height() * g.width();
+        for (int i = 0; i < n; i++) {
+            ConvKernels.im2col(images.data(), images.offset() + i * imageSize, g, cols.data(),
+                    cols.offset() + i * plane, n * plane);
+        }
+    }
+
+    @Override
+    public void col2imBatch(Tensor cols, ConvGeometry g, Tensor images) {
+        int n = checkBatchConv("col2imBatch", images, g, cols);
+        int plane = g.outH() * g.outW();
+        int imageSize = g.channels() * g.height() * g.width();
+        for (int i = 0; i < n; i++) {
+            ConvKernels.col2im(cols.data(), cols.offset() + i * plane, g, images.data(),
+                    images.offset() + i * imageSize, n * plane);
+        }
+    }
+
+    private static int checkBatchConv(String op, Tensor images, ConvGeometry g, Tensor cols) {
+        if (images.rank() != 4 || images.dim(1) != g.channels() || images.dim(2) != g.height()
+                || images.dim(3) != g.width()) {
+            throw new ShapeMismatchException(op + ": images " + images.shapeString() + " vs geometry [N, "
+                    + g.channels() + ", " + g.height() + ", " + g.width() + "]");
+        }
+        int n = images.dim(0);
+        Shapes.requireSize(op + " cols", cols, g.patchSize() * n * g.outH() * g.outW());
+        return n;
+    }
+
+    @Override
+    public void swapLeadingAxes(Tensor x, Tensor out) {
+        if (x.rank() < 2 || out.rank() != x.rank() || out.dim(0) != x.dim(1) || out.dim(1) != x.dim(0)
+                || out.size() != x.size()) {
+            throw mismatch("swapLeadingAxes: out must be x's shape with the first two axes swapped", x, out);
+        }
+        int a = x.dim(0);
+        int b = x.dim(1);
+        int s = a * b == 0 ? 0 : x.size() / (a * b);
+        ConvKernels.swapLeadingAxes(x.data(), x.offset(), a, b, s, out.data(), out.offset());
+    }
+
+    @Override
     public void maxPool(Tensor in, PoolGeometry g, Tensor out, int[] argmax) {
         checkPool("maxPool", in, g, out);
         if (argmax.length < out.size()) {

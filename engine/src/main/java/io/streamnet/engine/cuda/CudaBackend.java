@@ -32,7 +32,8 @@ import jcuda.driver.JCudaDriver;
  * <p>Delegated to {@link CpuBackend}: {@code addChannelBias}, {@code sumRows}, {@code sumChannels},
  * {@code axpy}, {@code scale}, {@code add}, {@code mul}, {@code sum}, {@code sumOfSquares},
  * {@code argmaxRows}, {@code mse}, {@code crossEntropy}, {@code avgPool}, {@code avgPoolBackward},
- * {@code gatherRows}, {@code scatterAddRows}, {@code sgdUpdate}, {@code adamUpdate}, the identity
+ * {@code gatherRows}, {@code scatterAddRows}, {@code sgdUpdate}, {@code adamUpdate}, {@code im2colBatch},
+ * {@code col2imBatch}, {@code swapLeadingAxes}, the identity
  * activation, and every call whose shapes are invalid (so the error is the CPU backend's, word for
  * word) or empty (nothing to launch).
  *
@@ -327,6 +328,21 @@ public final class CudaBackend implements Backend {
         launch1d(CudaKernel.COL2IM_BACKWARD, imageSize, dc, di, g.channels(), g.height(), g.width(), g.kernelH(),
                 g.kernelW(), g.strideH(), g.strideW(), g.padH(), g.padW(), g.outH(), g.outW());
         out(di, image);
+    }
+
+    @Override
+    public void im2colBatch(Tensor images, ConvGeometry g, Tensor cols) {
+        cpu.im2colBatch(images, g, cols);
+    }
+
+    @Override
+    public void col2imBatch(Tensor cols, ConvGeometry g, Tensor images) {
+        cpu.col2imBatch(cols, g, images);
+    }
+
+    @Override
+    public void swapLeadingAxes(Tensor x, Tensor out) {
+        cpu.swapLeadingAxes(x, out);
     }
 
     @Override

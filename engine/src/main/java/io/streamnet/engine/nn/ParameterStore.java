@@ -13,10 +13,13 @@ import java.util.Random;
 
 /**
  * All parameters of a model, by unique name in creation order: the order in which checkpoints
- * store them and optimizers visit them.
+ * store them and optimizers visit them. Besides the trainable parameters it holds named state
+ * tensors (e.g. batch norm's running mean and variance): checkpoints carry them, optimizers never
+ * see them and {@link #count()} does not count them.
  */
 public final class ParameterStore {
     private final Map<String, Parameter> byName = new LinkedHashMap<>();
+    private final Map<String, Tensor> states = new LinkedHashMap<>();
     private final Random rng;
 
     public ParameterStore(long seed) {
@@ -25,14 +28,34 @@ public final class ParameterStore {
 
     /** Creates, initialises and registers a parameter; {@code fanIn}/{@code fanOut} feed the initialiser. */
     public Parameter create(String name, Initializer init, int fanIn, int fanOut, int... shape) {
-        if (byName.containsKey(name)) {
-            throw new IllegalArgumentException("duplicate parameter name '" + name + "'");
-        }
+        requireNewName(name);
         Tensor t = Tensor.zeros(shape);
         init.fill(t, fanIn, fanOut, rng);
         Parameter p = new Parameter(name, t);
         byName.put(name, p);
         return p;
+    }
+
+    /**
+     * Creates and registers a non-trainable state tensor filled with {@code initialValue}: saved and
+     * loaded with the weights, updated by its layer rather than by an optimizer.
+     */
+    public Tensor createState(String name, float initialValue, int... shape) {
+        requireNewName(name);
+        Tensor t = Tensor.zeros(shape).fill(initialValue);
+        states.put(name, t);
+        return t;
+    }
+
+    private void requireNewName(String name) {
+        if (byName.containsKey(name) || states.containsKey(name)) {
+            throw new IllegalArgumentException("duplicate parameter name '" + name + "'");
+        }
+    }
+
+    /** The state tensors by name, in creation order. */
+    public Map<String, Tensor> states() {
+        return Collections.unmodifiableMap(states);
     }
 
     public List<Parameter> all() {
@@ -59,10 +82,11 @@ public final class ParameterStore {
         byName.values().forEach(Parameter::zeroGrad);
     }
 
-    /** Name -> value views, in order (for checkpoints). */
+    /** Name -> value views, in order, then the state tensors (for checkpoints). */
     public Map<String, Tensor> values() {
         Map<String, Tensor> out = new LinkedHashMap<>();
         byName.forEach((k, v) -> out.put(k, v.value()));
+        out.putAll(states);
         return out;
     }
 
@@ -71,23 +95,24 @@ public final class ParameterStore {
      * are allowed, so a checkpoint of another architecture is refused rather than half-loaded.
      */
     public void load(Map<String, Tensor> weights) {
+        Map<String, Tensor> targets = values();
         for (String name : weights.keySet()) {
-            if (!byName.containsKey(name)) {
-                throw new ShapeMismatchException("weights hold unknown parameter '" + name + "'; model has " + byName.keySet());
+            if (!targets.containsKey(name)) {
+                throw new ShapeMismatchException("weights hold unknown parameter '" + name + "'; model has " + targets.keySet());
             }
         }
-        for (Parameter p : byName.values()) {
-            Tensor w = weights.get(p.name());
+        for (Map.Entry<String, Tensor> e : targets.entrySet()) {
+            Tensor w = weights.get(e.getKey());
             if (w == null) {
-                throw new ShapeMismatchException("weights lack parameter '" + p.name() + "'");
+                throw new ShapeMismatchException("weights lack parameter '" + e.getKey() + "'");
             }
-            if (!Arrays.equals(w.shape(), p.value().shape())) {
-                throw new ShapeMismatchException("parameter '" + p.name() + "': model shape " + p.value().shapeString()
+            if (!Arrays.equals(w.shape(), e.getValue().shape())) {
+                throw new ShapeMismatchException("parameter '" + e.getKey() + "': model shape " + e.getValue().shapeString()
                         + " vs weights shape " + w.shapeString());
             }
         }
-        for (Parameter p : byName.values()) {
-            p.value().copyFrom(weights.get(p.name()));
+        for (Map.Entry<String, Tensor> e : targets.entrySet()) {
+            e.getValue().copyFrom(weights.get(e.getKey()));
         }
     }
 }

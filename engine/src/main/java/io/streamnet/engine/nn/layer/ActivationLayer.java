@@ -51,6 +51,11 @@ public final class ActivationLayer implements Layer {
     }
 
     @Override
+    public String describe() {
+        return "activation " + fn.spec();
+    }
+
+    @Override
     public ObjectNode spec() {
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.put("type", "activation");

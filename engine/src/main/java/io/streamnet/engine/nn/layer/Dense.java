@@ -76,6 +76,11 @@ public final class Dense implements Layer {
     }
 
     @Override
+    public String describe() {
+        return "dense " + in + "->" + out;
+    }
+
+    @Override
     public ObjectNode spec() {
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.put("type", "dense");

@@ -24,4 +24,9 @@ public interface Layer {
 
     /** The layer's architecture entry: a "type" plus what rebuilds it (see {@link LayerRegistry}). */
     ObjectNode spec();
+
+    /** A short description for model summaries, e.g. "conv2d 6@5x5 s1 p2"; the type by default. */
+    default String describe() {
+        return spec().path("type").asText();
+    }
 }

@@ -173,17 +173,10 @@ public final class Sequential implements Layer {
         for (Layer l : layers) {
             shape = l.outputShape(shape);
             long params = l.parameters().stream().mapToLong(p -> p.value().size()).sum();
-            sb.append(String.format("%-28s %-20s %,12d%n", l.spec().path("type").asText() + describe(l),
+            sb.append(String.format("%-28s %-20s %,12d%n", l.describe(),
                     Arrays.toString(Arrays.copyOfRange(shape, 1, shape.length)), params));
         }
         sb.append(String.format("total parameters: %,d%n", store.count()));
         return sb.toString();
-    }
-
-    private static String describe(Layer l) {
-        if (l instanceof ActivationLayer a) {
-            return " " + a.activation().spec();
-        }
-        return "";
     }
 }

@@ -1,0 +1,167 @@
+package io.streamnet.cnn.layer;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamnet.engine.backend.Backend;
+import io.streamnet.engine.backend.ConvGeometry;
+import io.streamnet.engine.nn.Parameter;
+import io.streamnet.engine.nn.ParameterStore;
+import io.streamnet.engine.nn.init.Initializer;
+import io.streamnet.engine.nn.layer.Layer;
+import io.streamnet.engine.tensor.ShapeMismatchException;
+import io.streamnet.engine.tensor.Tensor;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * 2-D convolution of x (N,C,H,W) with F filters of k x k, stride s and zero padding p: y (N,F,H',W'),
+ * H' = (H + 2p - k) / s + 1. Computed as one gemm for the whole batch: the batched im2col lays the
+ * patches of all N images side by side in cols (C*k*k, N*H'*W'), then W (F, C*k*k) cols gives
+ * (F, N*H'*W'), which is transposed to (N, F, H'*W'). The weight is stored (F, C, k, k).
+ *
+ * <p>Buffers are sized on the first call and again only when the batch size or the input size
+ * changes. The backward pass reuses the cols buffer for the column gradient, so {@link #backward}
+ * must follow the {@link #forward} whose activations it differentiates (as in every training step).
+ */
+public final class Conv2D implements Layer {
+    public static final String TYPE = "conv2d";
+
+    private final Backend backend;
+    private final int channels;
+    private final int filters;
+    private final int kernel;
+    private final int stride;
+    private final int pad;
+    private final boolean hasBias;
+    private final Initializer init;
+    private final Parameter weight;
+    private final Parameter bias;
+    private final Tensor weightMat;
+    private final Tensor weightGradMat;
+
+    private ConvGeometry geometry;
+    private int batch = -1;
+    private Tensor cols;
+    private Tensor outT;
+    private Tensor outT2d;
+    private Tensor output;
+    private Tensor gradOutT;
+    private Tensor gradOutT2d;
+    private Tensor gradInput;
+
+    public Conv2D(Backend backend, ParameterStore store, String name, int channels, int filters, int kernel,
+                  int stride, int pad, boolean hasBias, Initializer init) {
+        if (channels <= 0 || filters <= 0 || kernel <= 0 || stride <= 0 || pad < 0) {
+            throw new IllegalArgumentException("Conv2D needs positive channels, filters, kernel, stride and pad >= 0; got "
+                    + channels + ", " + filters + ", " + kernel + ", " + stride + ", " + pad);
+        }
+        this.backend = backend;
+        this.channels = channels;
+        this.filters = filters;
+        this.kernel = kernel;
+        this.stride = stride;
+        this.pad = pad;
+        this.hasBias = hasBias;
+        this.init = init;
+        int patch = channels * kernel * kernel;
+        this.weight = store.create(name + ".weight", init, patch, filters * kernel * kernel, filters, channels, kernel, kernel);
+        this.bias = hasBias ? store.create(name + ".bias", Initializer.ZEROS, patch, filters, filters) : null;
+        this.weightMat = weight.value().reshape(filters, patch);
+        this.weightGradMat = weight.grad().reshape(filters, patch);
+    }
+
+    @Override
+    public Tensor forward(Tensor x, boolean training) {
+        if (x.rank() != 4 || x.dim(1) != channels) {
+            throw new ShapeMismatchException("Conv2D(" + channels + "->" + filters + "): input shape " + x.shapeString()
+                    + " vs expected [N, " + channels + ", H, W]");
+        }
+        ensureBuffers(x.dim(0), x.dim(2), x.dim(3));
+        backend.im2colBatch(x, geometry, cols);
+        backend.gemm(false, false, 1f, weightMat, cols, 0f, outT2d);
+        backend.swapLeadingAxes(outT, output);
+        if (hasBias) {
+            backend.addChannelBias(output, bias.value());
+        }
+        return output;
+    }
+
+    @Override
+    public Tensor backward(Tensor gradOut) {
+        if (!gradOut.sameShape(output)) {
+            throw new ShapeMismatchException("Conv2D backward: gradient " + gradOut.shapeString() + " vs output "
+                    + output.shapeString());
+        }
+        if (hasBias) {
+            backend.sumChannels(gradOut, bias.grad(), true);
+        }
+        backend.swapLeadingAxes(gradOut, gradOutT);
+        // dW (F,K) += gradOut^T (F,NP) cols^T (NP,K); then dcols (K,NP) = W^T gradOut^T, into cols.
+        backend.gemm(false, true, 1f, gradOutT2d, cols, 1f, weightGradMat);
+        backend.gemm(true, false, 1f, weightMat, gradOutT2d, 0f, cols);
+        gradInput.fill(0f);
+        backend.col2imBatch(cols, geometry, gradInput);
+        return gradInput;
+    }
+
+    private void ensureBuffers(int n, int h, int w) {
+        if (n == batch && geometry != null && geometry.height() == h && geometry.width() == w) {
+            return;
+        }
+        geometry = ConvGeometry.square(channels, h, w, kernel, stride, pad);
+        batch = n;
+        int oh = geometry.outH();
+        int ow = geometry.outW();
+        int np = n * oh * ow;
+        cols = Tensor.zeros(geometry.patchSize(), np);
+        outT = Tensor.zeros(filters, n, oh, ow);
+        outT2d = outT.reshape(filters, np);
+        output = Tensor.zeros(n, filters, oh, ow);
+        gradOutT = Tensor.zeros(filters, n, oh, ow);
+        gradOutT2d = gradOutT.reshape(filters, np);
+        gradInput = Tensor.zeros(n, channels, h, w);
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return hasBias ? List.of(weight, bias) : List.of(weight);
+    }
+
+    public Parameter weight() {
+        return weight;
+    }
+
+    /** The bias, or null for a convolution without one (e.g. before batch norm). */
+    public Parameter bias() {
+        return bias;
+    }
+
+    @Override
+    public int[] outputShape(int[] in) {
+        if (in.length != 4 || in[1] != channels) {
+            throw new ShapeMismatchException("Conv2D(" + channels + "->" + filters + "): input shape "
+                    + java.util.Arrays.toString(in) + " vs expected [N, " + channels + ", H, W]");
+        }
+        ConvGeometry g = ConvGeometry.square(channels, in[2], in[3], kernel, stride, pad);
+        return new int[] {in[0], filters, g.outH(), g.outW()};
+    }
+
+    @Override
+    public String describe() {
+        return TYPE + " " + filters + "@" + kernel + "x" + kernel + " s" + stride + " p" + pad + (hasBias ? "" : " nobias");
+    }
+
+    @Override
+    public ObjectNode spec() {
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
+        n.put("type", TYPE);
+        n.put("in", channels);
+        n.put("filters", filters);
+        n.put("kernel", kernel);
+        n.put("stride", stride);
+        n.put("pad", pad);
+        n.put("bias", hasBias);
+        n.put("init", init.name().toLowerCase(Locale.ROOT));
+        return n;
+    }
+}
