@@ -72,7 +72,7 @@ public final class PipelineBenchmark {
     private CellType[] cells = {CellType.RNN, CellType.LSTM};
 
     public PipelineBenchmark(boolean quick) {
-        this.events = quick ? 60_000 : 300_000;
+        this.events = quick ? 100_000 : 500_000;
         this.liveRate = 2_000;
         this.liveSeconds = quick ? 6 : 15;
         this.bundle = 256;
@@ -100,6 +100,20 @@ public final class PipelineBenchmark {
             produce(kafka, PipelineTopics.STEP_EVENTS, events, 0, 0);
             System.out.printf("produced %,d events over %,d keys in %.1f s%n", events, KEYS, (System.nanoTime() - t0) / 1e9);
             int run = 0;
+            // Warm-up before anything is measured: one pass of each pipeline (an RNN for the model
+            // runs), so that the first measured pipeline does not pay for the JVM's cold start.
+            SequenceModel warm = new SequenceModel(Backends.get(), ModelConfig.features(CellType.LSTM, FEATURES, 64, 1,
+                    0f, CLASSES, Task.CLASSIFICATION, OutputType.MANY_TO_MANY), 1);
+            ServingModel warmServing = ServingModel.load(Backends.get(),
+                    Checkpoints.toBytes(RnnCheckpoints.toCheckpoint(warm, null, Map.of())), "warm-up", 1);
+            for (String pipeline : new String[] {"identity", "bundle " + bundle, "bundle 1"}) {
+                SequenceJobConfig w = config(kafka, pipeline, "bench-warmup-" + (++run));
+                try (Admin admin = Admin.create(kafka.clientProperties())) {
+                    new TopicAdmin(admin).ensure(List.of(new TopicSpec(w.predictionsTopic, parallelism, (short) 1,
+                            APPEND_TIME)));
+                }
+                System.out.printf("warm-up %-12s %,10.0f events/s%n", pipeline, throughput(kafka, w, warmServing));
+            }
             for (CellType cell : cells) {
                 int hidden = cell == CellType.RNN ? 128 : 256;
                 SequenceModel m = new SequenceModel(Backends.get(), ModelConfig.features(cell, FEATURES, hidden, 1, 0f,
@@ -107,17 +121,6 @@ public final class PipelineBenchmark {
                 byte[] bytes = Checkpoints.toBytes(RnnCheckpoints.toCheckpoint(m, null, Map.of()));
                 ServingModel serving = ServingModel.load(Backends.get(), bytes, "bench-" + cell.name().toLowerCase(), 1);
                 String name = cell.name().toLowerCase() + " H=" + hidden;
-                // Warm-up: one pass of each pipeline over the backlog, so that every measured run finds
-                // the JIT-compiled code (each run gets a fresh local cluster in this same JVM).
-                for (String pipeline : new String[] {"identity", "bundle " + bundle, "bundle 1"}) {
-                    run++;
-                    SequenceJobConfig w = config(kafka, pipeline, "bench-warmup-" + run);
-                    try (Admin admin = Admin.create(kafka.clientProperties())) {
-                        new TopicAdmin(admin).ensure(List.of(new TopicSpec(w.predictionsTopic, parallelism, (short) 1,
-                                APPEND_TIME)));
-                    }
-                    throughput(kafka, w, serving);
-                }
                 for (String pipeline : new String[] {"identity", "bundle " + bundle, "bundle 1"}) {
                     run++;
                     SequenceJobConfig c = config(kafka, pipeline, "bench-" + run);
@@ -125,11 +128,24 @@ public final class PipelineBenchmark {
                         new TopicAdmin(admin).ensure(List.of(new TopicSpec(c.predictionsTopic, parallelism, (short) 1,
                                 APPEND_TIME)));
                     }
-                    double rate = throughput(kafka, c, serving);
+                    // Median of three passes over the backlog: the first also warms the JIT (every pass gets a
+                    // fresh local cluster in this same JVM), and one pass is only seconds long on 2 cores.
+                    double[] passes = new double[3];
+                    for (int i = 0; i < passes.length; i++) {
+                        SequenceJobConfig p = config(kafka, pipeline, "bench-" + run + "-pass-" + i);
+                        try (Admin admin = Admin.create(kafka.clientProperties())) {
+                            new TopicAdmin(admin).ensure(List.of(new TopicSpec(p.predictionsTopic, parallelism,
+                                    (short) 1, APPEND_TIME)));
+                        }
+                        passes[i] = throughput(kafka, p, serving);
+                    }
+                    Arrays.sort(passes);
+                    double rate = passes[1];
                     long[] lat = latency(kafka, c, serving, run);
                     rows.add(new Row(name, pipeline, rate, lat[0], lat[1], lat[2]));
-                    System.out.printf("%-12s %-12s %,10.0f events/s   latency p50 %d ms p99 %d ms (%d samples)%n", name,
-                            pipeline, rate, lat[0], lat[1], lat[2]);
+                    System.out.printf("%-12s %-12s %,10.0f events/s (passes %,.0f / %,.0f / %,.0f)   latency p50 %d ms "
+                            + "p99 %d ms (%d samples)%n", name, pipeline, rate, passes[0], passes[1], passes[2], lat[0],
+                            lat[1], lat[2]);
                 }
             }
         }
@@ -176,7 +192,7 @@ public final class PipelineBenchmark {
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
         long n = 0;
-        long deadline = System.nanoTime() + 60_000_000_000L;
+        long deadline = System.nanoTime() + 120_000_000_000L;
         try (var consumer = new KafkaConsumer<>(cp, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(c.predictionsTopic));
             while (n < events && System.nanoTime() < deadline) {
