@@ -19,7 +19,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * {@code java -jar benchmarks.jar gemm [--quick]}: runs {@link GemmBenchmark} with the Vector API
  * micro-kernel and with the scalar one, then numpy/OpenBLAS on one thread for the same shapes, and
  * prints GFLOP/s side by side (medians of the measured iterations). {@code rnn [--quick]}: the
- * batched recurrent step beside PyTorch ({@link RnnStepReport}). {@code pipeline [--quick]}: the
+ * batched recurrent step beside PyTorch ({@link RnnStepReport}). {@code cnn [--quick]}: LeNet-5 and
+ * ResNet-mini inference and training steps beside PyTorch ({@link CnnReport}). {@code pipeline [--quick]}: the
  * end-to-end Kafka + Flink benchmark ({@link io.streamnet.bench.pipeline.PipelineBenchmark}); run it
  * with {@code -cp benchmarks/target/benchmarks.jar:benchmarks/target/lib/*}. Any other arguments go to JMH.
  */
@@ -38,6 +39,10 @@ public final class BenchMain {
         }
         if (args.length > 0 && args[0].equals("pipeline")) {
             io.streamnet.bench.pipeline.PipelineBenchmark.main(args);
+            return;
+        }
+        if (args.length > 0 && args[0].equals("cnn")) {
+            CnnReport.run(quick);
             return;
         }
         if (args.length > 0 && args[0].equals("rnn")) {

@@ -14,7 +14,7 @@ import org.openjdk.jmh.runner.RunnerException;
  */
 final class RnnStepReport {
     /** Debian's torch uses the reference BLAS unless an OpenBLAS build is found first. */
-    private static final String OPENBLAS_OPENMP = "/usr/lib/x86_64-linux-gnu/openblas-openmp";
+    static final String OPENBLAS_OPENMP = "/usr/lib/x86_64-linux-gnu/openblas-openmp";
 
     private RnnStepReport() {
     }
