@@ -1,5 +1,6 @@
 package io.streamnet.cli.demo;
 
+import io.streamnet.cli.jobs.LocalFlink;
 import io.streamnet.cli.jobs.SequenceJobOptions;
 import io.streamnet.cli.progress.LossProgress;
 import io.streamnet.engine.backend.Backends;
@@ -32,9 +33,6 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
@@ -120,12 +118,7 @@ public final class DemoCommand implements Callable<Integer> {
             o.groupId = "streamnet-demo";
             SequenceJobConfig c = o.config(serving);
 
-            Configuration conf = new Configuration();
-            conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
-            conf.set(RestOptions.ADDRESS, "127.0.0.1");
-            conf.set(RestOptions.BIND_PORT, Integer.toString(webPort));
-            conf.set(TaskManagerOptions.NUM_TASK_SLOTS, 2);
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
+            StreamExecutionEnvironment env = LocalFlink.withWebUi(webPort, 2);
             SequenceJob.build(env, c, serving);
             JobClient job = env.executeAsync(SequenceJob.NAME);
             System.out.printf("%nKafka:   --bootstrap %s  (topics %s)%n", kafka.bootstrapServers(),

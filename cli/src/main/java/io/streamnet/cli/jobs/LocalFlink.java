@@ -6,12 +6,12 @@ import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /** A local Flink cluster in this JVM with its Web UI on 127.0.0.1. */
-final class LocalFlink {
+public final class LocalFlink {
     private LocalFlink() {
     }
 
     /** @param webPort the Web UI / REST port; 0 picks a free one */
-    static StreamExecutionEnvironment withWebUi(int webPort, int slots) {
+    public static StreamExecutionEnvironment withWebUi(int webPort, int slots) {
         Configuration conf = new Configuration();
         conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         conf.set(RestOptions.ADDRESS, "127.0.0.1");

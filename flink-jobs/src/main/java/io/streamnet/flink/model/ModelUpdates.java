@@ -1,6 +1,7 @@
 package io.streamnet.flink.model;
 
 import io.streamnet.engine.backend.Backend;
+import io.streamnet.engine.checkpoint.Checkpoint;
 import io.streamnet.engine.checkpoint.CheckpointException;
 import io.streamnet.engine.checkpoint.Checkpoints;
 import io.streamnet.kafka.serde.Codecs;
@@ -58,18 +59,16 @@ public final class ModelUpdates {
             throw new ModelRejectedException("CHECKSUM", "model " + u.getModelId() + " v" + u.getVersion()
                     + ": weights hash to " + sum + ", the update says " + u.getChecksum(), null);
         }
+        // Parsed once: the checkpoint format's checks, then the model, then the announced architecture.
         ServingModel m;
+        String carried;
         try {
-            m = ServingModel.load(backend, weights, u.getModelId(), u.getVersion());
+            Checkpoint parsed = Checkpoints.fromBytes(weights);
+            carried = parsed.architecture().toString();
+            m = ServingModel.load(backend, weights, parsed, u.getModelId(), u.getVersion());
         } catch (CheckpointException e) {
             throw new ModelRejectedException("CHECKPOINT_" + e.reason().name(), "model " + u.getModelId() + " v"
                     + u.getVersion() + " rejected: " + e.getMessage(), e);
-        }
-        String carried;
-        try {
-            carried = Checkpoints.fromBytes(weights).architecture().toString();
-        } catch (CheckpointException e) {
-            throw new IllegalStateException("checkpoint parsed once but not twice", e);
         }
         if (!sameJson(carried, u.getArchitecture())) {
             throw new ModelRejectedException("ARCHITECTURE_MISMATCH", "model " + u.getModelId() + " v" + u.getVersion()

@@ -1,6 +1,7 @@
 package io.streamnet.flink.model;
 
 import io.streamnet.engine.backend.Backend;
+import io.streamnet.engine.checkpoint.Checkpoint;
 import io.streamnet.engine.checkpoint.CheckpointException;
 import io.streamnet.engine.checkpoint.Checkpoints;
 import io.streamnet.rnn.model.RnnCheckpoints;
@@ -26,7 +27,13 @@ public record ServingModel(String modelId, long version, byte[] checkpoint, Sequ
      */
     public static ServingModel load(Backend backend, byte[] checkpoint, String modelId, long version)
             throws CheckpointException {
-        RnnCheckpoints.Loaded l = RnnCheckpoints.fromCheckpoint(backend, Checkpoints.fromBytes(checkpoint));
+        return load(backend, checkpoint, Checkpoints.fromBytes(checkpoint), modelId, version);
+    }
+
+    /** As {@link #load(Backend, byte[], String, long)}, for bytes the caller has already parsed into {@code parsed}. */
+    public static ServingModel load(Backend backend, byte[] checkpoint, Checkpoint parsed, String modelId, long version)
+            throws CheckpointException {
+        RnnCheckpoints.Loaded l = RnnCheckpoints.fromCheckpoint(backend, parsed);
         String id = modelId != null ? modelId
                 : l.metadata().getOrDefault(META_ID, l.metadata().getOrDefault(TRAINED_ID, "model"));
         long v = version >= 0 ? version : parseVersion(l.metadata().get(META_VERSION));
