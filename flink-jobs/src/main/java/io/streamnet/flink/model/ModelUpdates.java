@@ -42,16 +42,30 @@ public final class ModelUpdates {
 
     /** Decodes and validates an update's bytes (Avro binary). */
     public static ServingModel validate(Backend backend, byte[] raw, int maxBytes) throws ModelRejectedException {
-        ModelUpdate u;
-        try {
-            u = codec(maxBytes).decode(raw);
-        } catch (DecodeException e) {
-            throw new ModelRejectedException(e.reason().name(), "model update does not decode: " + e.getMessage(), e);
-        }
-        return validate(backend, u);
+        return validate(backend, decode(raw, maxBytes));
     }
 
     public static ServingModel validate(Backend backend, ModelUpdate u) throws ModelRejectedException {
+        return validate(u, (weights, parsed) -> ServingModel.load(backend, weights, parsed, u.getModelId(), u.getVersion()));
+    }
+
+    /** As {@link #validate(Backend, ModelUpdate)}, for a frame model (a CNN, optionally with its smoother). */
+    public static FrameModel validateFrames(Backend backend, ModelUpdate u) throws ModelRejectedException {
+        return validate(u, (weights, parsed) -> FrameModel.load(backend, weights, parsed, u.getModelId(), u.getVersion()));
+    }
+
+    /** Turns verified checkpoint bytes (and their parse) into a model, or refuses them. */
+    @FunctionalInterface
+    public interface Loader<M> {
+        M load(byte[] weights, Checkpoint parsed) throws CheckpointException;
+    }
+
+    /**
+     * The checks every update passes whatever it carries: the weights' SHA-256 against the update's,
+     * the checkpoint format (parsed once), the loader's own checks, and that the architecture the
+     * update announces is the one its checkpoint carries.
+     */
+    public static <M> M validate(ModelUpdate u, Loader<M> loader) throws ModelRejectedException {
         byte[] weights = new byte[u.getWeights().remaining()];
         u.getWeights().duplicate().get(weights);
         String sum = sha256(weights);
@@ -59,13 +73,12 @@ public final class ModelUpdates {
             throw new ModelRejectedException("CHECKSUM", "model " + u.getModelId() + " v" + u.getVersion()
                     + ": weights hash to " + sum + ", the update says " + u.getChecksum(), null);
         }
-        // Parsed once: the checkpoint format's checks, then the model, then the announced architecture.
-        ServingModel m;
+        M m;
         String carried;
         try {
             Checkpoint parsed = Checkpoints.fromBytes(weights);
             carried = parsed.architecture().toString();
-            m = ServingModel.load(backend, weights, parsed, u.getModelId(), u.getVersion());
+            m = loader.load(weights, parsed);
         } catch (CheckpointException e) {
             throw new ModelRejectedException("CHECKPOINT_" + e.reason().name(), "model " + u.getModelId() + " v"
                     + u.getVersion() + " rejected: " + e.getMessage(), e);
@@ -75,6 +88,15 @@ public final class ModelUpdates {
                     + " announces an architecture other than the one its checkpoint carries", null);
         }
         return m;
+    }
+
+    /** Decodes an update's bytes (Avro binary) or refuses them with the decoder's reason. */
+    public static ModelUpdate decode(byte[] raw, int maxBytes) throws ModelRejectedException {
+        try {
+            return codec(maxBytes).decode(raw);
+        } catch (DecodeException e) {
+            throw new ModelRejectedException(e.reason().name(), "model update does not decode: " + e.getMessage(), e);
+        }
     }
 
     private static boolean sameJson(String a, String b) {

@@ -7,12 +7,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Builds {@link Prediction} records from model outputs. */
-final class Predictions {
+/** Builds {@link Prediction} records from model outputs (the RNN and CNN operators alike). */
+public final class Predictions {
     private Predictions() {
     }
 
-    static Prediction of(String key, long step, PredictionKind kind, Task task, float[] out, float[] forecast,
+    public static Prediction of(String key, long step, PredictionKind kind, Task task, float[] out, float[] forecast,
                          String modelId, long version, long eventTime, long latencyMs, int trueLabel) {
         boolean classes = task == Task.CLASSIFICATION;
         List<Float> probs = classes ? floats(out) : List.of();
@@ -23,7 +23,7 @@ final class Predictions {
                 .setTrueLabel(trueLabel < 0 ? null : trueLabel).build();
     }
 
-    static int argmax(float[] v) {
+    public static int argmax(float[] v) {
         int best = 0;
         for (int i = 1; i < v.length; i++) {
             if (v[i] > v[best]) {

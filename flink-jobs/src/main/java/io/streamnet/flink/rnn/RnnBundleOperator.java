@@ -8,7 +8,6 @@ import io.streamnet.flink.model.ServingModel;
 import io.streamnet.flink.sequence.DeadLetters;
 import io.streamnet.flink.sequence.SequenceEvent;
 import io.streamnet.flink.source.RawRecord;
-import io.streamnet.kafka.serde.DecodeException;
 import io.streamnet.rnn.model.ModelConfig;
 import io.streamnet.rnn.model.OutputType;
 import io.streamnet.rnn.model.SequenceModel;
@@ -207,12 +206,7 @@ public final class RnnBundleOperator extends AbstractStreamOperator<Prediction>
         RawRecord r = element.getValue();
         ServingModel next;
         try {
-            ModelUpdate u;
-            try {
-                u = ModelUpdates.codec(config.maxModelBytes()).decode(r.value);
-            } catch (DecodeException e) {
-                throw new ModelRejectedException(e.reason().name(), "model update does not decode: " + e.getMessage(), e);
-            }
+            ModelUpdate u = ModelUpdates.decode(r.value, config.maxModelBytes());
             if (!u.getModelId().equals(serving.modelId())) {
                 LOG.debug("update for model {} ignored: this operator serves {}", u.getModelId(), serving.modelId());
                 return;

@@ -1,28 +1,19 @@
 package io.streamnet.flink.sequence;
 
+import io.streamnet.flink.job.KafkaJobs;
 import io.streamnet.flink.model.ServingModel;
 import io.streamnet.flink.rnn.RnnBundleOperator;
-import io.streamnet.flink.sink.KafkaSinks;
 import io.streamnet.flink.source.RawRecord;
-import io.streamnet.flink.source.RawRecordDeserializer;
 import io.streamnet.schemas.DeadLetter;
 import io.streamnet.schemas.Prediction;
 import io.streamnet.schemas.PredictionKind;
 import java.time.Instant;
-import java.util.List;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.java.functions.KeySelector;
-import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.flink.configuration.CheckpointingOptions;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * The sequence inference job: KafkaSource (TextEvent or StepEvent, Avro or JSON) -> decode and
@@ -42,16 +33,8 @@ public final class SequenceJob {
         if (initial == null && !c.identity) {
             throw new IllegalArgumentException("the sequence job needs a model to start with");
         }
-        env.setParallelism(c.parallelism);
-        env.enableCheckpointing(c.checkpointInterval.toMillis(), CheckpointingMode.EXACTLY_ONCE);
-        Configuration storage = new Configuration();
-        storage.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-        storage.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, c.checkpointDir);
-        env.configure(storage);
-
-        DataStream<RawRecord> raw = env.fromSource(source(c, c.inputTopic, c.groupId,
-                        c.fromEarliest ? OffsetResetStrategy.EARLIEST : OffsetResetStrategy.LATEST),
-                WatermarkStrategy.noWatermarks(), "events: " + c.inputTopic).uid("events-source");
+        KafkaJobs.configure(env, c);
+        DataStream<RawRecord> raw = KafkaJobs.input(env, c, "events");
         SingleOutputStreamOperator<SequenceEvent> decoded = raw
                 .process(new DecodeEvents(c.inputKind, c.inputFormat, c.maxRecordBytes))
                 .name("decode + validate").uid("decode");
@@ -62,13 +45,7 @@ public final class SequenceJob {
             predictions = decoded.keyBy(new EventKey()).map(new Unscored()).name("identity").uid("identity")
                     .returns(new AvroTypeInfo<>(Prediction.class));
         } else {
-            DataStream<RawRecord> models = c.followModelUpdates
-                    ? env.fromSource(source(c, c.modelUpdatesTopic, c.groupId + "-models", OffsetResetStrategy.EARLIEST),
-                    WatermarkStrategy.noWatermarks(), "model updates: " + c.modelUpdatesTopic)
-                    .uid("model-updates-source").setParallelism(1)
-                    // An input that never carries an update (Flink's empty collection source fails at run time).
-                    : env.fromData(List.of(new RawRecord()), new RawRecordDeserializer().getProducedType())
-                    .uid("no-model-updates").filter(new Nothing()).uid("no-model-updates-filter");
+            DataStream<RawRecord> models = KafkaJobs.modelUpdates(env, c);
             SingleOutputStreamOperator<Prediction> scored = decoded.keyBy(new EventKey()).connect(models.broadcast())
                     .transform("rnn " + c.mode.name().toLowerCase() + " (bundle " + c.bundleSize + ")",
                             new AvroTypeInfo<>(Prediction.class),
@@ -78,28 +55,7 @@ public final class SequenceJob {
             predictions = scored;
             deadLetters = deadLetters.union(scored.getSideOutput(DeadLetters.TAG));
         }
-        predictions.sinkTo(KafkaSinks.of(c.bootstrapServers, c.predictionsTopic, Prediction.class, c.outputFormat,
-                        p -> p.getKey().toString(), c.delivery, c.transactionalIdPrefix + "-predictions",
-                        c.transactionTimeout))
-                .name("predictions: " + c.predictionsTopic).uid("predictions-sink");
-        deadLetters.sinkTo(KafkaSinks.of(c.bootstrapServers, c.deadLetterTopic, DeadLetter.class, c.outputFormat,
-                        null, c.delivery, c.transactionalIdPrefix + "-dead-letters", c.transactionTimeout))
-                .name("dead letters: " + c.deadLetterTopic).uid("dead-letters-sink");
-    }
-
-    private static KafkaSource<RawRecord> source(SequenceJobConfig c, String topic, String group,
-                                                 OffsetResetStrategy reset) {
-        var b = KafkaSource.<RawRecord>builder().setBootstrapServers(c.bootstrapServers).setTopics(topic)
-                .setGroupId(group).setStartingOffsets(OffsetsInitializer.committedOffsets(reset))
-                .setDeserializer(new RawRecordDeserializer())
-                // Read only committed records: upstream transactional writers' aborted data is not input.
-                .setProperty("isolation.level", "read_committed")
-                .setProperty("max.partition.fetch.bytes", Integer.toString(Math.max(1 << 20, c.maxModelBytes)))
-                .setProperty("partition.discovery.interval.ms", c.bounded ? "-1" : "60000");
-        if (c.bounded) {
-            b.setBounded(OffsetsInitializer.latest());
-        }
-        return b.build();
+        KafkaJobs.sinks(c, predictions, deadLetters);
     }
 
     /** The sequence key: state, order and bundles are per key. */
@@ -109,16 +65,6 @@ public final class SequenceJob {
         @Override
         public String getKey(SequenceEvent e) {
             return e.key;
-        }
-    }
-
-    /** Drops everything: the model-update input of a job that does not follow updates. */
-    static final class Nothing implements org.apache.flink.api.common.functions.FilterFunction<RawRecord> {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public boolean filter(RawRecord r) {
-            return false;
         }
     }
 

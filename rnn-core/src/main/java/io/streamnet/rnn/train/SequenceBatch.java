@@ -88,6 +88,23 @@ public final class SequenceBatch {
         return new SequenceBatch(lengths, order, null, feats, null, tgt, null, st);
     }
 
+    /**
+     * Feature sequences (each [T_i][in]) with a class label per step (many-to-many classification),
+     * e.g. a label for every frame of a video from the image features seen so far.
+     */
+    public static SequenceBatch featureSteps(List<float[][]> seqs, List<int[]> stepLabels) {
+        int[] order = sortByLength(seqs.stream().map(s -> s.length).toList());
+        int[] lengths = lengths(order, seqs.stream().map(s -> s.length).toList());
+        for (int i = 0; i < seqs.size(); i++) {
+            if (stepLabels.get(i).length != seqs.get(i).length) {
+                throw new IllegalArgumentException("sequence " + i + " has " + seqs.get(i).length + " inputs but "
+                        + stepLabels.get(i).length + " labels");
+            }
+        }
+        return new SequenceBatch(lengths, order, null, timeMajorFloats(order, lengths, seqs), null, null,
+                timeMajorInts(order, lengths, stepLabels), null);
+    }
+
     public int size() {
         return size;
     }

@@ -1,0 +1,101 @@
+package io.streamnet.flink.job;
+
+import io.streamnet.flink.model.ModelUpdates;
+import io.streamnet.flink.sequence.Delivery;
+import io.streamnet.kafka.admin.PipelineTopics;
+import io.streamnet.kafka.serde.WireFormat;
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What every streamnet job reads from Kafka to Kafka has in common: brokers, topics, formats,
+ * delivery, checkpointing. Typed public fields with defaults that work against a local broker;
+ * each job's config adds its own and lists every problem at once in {@code validate()}.
+ */
+public abstract class KafkaJobConfig implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public String bootstrapServers = "127.0.0.1:9092";
+    public String inputTopic;
+    public WireFormat inputFormat = WireFormat.AVRO;
+    public String predictionsTopic = PipelineTopics.PREDICTIONS;
+    public WireFormat outputFormat = WireFormat.AVRO;
+    public String deadLetterTopic = PipelineTopics.DEAD_LETTERS;
+    public String modelUpdatesTopic = PipelineTopics.MODEL_UPDATES;
+    /** Listen for model updates while running (false: serve the initial model only). */
+    public boolean followModelUpdates = true;
+    public String groupId;
+    /** Where a job without a checkpoint starts reading its input. */
+    public boolean fromEarliest = true;
+    /** Stop once the input offsets that existed at start are consumed (tests, benchmarks, replays). */
+    public boolean bounded = false;
+    public int parallelism = 1;
+    /** Idle keys' state expires after this (null: kept). */
+    public Duration stateTtl = Duration.ofHours(1);
+    public int maxRecordBytes = 1 << 20;
+    public int maxModelBytes = ModelUpdates.DEFAULT_MAX_BYTES;
+    public Delivery delivery = Delivery.EXACTLY_ONCE;
+    public Duration checkpointInterval = Duration.ofSeconds(2);
+    /**
+     * Where checkpoints go (a file system URI). Keyed state outgrows the JobManager's in-memory
+     * checkpoint limit (5 MB) at a few thousand keys: 10k LSTM-256 keys hold 20 MB.
+     */
+    public String checkpointDir = Path.of(System.getProperty("java.io.tmpdir"), "streamnet-checkpoints").toUri()
+            .toString();
+    public String transactionalIdPrefix;
+    /** Must stay below the broker's transaction.max.timeout.ms (15 min by default). */
+    public Duration transactionTimeout = Duration.ofMinutes(10);
+
+    protected KafkaJobConfig(String inputTopic, String groupId, String transactionalIdPrefix) {
+        this.inputTopic = inputTopic;
+        this.groupId = groupId;
+        this.transactionalIdPrefix = transactionalIdPrefix;
+    }
+
+    /** Adds the problems of the common fields to {@code problems}. */
+    protected void validateCommon(List<String> problems) {
+        if (bootstrapServers == null || bootstrapServers.isBlank()) {
+            problems.add("bootstrap servers are required");
+        }
+        for (String t : new String[] {inputTopic, predictionsTopic, deadLetterTopic, groupId}) {
+            if (t == null || t.isBlank()) {
+                problems.add("topics and group id must be named");
+                break;
+            }
+        }
+        if (followModelUpdates && (modelUpdatesTopic == null || modelUpdatesTopic.isBlank())) {
+            problems.add("model updates are followed but no model-updates topic is named");
+        }
+        if (inputFormat == null || outputFormat == null || delivery == null) {
+            problems.add("formats and delivery are required");
+        }
+        if (parallelism < 1) {
+            problems.add("parallelism must be at least 1, got " + parallelism);
+        }
+        if (checkpointInterval == null || checkpointInterval.toMillis() < 10) {
+            problems.add("checkpoint interval must be at least 10 ms, got " + checkpointInterval);
+        }
+        if (checkpointDir == null || checkpointDir.isBlank()) {
+            problems.add("a checkpoint directory is required");
+        }
+        if (delivery == Delivery.EXACTLY_ONCE && (transactionalIdPrefix == null || transactionalIdPrefix.isBlank())) {
+            problems.add("EXACTLY_ONCE needs a transactional id prefix");
+        }
+        if (transactionTimeout == null || checkpointInterval == null
+                || transactionTimeout.compareTo(checkpointInterval) <= 0) {
+            problems.add("transaction timeout must exceed the checkpoint interval");
+        }
+        if (maxRecordBytes < 16) {
+            problems.add("max record size must be at least 16 bytes");
+        }
+    }
+
+    /** Throws with every problem listed, naming the job. */
+    protected static void throwIfAny(String job, List<String> problems) {
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("invalid " + job + " config: " + String.join("; ", problems));
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package io.streamnet.flink.job;
+
+import io.streamnet.flink.sink.KafkaSinks;
+import io.streamnet.flink.source.RawRecord;
+import io.streamnet.flink.source.RawRecordDeserializer;
+import io.streamnet.schemas.DeadLetter;
+import io.streamnet.schemas.Prediction;
+import java.util.List;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.FilterFunction;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/** The plumbing every job shares: checkpointing, the raw input and model-update sources, the sinks. */
+public final class KafkaJobs {
+    private KafkaJobs() {
+    }
+
+    /** Parallelism, exactly-once checkpointing to the configured file-system directory. */
+    public static void configure(StreamExecutionEnvironment env, KafkaJobConfig c) {
+        env.setParallelism(c.parallelism);
+        env.enableCheckpointing(c.checkpointInterval.toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        Configuration storage = new Configuration();
+        storage.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        storage.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, c.checkpointDir);
+        env.configure(storage);
+    }
+
+    /** The input topic's records, undecoded (decoding and its dead letters are the next stage). */
+    public static DataStream<RawRecord> input(StreamExecutionEnvironment env, KafkaJobConfig c, String name) {
+        return env.fromSource(source(c, c.inputTopic, c.groupId,
+                        c.fromEarliest ? OffsetResetStrategy.EARLIEST : OffsetResetStrategy.LATEST),
+                WatermarkStrategy.noWatermarks(), name + ": " + c.inputTopic).uid("events-source");
+    }
+
+    /**
+     * The model-updates topic from its start (parallelism 1, to be broadcast), or, for a job that
+     * does not follow updates, a stream that never carries one.
+     */
+    public static DataStream<RawRecord> modelUpdates(StreamExecutionEnvironment env, KafkaJobConfig c) {
+        if (c.followModelUpdates) {
+            return env.fromSource(source(c, c.modelUpdatesTopic, c.groupId + "-models", OffsetResetStrategy.EARLIEST),
+                            WatermarkStrategy.noWatermarks(), "model updates: " + c.modelUpdatesTopic)
+                    .uid("model-updates-source").setParallelism(1);
+        }
+        // Flink's empty collection source fails at run time: one element, filtered out.
+        return env.fromData(List.of(new RawRecord()), new RawRecordDeserializer().getProducedType())
+                .uid("no-model-updates").filter(new Nothing()).uid("no-model-updates-filter");
+    }
+
+    /** Predictions keyed by their key, and dead letters, to their topics (transactional under EXACTLY_ONCE). */
+    public static void sinks(KafkaJobConfig c, DataStream<Prediction> predictions, DataStream<DeadLetter> deadLetters) {
+        predictions.sinkTo(KafkaSinks.of(c.bootstrapServers, c.predictionsTopic, Prediction.class, c.outputFormat,
+                        p -> p.getKey().toString(), c.delivery, c.transactionalIdPrefix + "-predictions",
+                        c.transactionTimeout))
+                .name("predictions: " + c.predictionsTopic).uid("predictions-sink");
+        deadLetters.sinkTo(KafkaSinks.of(c.bootstrapServers, c.deadLetterTopic, DeadLetter.class, c.outputFormat,
+                        null, c.delivery, c.transactionalIdPrefix + "-dead-letters", c.transactionTimeout))
+                .name("dead letters: " + c.deadLetterTopic).uid("dead-letters-sink");
+    }
+
+    private static KafkaSource<RawRecord> source(KafkaJobConfig c, String topic, String group,
+                                                 OffsetResetStrategy reset) {
+        var b = KafkaSource.<RawRecord>builder().setBootstrapServers(c.bootstrapServers).setTopics(topic)
+                .setGroupId(group).setStartingOffsets(OffsetsInitializer.committedOffsets(reset))
+                .setDeserializer(new RawRecordDeserializer())
+                // Read only committed records: upstream transactional writers' aborted data is not input.
+                .setProperty("isolation.level", "read_committed")
+                .setProperty("max.partition.fetch.bytes", Integer.toString(Math.max(1 << 20, c.maxModelBytes)))
+                .setProperty("partition.discovery.interval.ms", c.bounded ? "-1" : "60000");
+        if (c.bounded) {
+            b.setBounded(OffsetsInitializer.latest());
+        }
+        return b.build();
+    }
+
+    /** Drops everything: the model-update input of a job that does not follow updates. */
+    static final class Nothing implements FilterFunction<RawRecord> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public boolean filter(RawRecord r) {
+            return false;
+        }
+    }
+}
