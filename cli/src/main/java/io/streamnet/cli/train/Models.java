@@ -3,11 +3,11 @@ package io.streamnet.cli.train;
 import java.nio.file.Path;
 
 /** Where trained checkpoints go by default. */
-final class Models {
+public final class Models {
     private Models() {
     }
 
-    static Path defaultPath(String file) {
+    public static Path defaultPath(String file) {
         return Path.of(System.getProperty("user.home"), ".cache", "streamnet", "models", file);
     }
 }

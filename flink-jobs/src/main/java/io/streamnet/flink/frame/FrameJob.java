@@ -35,14 +35,14 @@ public final class FrameJob {
         KafkaJobs.configure(env, c);
         DataStream<RawRecord> raw = KafkaJobs.input(env, c, "frames");
         SingleOutputStreamOperator<FrameEvent> decoded = raw.process(new DecodeFrames(c.inputFormat, c.maxRecordBytes))
-                .name("decode + validate frames").uid("decode");
+                .name("decode + validate frames").uid(c.uidPrefix + "decode");
         SingleOutputStreamOperator<Prediction> scored = decoded.keyBy(new Camera())
                 .connect(KafkaJobs.modelUpdates(env, c).broadcast())
                 .transform("cnn (batch " + c.batchSize + (c.smooth && initial.hasSmoother() ? ", smoothed" : "") + ")",
                         new AvroTypeInfo<>(Prediction.class),
                         new CnnFrameOperator(initial.checkpoint(), initial.modelId(), initial.version(),
                                 c.operatorConfig()))
-                .uid("cnn");
+                .uid(c.uidPrefix + "cnn");
         DataStream<DeadLetter> deadLetters = decoded.getSideOutput(DeadLetters.TAG)
                 .union(scored.getSideOutput(DeadLetters.TAG));
         KafkaJobs.sinks(c, scored, deadLetters);

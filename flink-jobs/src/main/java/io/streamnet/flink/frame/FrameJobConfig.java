@@ -23,6 +23,7 @@ public final class FrameJobConfig extends KafkaJobConfig {
     public FrameJobConfig() {
         super(PipelineTopics.FRAMES, "streamnet-frame-job", "streamnet-frames");
         maxRecordBytes = 4 << 20; // a frame is height x width x channels bytes
+        uidPrefix = "frames-";
     }
 
     public FrameOperatorConfig operatorConfig() {

@@ -48,6 +48,12 @@ public abstract class KafkaJobConfig implements Serializable {
     /** Must stay below the broker's transaction.max.timeout.ms (15 min by default). */
     public Duration transactionTimeout = Duration.ofMinutes(10);
 
+    /**
+     * Prefix of the operator uids (state is matched to operators by uid on restore): jobs built into
+     * one environment, as in the demo, need different ones.
+     */
+    public String uidPrefix = "";
+
     protected KafkaJobConfig(String inputTopic, String groupId, String transactionalIdPrefix) {
         this.inputTopic = inputTopic;
         this.groupId = groupId;
@@ -86,6 +92,9 @@ public abstract class KafkaJobConfig implements Serializable {
         if (transactionTimeout == null || checkpointInterval == null
                 || transactionTimeout.compareTo(checkpointInterval) <= 0) {
             problems.add("transaction timeout must exceed the checkpoint interval");
+        }
+        if (uidPrefix == null) {
+            problems.add("uid prefix must not be null (empty is fine)");
         }
         if (maxRecordBytes < 16) {
             problems.add("max record size must be at least 16 bytes");

@@ -36,7 +36,7 @@ public final class KafkaJobs {
     public static DataStream<RawRecord> input(StreamExecutionEnvironment env, KafkaJobConfig c, String name) {
         return env.fromSource(source(c, c.inputTopic, c.groupId,
                         c.fromEarliest ? OffsetResetStrategy.EARLIEST : OffsetResetStrategy.LATEST),
-                WatermarkStrategy.noWatermarks(), name + ": " + c.inputTopic).uid("events-source");
+                WatermarkStrategy.noWatermarks(), name + ": " + c.inputTopic).uid(c.uidPrefix + "events-source");
     }
 
     /**
@@ -47,11 +47,12 @@ public final class KafkaJobs {
         if (c.followModelUpdates) {
             return env.fromSource(source(c, c.modelUpdatesTopic, c.groupId + "-models", OffsetResetStrategy.EARLIEST),
                             WatermarkStrategy.noWatermarks(), "model updates: " + c.modelUpdatesTopic)
-                    .uid("model-updates-source").setParallelism(1);
+                    .uid(c.uidPrefix + "model-updates-source").setParallelism(1);
         }
         // Flink's empty collection source fails at run time: one element, filtered out.
         return env.fromData(List.of(new RawRecord()), new RawRecordDeserializer().getProducedType())
-                .uid("no-model-updates").filter(new Nothing()).uid("no-model-updates-filter");
+                .uid(c.uidPrefix + "no-model-updates").filter(new Nothing())
+                .uid(c.uidPrefix + "no-model-updates-filter");
     }
 
     /** Predictions keyed by their key, and dead letters, to their topics (transactional under EXACTLY_ONCE). */
@@ -59,10 +60,10 @@ public final class KafkaJobs {
         predictions.sinkTo(KafkaSinks.of(c.bootstrapServers, c.predictionsTopic, Prediction.class, c.outputFormat,
                         p -> p.getKey().toString(), c.delivery, c.transactionalIdPrefix + "-predictions",
                         c.transactionTimeout))
-                .name("predictions: " + c.predictionsTopic).uid("predictions-sink");
+                .name("predictions: " + c.predictionsTopic).uid(c.uidPrefix + "predictions-sink");
         deadLetters.sinkTo(KafkaSinks.of(c.bootstrapServers, c.deadLetterTopic, DeadLetter.class, c.outputFormat,
                         null, c.delivery, c.transactionalIdPrefix + "-dead-letters", c.transactionTimeout))
-                .name("dead letters: " + c.deadLetterTopic).uid("dead-letters-sink");
+                .name("dead letters: " + c.deadLetterTopic).uid(c.uidPrefix + "dead-letters-sink");
     }
 
     private static KafkaSource<RawRecord> source(KafkaJobConfig c, String topic, String group,

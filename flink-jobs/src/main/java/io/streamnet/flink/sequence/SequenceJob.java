@@ -37,12 +37,12 @@ public final class SequenceJob {
         DataStream<RawRecord> raw = KafkaJobs.input(env, c, "events");
         SingleOutputStreamOperator<SequenceEvent> decoded = raw
                 .process(new DecodeEvents(c.inputKind, c.inputFormat, c.maxRecordBytes))
-                .name("decode + validate").uid("decode");
+                .name("decode + validate").uid(c.uidPrefix + "decode");
 
         DataStream<Prediction> predictions;
         DataStream<DeadLetter> deadLetters = decoded.getSideOutput(DeadLetters.TAG);
         if (c.identity) {
-            predictions = decoded.keyBy(new EventKey()).map(new Unscored()).name("identity").uid("identity")
+            predictions = decoded.keyBy(new EventKey()).map(new Unscored()).name("identity").uid(c.uidPrefix + "identity")
                     .returns(new AvroTypeInfo<>(Prediction.class));
         } else {
             DataStream<RawRecord> models = KafkaJobs.modelUpdates(env, c);
@@ -51,7 +51,7 @@ public final class SequenceJob {
                             new AvroTypeInfo<>(Prediction.class),
                             new RnnBundleOperator(initial.checkpoint(), initial.modelId(), initial.version(),
                                     c.operatorConfig()))
-                    .uid("rnn");
+                    .uid(c.uidPrefix + "rnn");
             predictions = scored;
             deadLetters = deadLetters.union(scored.getSideOutput(DeadLetters.TAG));
         }

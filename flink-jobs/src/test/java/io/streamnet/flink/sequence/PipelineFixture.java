@@ -26,21 +26,25 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /** A real broker with the pipeline's topics, and what the tests write to and read from it. */
-final class PipelineFixture implements AutoCloseable {
-    final EmbeddedKafka kafka;
+public final class PipelineFixture implements AutoCloseable {
+    public final EmbeddedKafka kafka;
     private final RecordCodec<TextEvent> text = Codecs.of(TextEvent.class, WireFormat.AVRO);
     private final RecordCodec<Prediction> predictions = Codecs.of(Prediction.class, WireFormat.AVRO);
     private final RecordCodec<DeadLetter> deadLetters = Codecs.of(DeadLetter.class, WireFormat.AVRO);
 
-    PipelineFixture(int partitions) throws InterruptedException {
+    public PipelineFixture(int partitions) throws InterruptedException {
         kafka = EmbeddedKafka.start();
         try (Admin admin = Admin.create(kafka.clientProperties())) {
             new TopicAdmin(admin).ensure(PipelineTopics.all(partitions, (short) 1));
         }
     }
 
-    SequenceJobConfig config(String group) {
-        SequenceJobConfig c = new SequenceJobConfig();
+    public SequenceJobConfig config(String group) {
+        return configure(new SequenceJobConfig(), group);
+    }
+
+    /** Points a job config at this broker, with a fast checkpoint interval. */
+    public <C extends io.streamnet.flink.job.KafkaJobConfig> C configure(C c, String group) {
         c.bootstrapServers = kafka.bootstrapServers();
         c.groupId = group;
         c.transactionalIdPrefix = group;
@@ -49,13 +53,13 @@ final class PipelineFixture implements AutoCloseable {
         return c;
     }
 
-    KafkaProducer<String, byte[]> producer() {
+    public KafkaProducer<String, byte[]> producer() {
         Properties p = kafka.clientProperties();
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(16 << 20));
         return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 
-    void send(String topic, String key, byte[] value) {
+    public void send(String topic, String key, byte[] value) {
         try (var p = producer()) {
             p.send(new ProducerRecord<>(topic, key, value));
             p.flush();
@@ -86,13 +90,13 @@ final class PipelineFixture implements AutoCloseable {
         return n;
     }
 
-    List<Prediction> readPredictions(int atLeast, Duration timeout) {
+    public List<Prediction> readPredictions(int atLeast, Duration timeout) {
         List<Prediction> out = new ArrayList<>();
         read(PipelineTopics.PREDICTIONS, atLeast, timeout, b -> out.add(predictions.decode(b)));
         return out;
     }
 
-    List<DeadLetter> readDeadLetters(int atLeast, Duration timeout) {
+    public List<DeadLetter> readDeadLetters(int atLeast, Duration timeout) {
         List<DeadLetter> out = new ArrayList<>();
         read(PipelineTopics.DEAD_LETTERS, atLeast, timeout, b -> out.add(deadLetters.decode(b)));
         return out;
