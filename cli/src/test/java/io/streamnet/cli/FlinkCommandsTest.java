@@ -2,7 +2,10 @@ package io.streamnet.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamnet.cnn.zoo.LeNet5;
+import io.streamnet.engine.checkpoint.Checkpoints;
 import io.streamnet.engine.cpu.CpuBackend;
+import io.streamnet.flink.model.FrameModel;
 import io.streamnet.kafka.admin.PipelineTopics;
 import io.streamnet.kafka.admin.TopicAdmin;
 import io.streamnet.kafka.broker.EmbeddedKafka;
@@ -13,6 +16,7 @@ import io.streamnet.rnn.model.ModelConfig;
 import io.streamnet.rnn.model.OutputType;
 import io.streamnet.rnn.model.RnnCheckpoints;
 import io.streamnet.rnn.model.SequenceModel;
+import io.streamnet.rnn.model.Task;
 import io.streamnet.rnn.text.Vocabulary;
 import io.streamnet.schemas.Prediction;
 import io.streamnet.schemas.TextEvent;
@@ -53,12 +57,24 @@ class FlinkCommandsTest {
         return p;
     }
 
+    /** An (untrained) LeNet-5 with a GRU smoother over its 84 features: enough to prove the wiring. */
+    private Path frameModel() throws Exception {
+        var cpu = CpuBackend.instance();
+        SequenceModel smoother = new SequenceModel(cpu, ModelConfig.features(CellType.GRU, 84, 8, 1, 0f, 10,
+                Task.CLASSIFICATION, OutputType.MANY_TO_MANY), 4);
+        Path p = tmp.resolve("tiny-frames.ckpt");
+        Checkpoints.write(FrameModel.toCheckpoint(LeNet5.build(cpu, 5), smoother, Map.of("modelId", "tiny-frames")), p);
+        return p;
+    }
+
     @Test
-    void demoRunsKafkaFlinkAndTheReplayAndPrintsCommittedPredictions() throws Exception {
+    void demoRunsKafkaFlinkAndBothReplaysAndPrintsCommittedPredictions() throws Exception {
         String out = CliRun.ok("demo", "--model", checkpoint().toString(), "--seconds", "25", "--web-port", "0",
-                "--rate", "300");
+                "--rate", "300", "--frames-model", frameModel().toString(), "--cameras", "2", "--fps", "5");
         assertThat(out).contains("Kafka:   --bootstrap 127.0.0.1:").contains("kcat -P");
         assertThat(out).contains("MANY_TO_ONE").contains("model tiny-sentiment v1");
+        assertThat(out).contains("cam-0").contains("cam-1").contains("FRAME").contains("SMOOTHED")
+                .contains("model tiny-frames v1").contains("accuracy per frame");
         int predictions = Integer.parseInt(out.replaceAll("(?s).*\n== (\\d+) predictions.*", "$1"));
         assertThat(predictions).isPositive();
         assertThat(out).endsWith("stopped.\n");

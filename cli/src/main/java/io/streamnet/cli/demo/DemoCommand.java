@@ -3,8 +3,11 @@ package io.streamnet.cli.demo;
 import io.streamnet.cli.jobs.LocalFlink;
 import io.streamnet.cli.jobs.SequenceJobOptions;
 import io.streamnet.cli.progress.LossProgress;
+import io.streamnet.cli.train.FrameModels;
+import io.streamnet.cli.train.Models;
 import io.streamnet.engine.backend.Backends;
 import io.streamnet.flink.model.ModelUpdatePublisher;
+import io.streamnet.flink.frame.FrameJob;
 import io.streamnet.flink.model.ServingModel;
 import io.streamnet.flink.sequence.SequenceJob;
 import io.streamnet.flink.sequence.SequenceJobConfig;
@@ -42,13 +45,15 @@ import picocli.CommandLine.Option;
 
 /**
  * The one-command demo: an embedded Kafka broker with the pipeline topics, a sentiment model
- * (cached, else trained), the sequence inference job in a local Flink cluster with its Web UI, the
- * held-out sentences replayed word by word as live conversations, and their predictions printed as
- * they are committed, until Ctrl-C (or {@code --seconds}); then everything shuts down.
+ * (cached, else trained) and a frame model (CNN + smoother, cached, else trained), the sequence
+ * inference job and the frame classification job in a local Flink cluster with its Web UI, the
+ * held-out sentences replayed word by word as live conversations and cameras replaying videos of
+ * Fashion-MNIST test images, and their predictions printed as they are committed, until Ctrl-C
+ * (or {@code --seconds}); then everything shuts down.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Embedded Kafka + the sequence inference job on a local Flink cluster (Web UI) + live "
-                + "sentiment conversations replayed from real data; prints predictions until Ctrl-C.")
+        description = "Embedded Kafka + the sequence and frame jobs on a local Flink cluster (Web UI) + live "
+                + "sentiment conversations and camera frames replayed from real data; prints predictions until Ctrl-C.")
 public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--model", description = "Sentiment checkpoint (default ~/.cache/streamnet/models/sentiment-gru.ckpt, trained if missing).")
     Path model;
@@ -71,15 +76,30 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--rolling", description = "Also print the rolling score after every word.")
     boolean rolling;
 
+    @Option(names = "--cameras", defaultValue = "3", description = "Cameras streaming Fashion-MNIST frames (0: no frames; default ${DEFAULT-VALUE}).")
+    int cameras;
+
+    @Option(names = "--fps", defaultValue = "1", description = "Frames per second per camera (default ${DEFAULT-VALUE}).")
+    double fps;
+
+    @Option(names = "--frames-model", description = "Frame model: CNN + smoother (default ~/.cache/streamnet/models/frames.ckpt, made if missing).")
+    Path framesModel;
+
+    @Option(names = "--cnn-epochs", defaultValue = "3", description = "LeNet-5 epochs when no CNN is cached (default ${DEFAULT-VALUE}).")
+    int cnnEpochs;
+
     @Override
     public Integer call() throws Exception {
-        if (rate <= 0 || concurrent < 1 || epochs < 1) {
-            System.err.println("--rate, --conversations and --epochs must be positive");
+        if (rate <= 0 || concurrent < 1 || epochs < 1 || cameras < 0 || !(fps > 0) || cnnEpochs < 1) {
+            System.err.println("--rate, --conversations, --epochs, --fps and --cnn-epochs must be positive, --cameras >= 0");
             return 2;
         }
         Path ckpt = model != null ? model : Path.of(System.getProperty("user.home"), ".cache", "streamnet", "models",
                 "sentiment-gru.ckpt");
         ServingModel serving = sentimentModel(ckpt);
+        FrameDemo frames = cameras == 0 ? null : new FrameDemo(FrameModels.cachedOrTrained(
+                framesModel != null ? framesModel : Models.defaultPath("frames.ckpt"), Models.defaultPath("lenet5.ckpt"),
+                cnnEpochs, Backends.get()), cameras, fps);
         List<LabelledSentence> heldOut = SentimentDataset.split(SentimentDataset.loadAll(SentimentDataset.locate()),
                 0.7, 0.15, SentimentTask.SPLIT_SEED).test();
 
@@ -102,6 +122,10 @@ public final class DemoCommand implements Callable<Integer> {
             }
             // The model also goes to model-updates, where `streamnet publish-model` puts newer versions.
             ModelUpdatePublisher.publish(kafka.clientProperties(), PipelineTopics.MODEL_UPDATES, serving, Map.of());
+            if (frames != null) {
+                ModelUpdatePublisher.publish(kafka.clientProperties(), PipelineTopics.MODEL_UPDATES,
+                        frames.model(), Map.of());
+            }
 
             SequenceJobOptions o = new SequenceJobOptions();
             o.bootstrap = kafka.bootstrapServers();
@@ -120,13 +144,20 @@ public final class DemoCommand implements Callable<Integer> {
 
             StreamExecutionEnvironment env = LocalFlink.withWebUi(webPort, 2);
             SequenceJob.build(env, c, serving);
-            JobClient job = env.executeAsync(SequenceJob.NAME);
+            if (frames != null) {
+                frames.build(env, kafka.bootstrapServers(), c.checkpointDir);
+            }
+            JobClient job = env.executeAsync(frames == null ? SequenceJob.NAME
+                    : "streamnet demo: " + SequenceJob.NAME + " + " + FrameJob.NAME);
             System.out.printf("%nKafka:   --bootstrap %s  (topics %s)%n", kafka.bootstrapServers(),
                     PipelineTopics.all(2, (short) 1).stream().map(t -> t.name()).toList());
             System.out.printf("Flink:   job %s, Web UI http://127.0.0.1:%s%n", job.getJobID(),
                     webPort == 0 ? "(see the log above)" : Integer.toString(webPort));
             System.out.printf("model:   %s, %s, exactly-once; predictions appear at each checkpoint (1 s)%n", serving,
                     c.mode);
+            if (frames != null) {
+                System.out.println("frames:  " + frames.describe() + "; FRAME per frame, SMOOTHED from each camera's frames so far");
+            }
             System.out.printf("feed it: echo '{\"key\":\"me\",\"seq\":0,\"eventTime\":0,\"text\":\"great phone\","
                     + "\"endOfSequence\":true}' | kcat -P -b %s -t text-events -k me%n", kafka.bootstrapServers());
             System.out.printf("read it: kcat -C -b %s -t predictions -X isolation.level=read_committed%n%n",
@@ -136,6 +167,12 @@ public final class DemoCommand implements Callable<Integer> {
             Thread replay = new Thread(() -> replayForever(kafka, heldOut, stop, replayed), "demo-replay");
             replay.setDaemon(true);
             replay.start();
+            Thread frameReplay = null;
+            if (frames != null) {
+                frameReplay = new Thread(() -> frames.replayForever(kafka, stop), "demo-frames");
+                frameReplay.setDaemon(true);
+                frameReplay.start();
+            }
 
             long deadline = seconds > 0 ? System.currentTimeMillis() + seconds * 1000 : Long.MAX_VALUE;
             Properties client = kafka.clientProperties();
@@ -145,15 +182,19 @@ public final class DemoCommand implements Callable<Integer> {
             long[] lastSummary = {System.currentTimeMillis()};
             var stats = tailer.run(true, () -> stop.get() || System.currentTimeMillis() > deadline
                     || job.getJobStatus().join().isGloballyTerminalState(), p -> {
-                        print(p);
+                        if (frames == null || !frames.print(p)) {
+                            print(p);
+                        }
                         long now = System.currentTimeMillis();
                         if (now - lastSummary[0] > 10_000) {
                             lastSummary[0] = now;
-                            System.out.println("-- " + tailer.stats().summary() + ", " + replayed.get() + " words sent");
+                            System.out.println("-- " + tailer.stats().summary() + ", " + replayed.get() + " words sent"
+                                    + (frames == null ? "" : "; " + frames.summary()));
                         }
                     });
             stop.set(true);
-            System.out.println("== " + stats.summary() + ", " + replayed.get() + " words sent");
+            System.out.println("== " + stats.summary() + ", " + replayed.get() + " words sent"
+                    + (frames == null ? "" : "; " + frames.summary()));
             System.out.println("stopping the job, Flink and Kafka ...");
             try {
                 job.cancel().get();
@@ -161,6 +202,9 @@ public final class DemoCommand implements Callable<Integer> {
                 System.err.println("job: " + e.getMessage());
             }
             replay.join(5_000);
+            if (frameReplay != null) {
+                frameReplay.join(5_000);
+            }
         } finally {
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);

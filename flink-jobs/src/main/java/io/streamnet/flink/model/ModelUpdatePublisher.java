@@ -16,14 +16,25 @@ public final class ModelUpdatePublisher {
     /** Publishes {@code m} (already validated) and waits for the broker's acknowledgement. */
     public static void publish(Properties client, String topic, ServingModel m, Map<String, Double> metrics)
             throws Exception {
+        publish(client, topic, m.modelId(), m.version(), m.checkpoint(), metrics);
+    }
+
+    /** Publishes a frame model (already validated) and waits for the broker's acknowledgement. */
+    public static void publish(Properties client, String topic, FrameModel m, Map<String, Double> metrics)
+            throws Exception {
+        publish(client, topic, m.modelId(), m.version(), m.checkpoint(), metrics);
+    }
+
+    private static void publish(Properties client, String topic, String modelId, long version, byte[] checkpoint,
+                                Map<String, Double> metrics) throws Exception {
         Properties p = new Properties();
         p.putAll(client);
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(ModelUpdates.DEFAULT_MAX_BYTES));
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         byte[] value = ModelUpdates.codec(ModelUpdates.DEFAULT_MAX_BYTES)
-                .encode(ModelUpdates.toUpdate(m.modelId(), m.version(), m.checkpoint(), metrics));
+                .encode(ModelUpdates.toUpdate(modelId, version, checkpoint, metrics));
         try (var producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(topic, m.modelId(), value)).get();
+            producer.send(new ProducerRecord<>(topic, modelId, value)).get();
         }
     }
 }
