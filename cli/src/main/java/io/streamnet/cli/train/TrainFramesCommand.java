@@ -34,7 +34,7 @@ public final class TrainFramesCommand implements Callable<Integer> {
     @Option(names = "--epochs", defaultValue = "12", description = "Smoother epochs (default ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--noise", defaultValue = "0.5", description = "Pixel noise (std. dev., fraction of the range; default ${DEFAULT-VALUE}).")
+    @Option(names = "--noise", defaultValue = "0.3", description = "Pixel noise (std. dev., fraction of the range; default ${DEFAULT-VALUE}).")
     float noise;
 
     @Option(names = "--id", defaultValue = "frames", description = "Model id (default ${DEFAULT-VALUE}).")

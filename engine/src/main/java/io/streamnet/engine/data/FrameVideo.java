@@ -28,9 +28,12 @@ public final class FrameVideo {
             }
         }
 
-        /** Runs of 8-24 frames, noise 0.5: a trained LeNet-5 is right on roughly two frames in three. */
+        /**
+         * Runs of 8-24 frames, noise 0.3: a LeNet-5 trained on clean images (0.908 on the clean test
+         * set) is right on about 56% of these frames.
+         */
         public static Spec standard() {
-            return new Spec(8, 24, 0.5f);
+            return new Spec(8, 24, 0.3f);
         }
     }
 
