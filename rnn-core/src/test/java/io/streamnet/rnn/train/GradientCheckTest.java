@@ -65,6 +65,24 @@ class GradientCheckTest {
 
     @ParameterizedTest
     @EnumSource(CellType.class)
+    void manyToManyClassificationOverFeatures(CellType cell) {
+        // The frame smoother's shape: a class per step from feature vectors (sequences of unequal length).
+        SequenceModel m = new SequenceModel(cpu,
+                ModelConfig.features(cell, 4, 5, 1, 0f, 3, Task.CLASSIFICATION, OutputType.MANY_TO_MANY), 8);
+        Random rng = new Random(4);
+        List<float[][]> in = Fixtures.featureSeqs(rng, 4, 3, 6, 4);
+        List<int[]> labels = new java.util.ArrayList<>();
+        for (float[][] seq : in) {
+            labels.add(rng.ints(seq.length, 0, 3).toArray());
+        }
+        SequenceBatch b = SequenceBatch.featureSteps(in, labels);
+        SequenceTrainer t = trainer(m);
+        t.gradients(b);
+        Fixtures.assertGradientsMatch(m.parameters(), () -> t.loss(b), 12);
+    }
+
+    @ParameterizedTest
+    @EnumSource(CellType.class)
     void manyToManyRegressionOverFeatures(CellType cell) {
         SequenceModel m = new SequenceModel(cpu,
                 ModelConfig.features(cell, 3, 5, 2, 0f, 2, Task.REGRESSION, OutputType.MANY_TO_MANY), 5);
