@@ -29,6 +29,20 @@ public final class StreamnetCommand implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new StreamnetCommand()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * The command line with its error handling: a bad setting or an unusable file (what the user can
+     * fix) prints one line and exits 2; anything else keeps its stack trace.
+     */
+    public static CommandLine commandLine() {
+        return new CommandLine(new StreamnetCommand()).setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof IllegalArgumentException || ex instanceof java.io.IOException) {
+                cmd.getErr().println("streamnet " + cmd.getCommandName() + ": " + ex.getMessage());
+                return 2;
+            }
+            throw ex;
+        });
     }
 }

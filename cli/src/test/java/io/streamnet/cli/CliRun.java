@@ -3,7 +3,6 @@ package io.streamnet.cli;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import picocli.CommandLine;
 
 /** Runs the streamnet command in-process as a user would, capturing what it prints. */
 record CliRun(int exit, String out) {
@@ -12,7 +11,7 @@ record CliRun(int exit, String out) {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
         try {
-            int exit = new CommandLine(new StreamnetCommand()).execute(args);
+            int exit = StreamnetCommand.commandLine().execute(args);
             return new CliRun(exit, buf.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(old);

@@ -1,7 +1,7 @@
 package io.streamnet.cli.demo;
 
 import io.streamnet.cli.jobs.LocalFlink;
-import io.streamnet.cli.jobs.SequenceJobOptions;
+import io.streamnet.cli.jobs.JobOptions;
 import io.streamnet.cli.progress.LossProgress;
 import io.streamnet.cli.train.FrameModels;
 import io.streamnet.cli.train.Models;
@@ -127,7 +127,7 @@ public final class DemoCommand implements Callable<Integer> {
                         frames.model(), Map.of());
             }
 
-            SequenceJobOptions o = new SequenceJobOptions();
+            JobOptions o = new JobOptions();
             o.bootstrap = kafka.bootstrapServers();
             o.format = "json";          // so that `kcat -P` can feed the same topic
             o.outputFormat = "json";    // and `kcat -C` can read predictions

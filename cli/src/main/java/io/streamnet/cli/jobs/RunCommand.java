@@ -1,5 +1,8 @@
 package io.streamnet.cli.jobs;
 
+import io.streamnet.flink.frame.FrameJob;
+import io.streamnet.flink.frame.FrameJobConfig;
+import io.streamnet.flink.model.FrameModel;
 import io.streamnet.flink.model.ServingModel;
 import io.streamnet.flink.sequence.SequenceJob;
 import io.streamnet.flink.sequence.SequenceJobConfig;
@@ -14,30 +17,46 @@ import picocli.CommandLine.Parameters;
 
 /** {@code streamnet run sequence}: the job in a local Flink cluster (Web UI on 127.0.0.1) until Ctrl-C. */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Run a streamnet Flink job in a local cluster with its Web UI, until Ctrl-C. Jobs: sequence.")
+        description = "Run a streamnet Flink job in a local cluster with its Web UI, until Ctrl-C. Jobs: sequence, frames.")
 public final class RunCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "The job: sequence (per-key RNN inference).")
+    @Parameters(index = "0", description = "The job: sequence (per-key RNN inference) or frames (CNN frame classification).")
     String job;
 
     @Mixin
-    SequenceJobOptions options;
+    JobOptions options;
 
     @Option(names = "--web-port", defaultValue = "8081", description = "Flink Web UI port on 127.0.0.1 (0: any free one; default ${DEFAULT-VALUE}).")
     int webPort;
 
     @Override
     public Integer call() throws Exception {
-        if (!job.equals("sequence")) {
-            System.err.println("unknown job '" + job + "'; jobs: sequence");
-            return 2;
+        JobClient client;
+        StreamExecutionEnvironment env;
+        switch (job) {
+            case "sequence" -> {
+                ServingModel model = options.initialModel();
+                SequenceJobConfig c = options.config(model);
+                env = LocalFlink.withWebUi(webPort, Math.max(2, c.parallelism));
+                SequenceJob.build(env, c, model);
+                client = env.executeAsync(SequenceJob.NAME);
+                System.out.printf("job %s running: %s -> %s, model %s, mode %s, %s; Web UI http://127.0.0.1:%d (Ctrl-C stops it)%n",
+                        client.getJobID(), c.inputTopic, c.predictionsTopic, model, c.mode, c.delivery, webPort);
+            }
+            case "frames" -> {
+                FrameModel model = options.initialFrameModel();
+                FrameJobConfig c = options.frameConfig();
+                env = LocalFlink.withWebUi(webPort, Math.max(2, c.parallelism));
+                FrameJob.build(env, c, model);
+                client = env.executeAsync(FrameJob.NAME);
+                System.out.printf("job %s running: %s -> %s, model %s, batch %d / %d ms, %s; Web UI http://127.0.0.1:%d (Ctrl-C stops it)%n",
+                        client.getJobID(), c.inputTopic, c.predictionsTopic, model, c.batchSize, c.batchMillis,
+                        c.delivery, webPort);
+            }
+            default -> {
+                System.err.println("unknown job '" + job + "'; jobs: sequence, frames");
+                return 2;
+            }
         }
-        ServingModel model = options.initialModel();
-        SequenceJobConfig c = options.config(model);
-        StreamExecutionEnvironment env = LocalFlink.withWebUi(webPort, Math.max(2, c.parallelism));
-        SequenceJob.build(env, c, model);
-        JobClient client = env.executeAsync(SequenceJob.NAME);
-        System.out.printf("job %s running: %s -> %s, model %s, mode %s, %s; Web UI http://127.0.0.1:%d (Ctrl-C stops it)%n",
-                client.getJobID(), c.inputTopic, c.predictionsTopic, model, c.mode, c.delivery, webPort);
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {

@@ -33,7 +33,7 @@ public final class SubmitCommand implements Callable<Integer> {
     String jobManager;
 
     @Mixin
-    SequenceJobOptions options;
+    JobOptions options;
 
     @Override
     public Integer call() throws Exception {

@@ -1,6 +1,8 @@
 package io.streamnet.cli.jobs;
 
 import io.streamnet.engine.backend.Backends;
+import io.streamnet.flink.frame.FrameJobConfig;
+import io.streamnet.flink.model.FrameModel;
 import io.streamnet.flink.model.ModelUpdateReader;
 import io.streamnet.flink.model.ModelUpdates;
 import io.streamnet.flink.model.ServingModel;
@@ -16,8 +18,11 @@ import java.time.Duration;
 import java.util.Locale;
 import picocli.CommandLine.Option;
 
-/** The sequence job's settings as command-line options (shared by run, submit and demo). */
-public final class SequenceJobOptions {
+/**
+ * The jobs' settings as command-line options (shared by run, submit and demo). The frame job reads
+ * the common ones, with {@code --bundle-size}/{@code --bundle-ms} as its batch size and time.
+ */
+public final class JobOptions {
     @Option(names = "--bootstrap", defaultValue = "127.0.0.1:9092", description = "Kafka bootstrap servers (default ${DEFAULT-VALUE}).")
     public String bootstrap;
 
@@ -60,7 +65,9 @@ public final class SequenceJobOptions {
     @Option(names = "--parallelism", defaultValue = "2", description = "Parallelism (default ${DEFAULT-VALUE}).")
     public int parallelism;
 
-    @Option(names = "--group-id", defaultValue = "streamnet-sequence-job", description = "Consumer group and transactional id prefix (default ${DEFAULT-VALUE}).")
+    static final String DEFAULT_GROUP = "streamnet-sequence-job";
+
+    @Option(names = "--group-id", defaultValue = DEFAULT_GROUP, description = "Consumer group and transactional id prefix (default ${DEFAULT-VALUE}).")
     public String groupId;
 
     @Option(names = "--from-latest", description = "Without a checkpoint, start at the end of the input instead of its beginning.")
@@ -98,6 +105,40 @@ public final class SequenceJobOptions {
         c.parallelism = parallelism;
         c.groupId = groupId;
         c.transactionalIdPrefix = groupId;
+        c.fromEarliest = !fromLatest;
+        c.followModelUpdates = !noModelUpdates;
+        return c.validate();
+    }
+
+    @Option(names = "--no-smoothing", description = "Frame job: per-frame predictions only, even when the model has a smoother.")
+    public boolean noSmoothing;
+
+    /** The frame job's model: the checkpoint file (a CNN, or a CNN with its smoother). */
+    public FrameModel initialFrameModel() throws Exception {
+        if (model == null || !Files.isRegularFile(model)) {
+            throw new IllegalArgumentException("the frame job needs --model FILE (a CNN or frame model checkpoint)"
+                    + (model == null ? "" : "; no file at " + model));
+        }
+        return FrameModel.load(Backends.get(), Files.readAllBytes(model), modelId, -1);
+    }
+
+    /** The frame job's config from the shared options. */
+    public FrameJobConfig frameConfig() {
+        FrameJobConfig c = new FrameJobConfig();
+        c.bootstrapServers = bootstrap;
+        c.inputFormat = WireFormat.parse(format);
+        c.outputFormat = WireFormat.parse(outputFormat);
+        c.batchSize = bundleSize;
+        c.batchMillis = bundleMillis;
+        c.smooth = !noSmoothing;
+        c.stateTtl = Duration.ofSeconds(stateTtlSeconds);
+        c.delivery = Delivery.valueOf(delivery.trim().toUpperCase(Locale.ROOT));
+        c.checkpointInterval = Duration.ofMillis(checkpointMillis);
+        c.parallelism = parallelism;
+        // The sequence job's default group would share offsets and transactional ids with it.
+        String group = groupId.equals(DEFAULT_GROUP) ? "streamnet-frame-job" : groupId;
+        c.groupId = group;
+        c.transactionalIdPrefix = group;
         c.fromEarliest = !fromLatest;
         c.followModelUpdates = !noModelUpdates;
         return c.validate();
