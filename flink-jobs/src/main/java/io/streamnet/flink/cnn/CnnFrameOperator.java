@@ -1,43 +1,27 @@
 package io.streamnet.flink.cnn;
 
 import io.streamnet.engine.backend.Backends;
+import io.streamnet.engine.checkpoint.CheckpointException;
 import io.streamnet.engine.tensor.Tensor;
 import io.streamnet.flink.frame.FrameEvent;
 import io.streamnet.flink.model.FrameModel;
 import io.streamnet.flink.model.ModelRejectedException;
 import io.streamnet.flink.model.ModelUpdates;
+import io.streamnet.flink.model.ServingOperator;
 import io.streamnet.flink.rnn.Predictions;
 import io.streamnet.flink.sequence.DeadLetters;
-import io.streamnet.flink.source.RawRecord;
 import io.streamnet.rnn.model.SequenceModel;
 import io.streamnet.rnn.model.Task;
 import io.streamnet.rnn.state.StateBatch;
-import io.streamnet.schemas.DeadLetter;
 import io.streamnet.schemas.ModelUpdate;
 import io.streamnet.schemas.PredictionKind;
-import io.streamnet.schemas.Prediction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.state.BroadcastState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.runtime.state.StateInitializationContext;
-import org.apache.flink.runtime.state.VoidNamespace;
-import org.apache.flink.runtime.state.VoidNamespaceSerializer;
-import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import org.apache.flink.streaming.api.operators.BoundedMultiInput;
-import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
-import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Frame classification, micro-batched across cameras, with an optional per-camera temporal smoother
@@ -52,29 +36,15 @@ import org.slf4j.LoggerFactory;
  * buffer is flushed on its trigger, on watermarks, before every checkpoint barrier and at end of
  * input. Frames whose shape is not the model's go to the dead-letter output (WRONG_SHAPE).
  *
- * <p>Input 2 (broadcast) carries {@link ModelUpdate} records, handled as in the RNN operator: applied
- * between batches; other ids and older versions ignored; invalid ones dead-lettered while the old
- * model serves; a different smoother state shape resets every camera's state; the serving model
- * is kept in broadcast operator state so that a restored job serves what it served.
+ * <p>Input 2 (broadcast) carries {@link ModelUpdate} records, applied between batches as
+ * {@link ServingOperator} describes (a CNN and its smoother swap together); a smoother of another
+ * state shape, or a model without one, starts every camera's smoother afresh.
  */
-public final class CnnFrameOperator extends AbstractStreamOperator<Prediction>
-        implements TwoInputStreamOperator<FrameEvent, RawRecord, Prediction>, BoundedMultiInput {
+public final class CnnFrameOperator extends ServingOperator<FrameEvent, FrameModel> {
     private static final long serialVersionUID = 1L;
-    private static final Logger LOG = LoggerFactory.getLogger(CnnFrameOperator.class);
 
-    private static final MapStateDescriptor<String, byte[]> MODEL_STATE = new MapStateDescriptor<>("serving-frame-model",
-            Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
-    private static final String MODEL_CHECKPOINT = "checkpoint";
-    private static final String MODEL_ID = "id";
-    private static final String MODEL_VERSION = "version";
-
-    private final byte[] initialCheckpoint;
-    private final String initialId;
-    private final long initialVersion;
     private final FrameOperatorConfig config;
 
-    private transient FrameModel serving;
-    private transient BroadcastState<String, byte[]> modelState;
     private transient ValueStateDescriptor<float[]> stateDescriptor;
     private transient ValueState<float[]> state;
     private transient List<FrameEvent> buffer;
@@ -92,45 +62,47 @@ public final class CnnFrameOperator extends AbstractStreamOperator<Prediction>
      * @param version    the initial model's version; updates must be newer
      */
     public CnnFrameOperator(byte[] checkpoint, String modelId, long version, FrameOperatorConfig config) {
-        this.initialCheckpoint = checkpoint.clone();
-        this.initialId = modelId;
-        this.initialVersion = version;
+        super(checkpoint, modelId, version, config.maxModelBytes(), "serving-frame-model");
         this.config = config;
-    }
-
-    @Override
-    public void initializeState(StateInitializationContext context) throws Exception {
-        super.initializeState(context);
-        modelState = context.getOperatorStateStore().getBroadcastState(MODEL_STATE);
     }
 
     @Override
     public void open() throws Exception {
         super.open();
-        metrics = new FrameOperatorMetrics(getMetricGroup());
-        byte[] restored = modelState.get(MODEL_CHECKPOINT);
-        if (restored != null) {
-            serving = FrameModel.load(Backends.get(), restored,
-                    new String(modelState.get(MODEL_ID), StandardCharsets.UTF_8),
-                    Long.parseLong(new String(modelState.get(MODEL_VERSION), StandardCharsets.UTF_8)));
-            LOG.info("restored serving frame model {}", serving);
-        } else {
-            serving = FrameModel.load(Backends.get(), initialCheckpoint, initialId, initialVersion);
-            remember(serving);
-        }
-        metrics.modelVersion = serving.version();
-        stateDescriptor = new ValueStateDescriptor<>("smoother-state", PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO);
-        if (config.stateTtl() != null) {
-            // As in the RNN operator: expired state reads as absent, dropped at full snapshots.
-            stateDescriptor.enableTimeToLive(StateTtlConfig.newBuilder(config.stateTtl())
-                    .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                    .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                    .disableCleanupInBackground()
-                    .cleanupFullSnapshot()
-                    .build());
-        }
+        stateDescriptor = floatState("smoother-state", config.stateTtl());
         state = getPartitionedState(stateDescriptor);
         buffer = new ArrayList<>(config.batchSize());
+        allocateWorkspace();
+    }
+
+    @Override
+    protected FrameModel load(byte[] checkpoint, String modelId, long version) throws CheckpointException {
+        return FrameModel.load(Backends.get(), checkpoint, modelId, version);
+    }
+
+    @Override
+    protected FrameModel validate(ModelUpdate u) throws ModelRejectedException {
+        return ModelUpdates.validateFrames(Backends.get(), u);
+    }
+
+    @Override
+    protected boolean sameStateShape(FrameModel old, FrameModel next) {
+        return next.sameStateShape(old);
+    }
+
+    @Override
+    protected ValueStateDescriptor<float[]> modelDependentState() {
+        return stateDescriptor;
+    }
+
+    @Override
+    protected FrameOperatorMetrics createMetrics() {
+        metrics = new FrameOperatorMetrics(getMetricGroup());
+        return metrics;
+    }
+
+    @Override
+    protected void modelChanged() {
         allocateWorkspace();
     }
 
@@ -150,17 +122,6 @@ public final class CnnFrameOperator extends AbstractStreamOperator<Prediction>
 
     private boolean smoothing() {
         return config.smooth() && serving.hasSmoother();
-    }
-
-    private void remember(FrameModel m) throws Exception {
-        modelState.put(MODEL_CHECKPOINT, m.checkpoint());
-        modelState.put(MODEL_ID, m.modelId().getBytes(StandardCharsets.UTF_8));
-        modelState.put(MODEL_VERSION, Long.toString(m.version()).getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** The model serving now (for tests and logs). */
-    public FrameModel serving() {
-        return serving;
     }
 
     // ---- input 1: frames ----
@@ -185,85 +146,9 @@ public final class CnnFrameOperator extends AbstractStreamOperator<Prediction>
         }
     }
 
-    // ---- input 2: model updates ----
-
-    @Override
-    public void processElement2(StreamRecord<RawRecord> element) throws Exception {
-        flush(); // buffered frames are classified by the model they arrived under
-        RawRecord r = element.getValue();
-        FrameModel next;
-        try {
-            ModelUpdate u = ModelUpdates.decode(r.value, config.maxModelBytes());
-            if (!u.getModelId().equals(serving.modelId())) {
-                LOG.debug("update for model {} ignored: this operator serves {}", u.getModelId(), serving.modelId());
-                return;
-            }
-            if (u.getVersion() <= serving.version()) {
-                LOG.info("model {} v{} ignored: v{} is serving", u.getModelId(), u.getVersion(), serving.version());
-                return;
-            }
-            next = ModelUpdates.validateFrames(Backends.get(), u);
-        } catch (ModelRejectedException e) {
-            metrics.modelUpdatesRejected.inc();
-            LOG.warn("model update rejected ({}), {} keeps serving: {}", e.reason(), serving, e.getMessage());
-            deadLetter(DeadLetters.of(r.topic, r.partition, r.offset, e.reason(), e.getMessage(), r.value));
-            return;
-        }
-        swap(next);
-    }
-
-    private void swap(FrameModel next) throws Exception {
-        boolean reset = !next.sameStateShape(serving);
-        FrameModel old = serving;
-        serving = next;
-        remember(next);
-        allocateWorkspace();
-        metrics.modelVersion = next.version();
-        metrics.modelUpdatesApplied.inc();
-        long cleared = 0;
-        if (reset) {
-            long[] n = {0};
-            getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
-                    stateDescriptor, (key, s) -> {
-                        s.clear();
-                        n[0]++;
-                    });
-            cleared = n[0];
-            metrics.stateResets.inc(cleared);
-        }
-        LOG.info("frame model swapped: {} -> {}{}", old, next,
-                reset ? "; smoother state shape changed, " + cleared + " cameras start afresh" : "");
-    }
-
-    // ---- flush triggers ----
-
-    @Override
-    public void processWatermark(Watermark mark) throws Exception {
-        flush();
-        super.processWatermark(mark);
-    }
-
-    @Override
-    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
-        flush();
-        super.prepareSnapshotPreBarrier(checkpointId);
-    }
-
-    @Override
-    public void endInput(int inputId) throws Exception {
-        if (inputId == 1) {
-            flush();
-        }
-    }
-
-    @Override
-    public void finish() throws Exception {
-        flush();
-        super.finish();
-    }
-
     /** Classifies the buffered frames in one forward pass, then steps the smoother per camera. */
-    void flush() throws Exception {
+    @Override
+    protected void flush() throws Exception {
         batchTimerSet = false;
         if (buffer == null || buffer.isEmpty()) {
             return;
@@ -342,10 +227,5 @@ public final class CnnFrameOperator extends AbstractStreamOperator<Prediction>
         metrics.predictionsOut.inc();
         output.collect(new StreamRecord<>(Predictions.of(f.camera, f.frameNo, kind, Task.CLASSIFICATION, probabilities,
                 null, serving.modelId(), serving.version(), f.eventTime, latency, f.label)));
-    }
-
-    private void deadLetter(DeadLetter d) {
-        metrics.deadLetter(d.getReason());
-        output.collect(DeadLetters.TAG, new StreamRecord<>(d));
     }
 }

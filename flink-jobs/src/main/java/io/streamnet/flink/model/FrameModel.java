@@ -33,7 +33,7 @@ import java.util.Map;
  * architecture is {@code {"type": "frame-model", "cnn": ..., "smoother": ...}} and its tensors are
  * the parts' tensors prefixed {@code cnn/} and {@code smoother/}.
  */
-public final class FrameModel {
+public final class FrameModel implements ServingOperator.Served {
     public static final String TYPE = "frame-model";
     private static final String CNN = "cnn/";
     private static final String SMOOTHER = "smoother/";
@@ -177,15 +177,18 @@ public final class FrameModel {
         }
     }
 
+    @Override
     public String modelId() {
         return modelId;
     }
 
+    @Override
     public long version() {
         return version;
     }
 
     /** The checkpoint bytes this model was loaded from: what travels in Flink state. */
+    @Override
     public byte[] checkpoint() {
         return checkpoint;
     }

@@ -13,7 +13,8 @@ import io.streamnet.rnn.text.Vocabulary;
  * (what travels in Flink state and job graphs: never Java-serialized objects) and the loaded model
  * and vocabulary.
  */
-public record ServingModel(String modelId, long version, byte[] checkpoint, SequenceModel model, Vocabulary vocabulary) {
+public record ServingModel(String modelId, long version, byte[] checkpoint, SequenceModel model, Vocabulary vocabulary)
+        implements ServingOperator.Served {
     /** Metadata keys a checkpoint may carry to name itself. */
     public static final String META_ID = "modelId";
     public static final String META_VERSION = "version";

@@ -1,23 +1,22 @@
 package io.streamnet.flink.rnn;
 
 import io.streamnet.engine.backend.Backends;
+import io.streamnet.engine.checkpoint.CheckpointException;
 import io.streamnet.engine.tensor.Tensor;
 import io.streamnet.flink.model.ModelRejectedException;
 import io.streamnet.flink.model.ModelUpdates;
 import io.streamnet.flink.model.ServingModel;
+import io.streamnet.flink.model.ServingOperator;
 import io.streamnet.flink.sequence.DeadLetters;
 import io.streamnet.flink.sequence.SequenceEvent;
-import io.streamnet.flink.source.RawRecord;
 import io.streamnet.rnn.model.ModelConfig;
 import io.streamnet.rnn.model.OutputType;
 import io.streamnet.rnn.model.SequenceModel;
 import io.streamnet.rnn.state.RnnState;
 import io.streamnet.rnn.state.StateBatch;
-import io.streamnet.schemas.DeadLetter;
 import io.streamnet.schemas.ModelUpdate;
 import io.streamnet.schemas.Prediction;
 import io.streamnet.schemas.PredictionKind;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -25,23 +24,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.apache.flink.api.common.state.BroadcastState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
-import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import org.apache.flink.streaming.api.operators.BoundedMultiInput;
 import org.apache.flink.streaming.api.operators.InternalTimer;
 import org.apache.flink.streaming.api.operators.InternalTimerService;
 import org.apache.flink.streaming.api.operators.Triggerable;
-import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
-import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,37 +48,20 @@ import org.slf4j.LoggerFactory;
  * primitive-array serializer, not Kryo), cleared at the end of a sequence, after a session gap, or
  * by TTL.
  *
- * <p>Input 2 (broadcast) carries {@link ModelUpdate} records. An update is applied between bundles:
- * the buffer is flushed with the old model first. Updates for other model ids or older versions
- * are ignored; updates that fail validation (checksum, checkpoint format, shapes, NaN, size, or a
- * model this output mode cannot use) go to the dead-letter output and the old model keeps serving.
- * If the new model's state shape differs, every key's state is reset (counted in
- * {@code stateResets}). The serving model is kept in broadcast operator state, so a restored job
- * serves the model it served when checkpointed.
+ * <p>Input 2 (broadcast) carries {@link ModelUpdate} records, applied between bundles as
+ * {@link ServingOperator} describes; a model this output mode cannot use, or one that reads the
+ * other input kind (text vs feature vectors), is rejected as INCOMPATIBLE.
  */
-public final class RnnBundleOperator extends AbstractStreamOperator<Prediction>
-        implements TwoInputStreamOperator<SequenceEvent, RawRecord, Prediction>, BoundedMultiInput,
-        Triggerable<String, VoidNamespace> {
+public final class RnnBundleOperator extends ServingOperator<SequenceEvent, ServingModel>
+        implements Triggerable<String, VoidNamespace> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(RnnBundleOperator.class);
 
     /** Most steps one event may carry (a text of this many tokens). */
     static final int MAX_STEPS_PER_EVENT = 10_000;
 
-    private static final MapStateDescriptor<String, byte[]> MODEL_STATE = new MapStateDescriptor<>("serving-model",
-            Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
-    private static final String MODEL_CHECKPOINT = "checkpoint";
-    private static final String MODEL_ID = "id";
-    private static final String MODEL_VERSION = "version";
-
-    /** The model travels as checkpoint bytes (validated on open), not as a Java-serialized object. */
-    private final byte[] initialCheckpoint;
-    private final String initialId;
-    private final long initialVersion;
     private final RnnOperatorConfig config;
 
-    private transient ServingModel serving;
-    private transient BroadcastState<String, byte[]> modelState;
     private transient ValueState<float[]> state;
     /** Per key, while a session-gap timer is armed: {deadline, last seq, last event time, label}. */
     private transient ValueState<long[]> session;
@@ -111,49 +84,14 @@ public final class RnnBundleOperator extends AbstractStreamOperator<Prediction>
      * @param version    the initial model's version; updates must be newer
      */
     public RnnBundleOperator(byte[] checkpoint, String modelId, long version, RnnOperatorConfig config) {
-        this.initialCheckpoint = checkpoint.clone();
-        this.initialId = modelId;
-        this.initialVersion = version;
+        super(checkpoint, modelId, version, config.maxModelBytes(), "serving-model");
         this.config = config;
-    }
-
-    @Override
-    public void initializeState(StateInitializationContext context) throws Exception {
-        super.initializeState(context);
-        modelState = context.getOperatorStateStore().getBroadcastState(MODEL_STATE);
     }
 
     @Override
     public void open() throws Exception {
         super.open();
-        metrics = new RnnOperatorMetrics(getMetricGroup());
-        byte[] restored = modelState.get(MODEL_CHECKPOINT);
-        if (restored != null) {
-            serving = ServingModel.load(Backends.get(), restored,
-                    new String(modelState.get(MODEL_ID), StandardCharsets.UTF_8),
-                    Long.parseLong(new String(modelState.get(MODEL_VERSION), StandardCharsets.UTF_8)));
-            LOG.info("restored serving model {}", serving);
-        } else {
-            serving = ServingModel.load(Backends.get(), initialCheckpoint, initialId, initialVersion);
-            remember(serving);
-        }
-        String why = config.mode().incompatibility(serving.model());
-        if (why != null) {
-            throw new IllegalArgumentException("model " + serving + " cannot serve " + config.mode() + ": " + why);
-        }
-        metrics.modelVersion = serving.version();
-        stateDescriptor = new ValueStateDescriptor<>("rnn-state", PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO);
-        if (config.stateTtl() != null) {
-            // Expired state reads as absent: an idle key starts afresh. Expired entries are dropped
-            // from full snapshots rather than by incremental cleanup, which walks the state map on
-            // every access (a fifth of the operator's time in the pipeline benchmark's profile).
-            stateDescriptor.enableTimeToLive(StateTtlConfig.newBuilder(config.stateTtl())
-                    .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                    .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                    .disableCleanupInBackground()
-                    .cleanupFullSnapshot()
-                    .build());
-        }
+        stateDescriptor = floatState("rnn-state", config.stateTtl());
         state = getPartitionedState(stateDescriptor);
         session = getPartitionedState(new ValueStateDescriptor<>("rnn-session",
                 PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
@@ -163,6 +101,52 @@ public final class RnnBundleOperator extends AbstractStreamOperator<Prediction>
         countKeys();
     }
 
+    @Override
+    protected ServingModel load(byte[] checkpoint, String modelId, long version) throws CheckpointException {
+        return ServingModel.load(Backends.get(), checkpoint, modelId, version);
+    }
+
+    @Override
+    protected ServingModel validate(ModelUpdate u) throws ModelRejectedException {
+        return ModelUpdates.validate(Backends.get(), u);
+    }
+
+    @Override
+    protected String incompatibility(ServingModel m) {
+        String why = config.mode().incompatibility(m.model());
+        if (why == null && serving != null && m.model().config().tokenInput() != serving.model().config().tokenInput()) {
+            why = "the job reads " + (serving.model().config().tokenInput() ? "text" : "feature vectors")
+                    + ", the update is a " + (m.model().config().tokenInput() ? "token" : "feature") + " model";
+        }
+        return why;
+    }
+
+    @Override
+    protected boolean sameStateShape(ServingModel old, ServingModel next) {
+        return next.sameStateShape(old);
+    }
+
+    @Override
+    protected ValueStateDescriptor<float[]> modelDependentState() {
+        return stateDescriptor;
+    }
+
+    @Override
+    protected RnnOperatorMetrics createMetrics() {
+        metrics = new RnnOperatorMetrics(getMetricGroup());
+        return metrics;
+    }
+
+    @Override
+    protected void modelChanged() {
+        allocateWorkspace();
+    }
+
+    @Override
+    protected void stateCleared() {
+        metrics.keysWithState = 0;
+    }
+
     private void allocateWorkspace() {
         SequenceModel m = serving.model();
         batch = m.newStateBatch(config.bundleSize());
@@ -170,17 +154,6 @@ public final class RnnBundleOperator extends AbstractStreamOperator<Prediction>
         tokens = new int[config.bundleSize()];
         scratch = new float[m.stateLayout().size()];
         fresh = new boolean[config.bundleSize()];
-    }
-
-    private void remember(ServingModel m) throws Exception {
-        modelState.put(MODEL_CHECKPOINT, m.checkpoint());
-        modelState.put(MODEL_ID, m.modelId().getBytes(StandardCharsets.UTF_8));
-        modelState.put(MODEL_VERSION, Long.toString(m.version()).getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** The model serving now (for tests and logs). */
-    public ServingModel serving() {
-        return serving;
     }
 
     // ---- input 1: events ----
@@ -198,94 +171,9 @@ public final class RnnBundleOperator extends AbstractStreamOperator<Prediction>
         }
     }
 
-    // ---- input 2: model updates ----
-
-    @Override
-    public void processElement2(StreamRecord<RawRecord> element) throws Exception {
-        flush(); // the swap happens between bundles: what is buffered runs on the model it arrived under
-        RawRecord r = element.getValue();
-        ServingModel next;
-        try {
-            ModelUpdate u = ModelUpdates.decode(r.value, config.maxModelBytes());
-            if (!u.getModelId().equals(serving.modelId())) {
-                LOG.debug("update for model {} ignored: this operator serves {}", u.getModelId(), serving.modelId());
-                return;
-            }
-            if (u.getVersion() <= serving.version()) {
-                LOG.info("model {} v{} ignored: v{} is serving", u.getModelId(), u.getVersion(), serving.version());
-                return;
-            }
-            next = ModelUpdates.validate(Backends.get(), u);
-            String why = config.mode().incompatibility(next.model());
-            if (why == null && next.model().config().tokenInput() != serving.model().config().tokenInput()) {
-                why = "the job reads " + (serving.model().config().tokenInput() ? "text" : "feature vectors")
-                        + ", the update is a " + (next.model().config().tokenInput() ? "token" : "feature") + " model";
-            }
-            if (why != null) {
-                throw new ModelRejectedException("INCOMPATIBLE", "model " + next + " rejected: " + why, null);
-            }
-        } catch (ModelRejectedException e) {
-            metrics.modelUpdatesRejected.inc();
-            LOG.warn("model update rejected ({}), {} keeps serving: {}", e.reason(), serving, e.getMessage());
-            deadLetter(DeadLetters.of(r.topic, r.partition, r.offset, e.reason(), e.getMessage(), r.value));
-            return;
-        }
-        swap(next);
-    }
-
-    private void swap(ServingModel next) throws Exception {
-        boolean reset = !next.sameStateShape(serving);
-        ServingModel old = serving;
-        serving = next;
-        remember(next);
-        allocateWorkspace();
-        metrics.modelVersion = next.version();
-        metrics.modelUpdatesApplied.inc();
-        long cleared = 0;
-        if (reset) {
-            long[] n = {0};
-            getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
-                    stateDescriptor, (key, s) -> {
-                        s.clear();
-                        n[0]++;
-                    });
-            cleared = n[0];
-            metrics.stateResets.inc(cleared);
-            metrics.keysWithState = 0;
-        }
-        LOG.info("model swapped: {} -> {}{}", old, next,
-                reset ? "; state shape changed, " + cleared + " keys start afresh" : "");
-    }
-
-    // ---- flush triggers ----
-
-    @Override
-    public void processWatermark(Watermark mark) throws Exception {
-        flush();
-        super.processWatermark(mark);
-    }
-
-    @Override
-    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
-        flush();
-        super.prepareSnapshotPreBarrier(checkpointId);
-    }
-
-    @Override
-    public void endInput(int inputId) throws Exception {
-        if (inputId == 1) {
-            flush();
-        }
-    }
-
-    @Override
-    public void finish() throws Exception {
-        flush();
-        super.finish();
-    }
-
     /** Runs the buffered events in rounds of distinct keys, each round one batched step. */
-    void flush() throws Exception {
+    @Override
+    protected void flush() throws Exception {
         bundleTimerSet = false;
         if (buffer == null || buffer.isEmpty()) {
             return;
@@ -588,11 +476,6 @@ public final class RnnBundleOperator extends AbstractStreamOperator<Prediction>
         metrics.predictionsOut.inc();
         output.collect(new StreamRecord<>(Predictions.of(e.key, e.seq, kind, serving.model().config().task(), out,
                 forecast, serving.modelId(), serving.version(), e.eventTime, latency, e.label)));
-    }
-
-    private void deadLetter(DeadLetter d) {
-        metrics.deadLetter(d.getReason());
-        output.collect(DeadLetters.TAG, new StreamRecord<>(d));
     }
 
     /** Once at start (a restore brings keys): walking every key per checkpoint costs too much. */
