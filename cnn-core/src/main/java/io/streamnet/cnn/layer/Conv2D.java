@@ -19,12 +19,18 @@ import java.util.Locale;
  * patches of all N images side by side in cols (C*k*k, N*H'*W'), then W (F, C*k*k) cols gives
  * (F, N*H'*W'), which is transposed to (N, F, H'*W'). The weight is stored (F, C, k, k).
  *
+ * <p>Inference runs the batch in chunks of images whose column matrix fits in {@link #CHUNK_BYTES}
+ * (half a core's L2 cache here), so that the gemm reads columns from cache rather than memory;
+ * training keeps the whole batch's columns, which the backward pass needs.
+ *
  * <p>Buffers are sized on the first call and again only when the batch size or the input size
  * changes. The backward pass reuses the cols buffer for the column gradient, so {@link #backward}
  * must follow the {@link #forward} whose activations it differentiates (as in every training step).
  */
 public final class Conv2D implements Layer {
     public static final String TYPE = "conv2d";
+    /** Most bytes of im2col columns per inference chunk. */
+    static final int CHUNK_BYTES = 512 << 10;
 
     private final Backend backend;
     private final int channels;
@@ -48,6 +54,11 @@ public final class Conv2D implements Layer {
     private Tensor gradOutT;
     private Tensor gradOutT2d;
     private Tensor gradInput;
+    /** Images per inference chunk, and the chunk buffers: [0] a full chunk, [1] the last, shorter one. */
+    private int chunk;
+    private final Tensor[] chunkCols = new Tensor[2];
+    private final Tensor[] chunkOutT = new Tensor[2];
+    private final Tensor[] chunkOutT2d = new Tensor[2];
 
     public Conv2D(Backend backend, ParameterStore store, String name, int channels, int filters, int kernel,
                   int stride, int pad, boolean hasBias, Initializer init) {
@@ -77,9 +88,20 @@ public final class Conv2D implements Layer {
                     + " vs expected [N, " + channels + ", H, W]");
         }
         ensureBuffers(x.dim(0), x.dim(2), x.dim(3));
-        backend.im2colBatch(x, geometry, cols);
-        backend.gemm(false, false, 1f, weightMat, cols, 0f, outT2d);
-        backend.swapLeadingAxes(outT, output);
+        int n = x.dim(0);
+        if (training || chunk >= n) {
+            backend.im2colBatch(x, geometry, cols);
+            backend.gemm(false, false, 1f, weightMat, cols, 0f, outT2d);
+            backend.swapLeadingAxes(outT, output);
+        } else {
+            for (int i = 0; i < n; i += chunk) {
+                int b = Math.min(chunk, n - i);
+                int k = b == chunk ? 0 : 1;
+                backend.im2colBatch(x.slice(i, i + b), geometry, chunkCols[k]);
+                backend.gemm(false, false, 1f, weightMat, chunkCols[k], 0f, chunkOutT2d[k]);
+                backend.swapLeadingAxes(chunkOutT[k], output.slice(i, i + b));
+            }
+        }
         if (hasBias) {
             backend.addChannelBias(output, bias.value());
         }
@@ -120,6 +142,18 @@ public final class Conv2D implements Layer {
         gradOutT = Tensor.zeros(filters, n, oh, ow);
         gradOutT2d = gradOutT.reshape(filters, np);
         gradInput = Tensor.zeros(n, channels, h, w);
+        int p = oh * ow;
+        chunk = Math.max(1, CHUNK_BYTES / (geometry.patchSize() * p * Float.BYTES));
+        if (chunk < n) {
+            int[] sizes = {chunk, n % chunk == 0 ? chunk : n % chunk};
+            float[] colsData = new float[geometry.patchSize() * chunk * p];
+            float[] outData = new float[filters * chunk * p];
+            for (int k = 0; k < 2; k++) {
+                chunkCols[k] = Tensor.view(colsData, 0, geometry.patchSize(), sizes[k] * p);
+                chunkOutT[k] = Tensor.view(outData, 0, filters, sizes[k], oh, ow);
+                chunkOutT2d[k] = Tensor.view(outData, 0, filters, sizes[k] * p);
+            }
+        }
     }
 
     @Override

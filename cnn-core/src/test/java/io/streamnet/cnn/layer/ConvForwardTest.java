@@ -25,7 +25,10 @@ class ConvForwardTest {
             "1, 6, 5, 1, 2, 28, 28, 3",
             "3, 8, 3, 2, 1, 9, 7, 2",
             "4, 5, 1, 2, 0, 6, 6, 4",
-            "2, 3, 4, 3, 1, 10, 11, 1"})
+            "2, 3, 4, 3, 1, 10, 11, 1",
+            // large images: inference runs in chunks of images (3, 3, 1 and 2, 1 here)
+            "2, 3, 3, 1, 1, 48, 48, 7",
+            "3, 4, 3, 2, 1, 96, 96, 3"})
     void forwardMatchesDirectConvolution(int c, int f, int k, int s, int p, int h, int w, int n) {
         Conv2D conv = new Conv2D(cpu, new ParameterStore(1), "c", c, f, k, s, p, true, Initializer.HE_NORMAL);
         for (int i = 0; i < f; i++) {
@@ -48,6 +51,15 @@ class ConvForwardTest {
         for (int i = 0; i < y1.size(); i++) {
             assertThat(y1.at(i)).isCloseTo((float) ref[i], Offset.offset(1e-4f));
         }
+    }
+
+    @Test
+    void inferenceInChunksGivesTheWholeBatchAnswer() {
+        Conv2D conv = new Conv2D(cpu, new ParameterStore(1), "c", 2, 3, 3, 1, 1, true, Initializer.HE_NORMAL);
+        Tensor x = GradCheck.random(new Random(5), 1f, 7, 2, 48, 48);
+        float[] whole = conv.forward(x, true).toArray(); // training keeps the whole batch's columns
+        float[] chunked = conv.forward(x, false).toArray();
+        assertThat(chunked).containsExactly(whole);
     }
 
     @Test

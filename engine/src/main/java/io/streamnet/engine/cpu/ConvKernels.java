@@ -18,13 +18,19 @@ final class ConvKernels {
     static void im2col(float[] img, int io, ConvGeometry g, float[] cols, int co, int rowStride) {
         int oh = g.outH();
         int ow = g.outW();
+        int w = g.width();
+        int sx = g.strideW();
         int plane = rowStride;
         int row = 0;
         for (int ch = 0; ch < g.channels(); ch++) {
-            int chOff = io + ch * g.height() * g.width();
+            int chOff = io + ch * g.height() * w;
             for (int ki = 0; ki < g.kernelH(); ki++) {
                 for (int kj = 0; kj < g.kernelW(); kj++, row++) {
                     int dst = co + row * plane;
+                    // Output columns [x0, x1) read inside the image row; the rest is zero padding.
+                    int shift = kj - g.padW();
+                    int x0 = firstInside(shift, sx, ow);
+                    int x1 = endInside(shift, sx, w, ow, x0);
                     for (int y = 0; y < oh; y++) {
                         int iy = y * g.strideH() - g.padH() + ki;
                         int d = dst + y * ow;
@@ -32,15 +38,38 @@ final class ConvKernels {
                             java.util.Arrays.fill(cols, d, d + ow, 0f);
                             continue;
                         }
-                        int src = chOff + iy * g.width();
-                        for (int x = 0; x < ow; x++) {
-                            int ix = x * g.strideW() - g.padW() + kj;
-                            cols[d + x] = (ix >= 0 && ix < g.width()) ? img[src + ix] : 0f;
+                        int src = chOff + iy * w + shift;
+                        // The padded edges are a few columns: a plain loop (Arrays.fill's call costs more here).
+                        for (int x = 0; x < x0; x++) {
+                            cols[d + x] = 0f;
+                        }
+                        if (sx == 1) {
+                            System.arraycopy(img, src + x0, cols, d + x0, x1 - x0);
+                        } else {
+                            for (int x = x0; x < x1; x++) {
+                                cols[d + x] = img[src + x * sx];
+                            }
+                        }
+                        for (int x = x1; x < ow; x++) {
+                            cols[d + x] = 0f;
                         }
                     }
                 }
             }
         }
+    }
+
+    /** The first output column x whose input column x * stride + shift is >= 0 (at most ow). */
+    private static int firstInside(int shift, int stride, int ow) {
+        int x0 = shift >= 0 ? 0 : (-shift + stride - 1) / stride;
+        return Math.min(x0, ow);
+    }
+
+    /** One past the last output column whose input column x * stride + shift is < width (at least x0). */
+    private static int endInside(int shift, int stride, int width, int ow, int x0) {
+        int last = width - 1 - shift;
+        int x1 = last < 0 ? 0 : last / stride + 1;
+        return Math.max(x0, Math.min(x1, ow));
     }
 
     static void col2im(float[] cols, int co, ConvGeometry g, float[] img, int io) {
@@ -50,24 +79,32 @@ final class ConvKernels {
     static void col2im(float[] cols, int co, ConvGeometry g, float[] img, int io, int rowStride) {
         int oh = g.outH();
         int ow = g.outW();
+        int w = g.width();
+        int sx = g.strideW();
         int plane = rowStride;
         int row = 0;
         for (int ch = 0; ch < g.channels(); ch++) {
-            int chOff = io + ch * g.height() * g.width();
+            int chOff = io + ch * g.height() * w;
             for (int ki = 0; ki < g.kernelH(); ki++) {
                 for (int kj = 0; kj < g.kernelW(); kj++, row++) {
                     int src = co + row * plane;
+                    int shift = kj - g.padW();
+                    int x0 = firstInside(shift, sx, ow);
+                    int x1 = endInside(shift, sx, w, ow, x0);
                     for (int y = 0; y < oh; y++) {
                         int iy = y * g.strideH() - g.padH() + ki;
                         if (iy < 0 || iy >= g.height()) {
                             continue;
                         }
                         int s = src + y * ow;
-                        int dst = chOff + iy * g.width();
-                        for (int x = 0; x < ow; x++) {
-                            int ix = x * g.strideW() - g.padW() + kj;
-                            if (ix >= 0 && ix < g.width()) {
-                                img[dst + ix] += cols[s + x];
+                        int dst = chOff + iy * w + shift;
+                        if (sx == 1) {
+                            for (int x = x0; x < x1; x++) {
+                                img[dst + x] += cols[s + x];
+                            }
+                        } else {
+                            for (int x = x0; x < x1; x++) {
+                                img[dst + x * sx] += cols[s + x];
                             }
                         }
                     }
