@@ -1,12 +1,18 @@
 package io.streamnet.kafka.tail;
 
 import io.streamnet.schemas.Prediction;
+import io.streamnet.schemas.PredictionKind;
 import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Running figures over tailed predictions: count and rate, processing latency (the pipeline's
  * {@code latencyMs}) and end-to-end latency (event time to arrival here) percentiles, and accuracy
- * against the input labels when predictions carry them. Latencies are kept in a growing array:
+ * against the input labels when predictions carry them, overall and per prediction kind (a topic
+ * may carry conversations' MANY_TO_ONE beside frames' FRAME predictions). Latencies are kept in a growing array:
  * a tail session sees thousands to millions of records, not billions.
  */
 public final class TailStats {
@@ -17,6 +23,8 @@ public final class TailStats {
     private long lastArrival;
     private long[] processing = new long[1024];
     private long[] endToEnd = new long[1024];
+    /** Per kind: {labelled, correct}. */
+    private final Map<PredictionKind, long[]> byKind = new EnumMap<>(PredictionKind.class);
 
     public void record(Prediction p, long arrivalMillis) {
         if (firstArrival < 0) {
@@ -32,8 +40,11 @@ public final class TailStats {
         count++;
         if (p.getTrueLabel() != null) {
             labelled++;
+            long[] k = byKind.computeIfAbsent(p.getKind(), x -> new long[2]);
+            k[0]++;
             if (p.getTrueLabel() == p.getLabel()) {
                 correct++;
+                k[1]++;
             }
         }
     }
@@ -45,6 +56,12 @@ public final class TailStats {
     /** Accuracy over predictions that carried a label, or NaN when none did. */
     public double accuracy() {
         return labelled == 0 ? Double.NaN : (double) correct / labelled;
+    }
+
+    /** Accuracy over the predictions of one kind that carried a label, or NaN when none did. */
+    public double accuracy(PredictionKind kind) {
+        long[] k = byKind.get(kind);
+        return k == null || k[0] == 0 ? Double.NaN : (double) k[1] / k[0];
     }
 
     public double ratePerSecond() {
@@ -75,6 +92,9 @@ public final class TailStats {
         return String.format("%d predictions, %.1f/s, processing latency p50/p95/p99 %d/%d/%d ms, "
                         + "end-to-end p50/p99 %d/%d ms, accuracy %s", count, ratePerSecond(), processingPercentile(0.5),
                 processingPercentile(0.95), processingPercentile(0.99), endToEndPercentile(0.5), endToEndPercentile(0.99),
-                labelled == 0 ? "n/a (no labels)" : String.format("%.4f over %d labelled", accuracy(), labelled));
+                labelled == 0 ? "n/a (no labels)" : String.format("%.4f over %d labelled", accuracy(), labelled)
+                        + (byKind.size() < 2 ? "" : byKind.entrySet().stream()
+                        .map(e -> String.format(Locale.ROOT, "%s %.4f/%d", e.getKey(), (double) e.getValue()[1]
+                                / e.getValue()[0], e.getValue()[0])).collect(Collectors.joining(", ", " (", ")"))));
     }
 }

@@ -65,6 +65,27 @@ class EventSourcesTest {
     }
 
     @Test
+    void videoFramesComeRoundRobinFromCamerasEachNumberingItsOwnVideo() throws Exception {
+        FashionMnist test = FashionMnist.loadTest(DatasetLocator.standard(), 200);
+        var spec = new io.streamnet.engine.data.FrameVideo.Spec(3, 5, 0.3f);
+        VideoFrameEvents events = new VideoFrameEvents(test, 2, 6, spec, 9, "cam-", () -> 42L);
+        java.util.List<KeyedEvent<io.streamnet.schemas.Frame>> all = new java.util.ArrayList<>();
+        events.forEachRemaining(all::add);
+        assertThat(all).hasSize(12);
+        for (int i = 0; i < all.size(); i++) {
+            var f = all.get(i).value();
+            int cam = i % 2;
+            assertThat(all.get(i).key()).isEqualTo("cam-" + cam);
+            assertThat(f.getFrameNo()).isEqualTo(i / 2);
+            assertThat(f.getLabel()).isEqualTo(events.video(cam).get(i / 2).label());
+            assertThat(f.getPixels().remaining()).isEqualTo(28 * 28);
+            assertThat(f.getEventTime().toEpochMilli()).isEqualTo(42L);
+        }
+        assertThat(events.video(0).stream().map(v -> v.image()).toList()).as("cameras film different videos")
+                .isNotEqualTo(events.video(1).stream().map(v -> v.image()).toList());
+    }
+
+    @Test
     void textBecomesParallelCharacterStreamsLabelledWithTheNextCharacter() {
         List<KeyedEvent<StepEvent>> ev = drain(new CharacterEvents("abcdefg", 2, () -> 0L));
         // (7 - 1) / 2 = 3 steps per stream: "abc" -> next "bcd", "def" -> next "efg".

@@ -43,4 +43,16 @@ class TailStatsTest {
         assertThat(s.accuracy()).isNaN();
         assertThat(s.summary()).contains("no labels");
     }
+
+    @Test
+    void aTopicOfSeveralKindsGetsTheAccuracyOfEachKind() {
+        TailStats s = new TailStats();
+        s.record(p(1, 1, 1, 0), 1);
+        s.record(Prediction.newBuilder(p(3, 3, 1, 0)).setKind(PredictionKind.FRAME).build(), 2);
+        s.record(Prediction.newBuilder(p(3, 4, 1, 0)).setKind(PredictionKind.FRAME).build(), 3);
+        assertThat(s.accuracy(PredictionKind.MANY_TO_ONE)).isEqualTo(1.0);
+        assertThat(s.accuracy(PredictionKind.FRAME)).isEqualTo(0.5);
+        assertThat(s.accuracy(PredictionKind.ROLLING)).isNaN();
+        assertThat(s.summary()).contains("(MANY_TO_ONE 1.0000/1, FRAME 0.5000/2)");
+    }
 }
