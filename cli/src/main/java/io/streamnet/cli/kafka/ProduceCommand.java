@@ -4,7 +4,11 @@ import io.streamnet.engine.data.DatasetLocator;
 import io.streamnet.engine.data.FashionMnist;
 import io.streamnet.kafka.admin.PipelineTopics;
 import io.streamnet.kafka.replay.CharacterEvents;
+import io.streamnet.engine.data.FrameVideo;
 import io.streamnet.kafka.replay.FrameEvents;
+import io.streamnet.kafka.replay.KeyedEvent;
+import io.streamnet.kafka.replay.VideoFrameEvents;
+import java.util.Iterator;
 import io.streamnet.kafka.replay.Replayer;
 import io.streamnet.kafka.replay.SentenceEvents;
 import io.streamnet.kafka.serde.Codecs;
@@ -50,6 +54,9 @@ public final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--limit", defaultValue = "0", description = "Stop after N events (0: the whole dataset).")
     long limit;
 
+    @Option(names = "--video", description = "Frames: each camera films a video of test images (runs of one class, noisy frames; what the smoother is for) instead of the test set in order.")
+    boolean video;
+
     @Option(names = "--whole-text", description = "Sentences: one event per sentence instead of one per word.")
     boolean wholeText;
 
@@ -68,8 +75,12 @@ public final class ProduceCommand implements Callable<Integer> {
             }
             case "frames" -> {
                 FashionMnist test = FashionMnist.loadTest(DatasetLocator.standard());
+                Iterator<KeyedEvent<Frame>> frames = video
+                        ? new VideoFrameEvents(test, keys, Math.max(1, test.count() / keys), FrameVideo.Spec.standard(),
+                        1, "cam-", System::currentTimeMillis)
+                        : new FrameEvents(test, keys, System::currentTimeMillis);
                 sent = run(client, topic != null ? topic : PipelineTopics.FRAMES, new RecordSerde<>(Codecs.of(Frame.class, wf)),
-                        new FrameEvents(test, keys, System::currentTimeMillis), "frame");
+                        frames, "frame");
             }
             case "shakespeare" -> {
                 String text = TextCorpus.read(TextCorpus.locateTinyShakespeare());
