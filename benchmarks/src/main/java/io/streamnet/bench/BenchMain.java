@@ -21,7 +21,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * prints GFLOP/s side by side (medians of the measured iterations). {@code rnn [--quick]}: the
  * batched recurrent step beside PyTorch ({@link RnnStepReport}). {@code cnn [--quick]}: LeNet-5 and
  * ResNet-mini inference and training steps beside PyTorch ({@link CnnReport}). {@code pipeline [--quick]}: the
- * end-to-end Kafka + Flink benchmark ({@link io.streamnet.bench.pipeline.PipelineBenchmark}); run it
+ * end-to-end Kafka + Flink benchmark ({@link io.streamnet.bench.pipeline.PipelineBenchmark}); {@code frames [--quick]}:
+ * the frame job end to end, batch 32 vs 1 ({@link io.streamnet.bench.pipeline.FramePipelineBenchmark}); run them
  * with {@code -cp benchmarks/target/benchmarks.jar:benchmarks/target/lib/*}. Any other arguments go to JMH.
  */
 public final class BenchMain {
@@ -35,6 +36,10 @@ public final class BenchMain {
         boolean quick = Arrays.asList(args).contains("--quick");
         if (args.length > 0 && args[0].equals("gemm")) {
             gemm(quick);
+            return;
+        }
+        if (args.length > 0 && args[0].equals("frames")) {
+            io.streamnet.bench.pipeline.FramePipelineBenchmark.main(args);
             return;
         }
         if (args.length > 0 && args[0].equals("pipeline")) {

@@ -61,7 +61,7 @@ public final class PipelineBenchmark {
      * Output records stamped by the broker when written: the sink would otherwise carry the input's
      * timestamp through (the identity pipeline's outputs would then measure the producer).
      */
-    private static final Map<String, String> APPEND_TIME = Map.of("message.timestamp.type", "LogAppendTime");
+    static final Map<String, String> APPEND_TIME = Map.of("message.timestamp.type", "LogAppendTime");
 
     private final int events;
     private final int liveRate;
@@ -167,7 +167,7 @@ public final class PipelineBenchmark {
         return c;
     }
 
-    private static StreamExecutionEnvironment env() {
+    static StreamExecutionEnvironment env() {
         Configuration conf = new Configuration();
         conf.set(TaskManagerOptions.NUM_TASK_SLOTS, 4);
         conf.set(org.apache.flink.configuration.CoreOptions.TMP_DIRS, System.getProperty("java.io.tmpdir"));
@@ -185,8 +185,13 @@ public final class PipelineBenchmark {
         StreamExecutionEnvironment env = env();
         SequenceJob.build(env, c, serving);
         env.execute("bench " + c.groupId);
+        return outputRate(kafka, c.predictionsTopic, events);
+    }
+
+    /** Records per second in {@code topic}: {@code expected} records over the span of their broker timestamps. */
+    static double outputRate(EmbeddedKafka kafka, String topic, long expected) {
         Properties cp = kafka.clientProperties();
-        cp.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-span-" + c.predictionsTopic);
+        cp.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-span-" + topic);
         cp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         long first = Long.MAX_VALUE;
@@ -194,8 +199,8 @@ public final class PipelineBenchmark {
         long n = 0;
         long deadline = System.nanoTime() + 120_000_000_000L;
         try (var consumer = new KafkaConsumer<>(cp, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(c.predictionsTopic));
-            while (n < events && System.nanoTime() < deadline) {
+            consumer.subscribe(List.of(topic));
+            while (n < expected && System.nanoTime() < deadline) {
                 for (var r : consumer.poll(Duration.ofMillis(200))) {
                     first = Math.min(first, r.timestamp());
                     last = Math.max(last, r.timestamp());
@@ -203,8 +208,8 @@ public final class PipelineBenchmark {
                 }
             }
         }
-        if (n < events) {
-            throw new IllegalStateException("only " + n + " of " + events + " predictions arrived");
+        if (n < expected) {
+            throw new IllegalStateException("only " + n + " of " + expected + " records arrived in " + topic);
         }
         return n / Math.max(0.001, (last - first) / 1000.0);
     }
@@ -272,7 +277,7 @@ public final class PipelineBenchmark {
         }
     }
 
-    private static List<Long> readLatencies(EmbeddedKafka kafka, String topic, int n, Duration timeout) {
+    static List<Long> readLatencies(EmbeddedKafka kafka, String topic, int n, Duration timeout) {
         Properties cp = kafka.clientProperties();
         cp.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-reader-" + topic);
         cp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
