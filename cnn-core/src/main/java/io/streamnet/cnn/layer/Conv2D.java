@@ -19,9 +19,12 @@ import java.util.Locale;
  * patches of all N images side by side in cols (C*k*k, N*H'*W'), then W (F, C*k*k) cols gives
  * (F, N*H'*W'), which is transposed to (N, F, H'*W'). The weight is stored (F, C, k, k).
  *
- * <p>Inference runs the batch in chunks of images whose column matrix fits in {@link #CHUNK_BYTES}
- * (half a core's L2 cache here), so that the gemm reads columns from cache rather than memory;
- * training keeps the whole batch's columns, which the backward pass needs.
+ * <p>A batch whose column matrix would exceed {@link #CHUNK_BYTES} (half a core's L2 cache here)
+ * runs in chunks of images that fit, so that the gemms read columns from cache rather than memory
+ * (a ResNet block's columns for a batch of 64 are 29 MB). In training, backward then recomputes
+ * each chunk's columns from the input instead of keeping the whole batch's: the recomputation is
+ * cheaper than the memory traffic it saves. The input of a chunked training forward must stay
+ * unchanged until its backward (as layer outputs do in a training step).
  *
  * <p>Buffers are sized on the first call and again only when the batch size or the input size
  * changes. The backward pass reuses the cols buffer for the column gradient, so {@link #backward}
@@ -54,11 +57,17 @@ public final class Conv2D implements Layer {
     private Tensor gradOutT;
     private Tensor gradOutT2d;
     private Tensor gradInput;
-    /** Images per inference chunk, and the chunk buffers: [0] a full chunk, [1] the last, shorter one. */
+    /** Images per chunk, and the chunk buffers: [0] a full chunk, [1] the last, possibly shorter one. */
     private int chunk;
     private final Tensor[] chunkCols = new Tensor[2];
     private final Tensor[] chunkOutT = new Tensor[2];
     private final Tensor[] chunkOutT2d = new Tensor[2];
+    /** Per-chunk views of the input, the output, the output gradient and the input gradient. */
+    private final ChunkViews inputChunks = new ChunkViews();
+    private final ChunkViews outputChunks = new ChunkViews();
+    private final ChunkViews gradOutChunks = new ChunkViews();
+    private final ChunkViews gradInputChunks = new ChunkViews();
+    private Tensor input;
 
     public Conv2D(Backend backend, ParameterStore store, String name, int channels, int filters, int kernel,
                   int stride, int pad, boolean hasBias, Initializer init) {
@@ -89,18 +98,20 @@ public final class Conv2D implements Layer {
         }
         ensureBuffers(x.dim(0), x.dim(2), x.dim(3));
         int n = x.dim(0);
-        if (training || chunk >= n) {
+        if (chunk >= n) {
             backend.im2colBatch(x, geometry, cols);
             backend.gemm(false, false, 1f, weightMat, cols, 0f, outT2d);
             backend.swapLeadingAxes(outT, output);
         } else {
-            for (int i = 0; i < n; i += chunk) {
-                int b = Math.min(chunk, n - i);
-                int k = b == chunk ? 0 : 1;
-                backend.im2colBatch(x.slice(i, i + b), geometry, chunkCols[k]);
+            Tensor[] xs = inputChunks.of(x, chunk);
+            Tensor[] ys = outputChunks.of(output, chunk);
+            for (int c = 0; c < xs.length; c++) {
+                int k = c < xs.length - 1 ? 0 : 1;
+                backend.im2colBatch(xs[c], geometry, chunkCols[k]);
                 backend.gemm(false, false, 1f, weightMat, chunkCols[k], 0f, chunkOutT2d[k]);
-                backend.swapLeadingAxes(chunkOutT[k], output.slice(i, i + b));
+                backend.swapLeadingAxes(chunkOutT[k], ys[c]);
             }
+            input = training ? x : null;
         }
         if (hasBias) {
             backend.addChannelBias(output, bias.value());
@@ -117,12 +128,31 @@ public final class Conv2D implements Layer {
         if (hasBias) {
             backend.sumChannels(gradOut, bias.grad(), true);
         }
-        backend.swapLeadingAxes(gradOut, gradOutT);
-        // dW (F,K) += gradOut^T (F,NP) cols^T (NP,K); then dcols (K,NP) = W^T gradOut^T, into cols.
-        backend.gemm(false, true, 1f, gradOutT2d, cols, 1f, weightGradMat);
-        backend.gemm(true, false, 1f, weightMat, gradOutT2d, 0f, cols);
+        if (chunk >= batch) {
+            backend.swapLeadingAxes(gradOut, gradOutT);
+            // dW (F,K) += gradOut^T (F,NP) cols^T (NP,K); then dcols (K,NP) = W^T gradOut^T, into cols.
+            backend.gemm(false, true, 1f, gradOutT2d, cols, 1f, weightGradMat);
+            backend.gemm(true, false, 1f, weightMat, gradOutT2d, 0f, cols);
+            gradInput.fill(0f);
+            backend.col2imBatch(cols, geometry, gradInput);
+            return gradInput;
+        }
+        if (input == null) {
+            throw new IllegalStateException("Conv2D backward needs a forward in training mode first");
+        }
+        // Chunk by chunk, the columns recomputed from the input; the chunk buffers are free again.
+        Tensor[] xs = inputChunks.of(input, chunk);
+        Tensor[] gs = gradOutChunks.of(gradOut, chunk);
+        Tensor[] dxs = gradInputChunks.of(gradInput, chunk);
         gradInput.fill(0f);
-        backend.col2imBatch(cols, geometry, gradInput);
+        for (int c = 0; c < xs.length; c++) {
+            int k = c < xs.length - 1 ? 0 : 1;
+            backend.im2colBatch(xs[c], geometry, chunkCols[k]);
+            backend.swapLeadingAxes(gs[c], chunkOutT[k]);
+            backend.gemm(false, true, 1f, chunkOutT2d[k], chunkCols[k], 1f, weightGradMat);
+            backend.gemm(true, false, 1f, weightMat, chunkOutT2d[k], 0f, chunkCols[k]);
+            backend.col2imBatch(chunkCols[k], geometry, dxs[c]);
+        }
         return gradInput;
     }
 
@@ -134,17 +164,19 @@ public final class Conv2D implements Layer {
         batch = n;
         int oh = geometry.outH();
         int ow = geometry.outW();
-        int np = n * oh * ow;
-        cols = Tensor.zeros(geometry.patchSize(), np);
-        outT = Tensor.zeros(filters, n, oh, ow);
-        outT2d = outT.reshape(filters, np);
-        output = Tensor.zeros(n, filters, oh, ow);
-        gradOutT = Tensor.zeros(filters, n, oh, ow);
-        gradOutT2d = gradOutT.reshape(filters, np);
-        gradInput = Tensor.zeros(n, channels, h, w);
         int p = oh * ow;
+        output = Tensor.zeros(n, filters, oh, ow);
+        gradInput = Tensor.zeros(n, channels, h, w);
         chunk = Math.max(1, CHUNK_BYTES / (geometry.patchSize() * p * Float.BYTES));
-        if (chunk < n) {
+        if (chunk >= n) {
+            int np = n * p;
+            cols = Tensor.zeros(geometry.patchSize(), np);
+            outT = Tensor.zeros(filters, n, oh, ow);
+            outT2d = outT.reshape(filters, np);
+            gradOutT = Tensor.zeros(filters, n, oh, ow);
+            gradOutT2d = gradOutT.reshape(filters, np);
+        } else {
+            cols = outT = outT2d = gradOutT = gradOutT2d = null; // the whole batch's columns are never held
             int[] sizes = {chunk, n % chunk == 0 ? chunk : n % chunk};
             float[] colsData = new float[geometry.patchSize() * chunk * p];
             float[] outData = new float[filters * chunk * p];
@@ -153,6 +185,27 @@ public final class Conv2D implements Layer {
                 chunkOutT[k] = Tensor.view(outData, 0, filters, sizes[k], oh, ow);
                 chunkOutT2d[k] = Tensor.view(outData, 0, filters, sizes[k] * p);
             }
+        }
+        input = null;
+    }
+
+    /** Views of consecutive chunks of a tensor's first axis, made once per tensor (layers reuse their buffers). */
+    private static final class ChunkViews {
+        private Tensor source;
+        private int size;
+        private Tensor[] views;
+
+        Tensor[] of(Tensor t, int chunk) {
+            if (t != source || chunk != size || views == null) {
+                int n = t.dim(0);
+                views = new Tensor[(n + chunk - 1) / chunk];
+                for (int c = 0; c < views.length; c++) {
+                    views[c] = t.slice(c * chunk, Math.min(n, (c + 1) * chunk));
+                }
+                source = t;
+                size = chunk;
+            }
+            return views;
         }
     }
 

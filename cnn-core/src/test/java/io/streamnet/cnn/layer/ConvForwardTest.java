@@ -63,6 +63,36 @@ class ConvForwardTest {
     }
 
     @Test
+    void trainingInChunksGivesTheGradientsOfOneImageAtATime() {
+        // 7 images of 48x48: a chunked batch (3, 3, 1); one image alone runs unchunked (gradient-checked).
+        Conv2D conv = new Conv2D(cpu, new ParameterStore(1), "c", 2, 3, 3, 2, 1, true, Initializer.HE_NORMAL);
+        Tensor x = GradCheck.random(new Random(6), 1f, 7, 2, 48, 48);
+        Tensor g = GradCheck.random(new Random(7), 1f, 7, 3, 24, 24);
+        conv.forward(x, true);
+        float[] dx = conv.backward(g).toArray();
+        float[] dw = conv.weight().grad().toArray();
+        float[] db = conv.bias().grad().toArray();
+        conv.weight().grad().fill(0f);
+        conv.bias().grad().fill(0f);
+        int per = dx.length / 7;
+        for (int i = 0; i < 7; i++) {
+            conv.forward(x.slice(i, i + 1).copy(), true);
+            float[] dxi = conv.backward(g.slice(i, i + 1).copy()).toArray();
+            for (int j = 0; j < per; j++) {
+                assertThat(dx[i * per + j]).as("dx image %d [%d]", i, j).isCloseTo(dxi[j], Offset.offset(1e-5f));
+            }
+        }
+        float[] dwSum = conv.weight().grad().toArray();
+        for (int j = 0; j < dw.length; j++) {
+            assertThat(dw[j]).as("dW[%d]", j).isCloseTo(dwSum[j], Offset.offset(1e-3f * Math.max(1f, Math.abs(dwSum[j]))));
+        }
+        float[] dbSum = conv.bias().grad().toArray();
+        for (int j = 0; j < db.length; j++) {
+            assertThat(db[j]).isCloseTo(dbSum[j], Offset.offset(1e-3f * Math.max(1f, Math.abs(dbSum[j]))));
+        }
+    }
+
+    @Test
     void steadyStateReusesBuffers() {
         Conv2D conv = new Conv2D(cpu, new ParameterStore(1), "c", 2, 3, 3, 1, 1, true, Initializer.HE_NORMAL);
         Tensor x = GradCheck.random(new Random(3), 1f, 4, 2, 6, 6);
