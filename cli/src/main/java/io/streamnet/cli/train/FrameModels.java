@@ -5,7 +5,6 @@ import io.streamnet.cnn.train.FashionMnistCnn;
 import io.streamnet.engine.backend.Backend;
 import io.streamnet.engine.data.DatasetLocator;
 import io.streamnet.engine.data.FashionMnist;
-import io.streamnet.engine.data.FrameVideo;
 import io.streamnet.flink.model.FrameModel;
 import io.streamnet.flink.model.ServingModel;
 import io.streamnet.flink.smoothing.FrameSmoother;

@@ -15,7 +15,6 @@ import io.streamnet.rnn.model.SequenceModel;
 import io.streamnet.rnn.state.RnnState;
 import io.streamnet.rnn.state.StateBatch;
 import io.streamnet.schemas.ModelUpdate;
-import io.streamnet.schemas.Prediction;
 import io.streamnet.schemas.PredictionKind;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -8,7 +8,6 @@ import io.streamnet.engine.data.DatasetLocator;
 import io.streamnet.engine.data.FashionMnist;
 import io.streamnet.engine.data.FrameVideo;
 import io.streamnet.engine.data.FrameVideo.VideoFrame;
-import io.streamnet.engine.nn.ModelCheckpoints;
 import io.streamnet.flink.model.FrameModel;
 import io.streamnet.flink.sequence.PipelineFixture;
 import io.streamnet.flink.smoothing.FrameSmoother;
