@@ -197,6 +197,15 @@ public final class FrameModel implements ServingOperator.Served {
         return cnn;
     }
 
+    /** A second CNN with this one's weights and its own buffers (for another batch size). */
+    public Sequential copyCnn(Backend backend) {
+        try {
+            return load(backend, checkpoint, modelId, version).cnn();
+        } catch (CheckpointException e) {
+            throw new IllegalStateException("a loaded frame model's own checkpoint no longer loads", e);
+        }
+    }
+
     /** The per-camera smoother, or null when the model has none. */
     public SequenceModel smoother() {
         return smoother;
