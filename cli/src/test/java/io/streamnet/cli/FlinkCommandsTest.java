@@ -82,21 +82,7 @@ class FlinkCommandsTest {
 
     @Test
     void aSubmittedJobServesTheModelPublishedToTheTopic() throws Exception {
-        Configuration conf = new Configuration();
-        conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
-        conf.set(RestOptions.BIND_PORT, "0");
-        // This cluster runs in the test's JVM, whose classpath already holds everything the job ships;
-        // a real cluster lacks the shipped jars, so its default child-first order finds one copy of each.
-        conf.set(org.apache.flink.configuration.CoreOptions.CLASSLOADER_RESOLVE_ORDER, "parent-first");
-        try (EmbeddedKafka kafka = EmbeddedKafka.start();
-             MiniCluster flink = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(conf)
-                     .setNumTaskManagers(1).setNumSlotsPerTaskManager(4).build())) {
-            try (Admin admin = Admin.create(kafka.clientProperties())) {
-                new TopicAdmin(admin).ensure(PipelineTopics.all(1, (short) 1));
-            }
-            flink.start();
-            int port = flink.getRestAddress().get().getPort();
-            String bootstrap = kafka.bootstrapServers();
+        onClusterAndBroker((port, bootstrap) -> {
             assertThat(CliRun.ok("publish-model", "--model", checkpoint().toString(), "--version", "3",
                     "--bootstrap", bootstrap)).contains("published tiny-sentiment v3");
             assertThat(CliRun.ok("submit", "sequence", "--jobmanager", "127.0.0.1:" + port, "--bootstrap", bootstrap,
@@ -104,7 +90,7 @@ class FlinkCommandsTest {
                     .contains("submitted job");
 
             var codec = Codecs.of(TextEvent.class, WireFormat.JSON);
-            try (var p = new KafkaProducer<>(kafka.clientProperties(), new StringSerializer(), new ByteArraySerializer())) {
+            try (var p = new KafkaProducer<>(kafka(bootstrap), new StringSerializer(), new ByteArraySerializer())) {
                 String[] words = {"great", "phone", "works"};
                 for (int i = 0; i < words.length; i++) {
                     p.send(new ProducerRecord<>(PipelineTopics.TEXT_EVENTS, "u1", codec.encode(TextEvent.newBuilder()
@@ -117,7 +103,63 @@ class FlinkCommandsTest {
             assertThat(got.get(0).getKey()).isEqualTo("u1");
             assertThat(got.get(0).getModelId()).isEqualTo("tiny-sentiment");
             assertThat(got.get(0).getModelVersion()).as("the model came from the topic").isEqualTo(3);
+        });
+    }
+
+    @Test
+    void aSubmittedFrameJobClassifiesFramesWithTheModelFile() throws Exception {
+        onClusterAndBroker((port, bootstrap) -> {
+            assertThat(CliRun.ok("submit", "frames", "--jobmanager", "127.0.0.1:" + port, "--bootstrap", bootstrap,
+                    "--model", frameModel().toString(), "--parallelism", "1", "--format", "json", "--output-format",
+                    "json", "--checkpoint-ms", "500")).contains("submitted job").contains("tiny-frames v1");
+            var codec = Codecs.of(io.streamnet.schemas.Frame.class, WireFormat.JSON);
+            try (var p = new KafkaProducer<>(kafka(bootstrap), new StringSerializer(), new ByteArraySerializer())) {
+                for (int i = 0; i < 2; i++) {
+                    p.send(new ProducerRecord<>(PipelineTopics.FRAMES, "cam-9", codec.encode(io.streamnet.schemas.Frame
+                            .newBuilder().setStreamId("cam-9").setFrameNo(i).setEventTime(Instant.now()).setHeight(28)
+                            .setWidth(28).setChannels(1).setPixels(java.nio.ByteBuffer.wrap(new byte[784])).build())));
+                }
+            }
+            List<Prediction> got = read(bootstrap, 4, Duration.ofSeconds(90));
+            assertThat(got).hasSize(4).allSatisfy(p -> {
+                assertThat(p.getKey()).isEqualTo("cam-9");
+                assertThat(p.getModelId()).isEqualTo("tiny-frames");
+            });
+            assertThat(got).extracting(p -> p.getKind().toString())
+                    .containsExactlyInAnyOrder("FRAME", "FRAME", "MANY_TO_MANY", "MANY_TO_MANY");
+        });
+    }
+
+    /** What a test does with a Flink cluster's REST port and a broker's bootstrap address. */
+    private interface ClusterWork {
+        void run(int restPort, String bootstrap) throws Exception;
+    }
+
+    /**
+     * A MiniCluster with its REST endpoint on 127.0.0.1 and a broker with the pipeline topics. The
+     * cluster runs in the test's JVM, whose classpath already holds everything a job ships; a real
+     * cluster lacks the shipped jars, so its default child-first order finds one copy of each.
+     */
+    private static void onClusterAndBroker(ClusterWork work) throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+        conf.set(RestOptions.BIND_PORT, "0");
+        conf.set(org.apache.flink.configuration.CoreOptions.CLASSLOADER_RESOLVE_ORDER, "parent-first");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start();
+             MiniCluster flink = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(conf)
+                     .setNumTaskManagers(1).setNumSlotsPerTaskManager(4).build())) {
+            try (Admin admin = Admin.create(kafka.clientProperties())) {
+                new TopicAdmin(admin).ensure(PipelineTopics.all(1, (short) 1));
+            }
+            flink.start();
+            work.run(flink.getRestAddress().get().getPort(), kafka.bootstrapServers());
         }
+    }
+
+    private static Properties kafka(String bootstrap) {
+        Properties p = new Properties();
+        p.put(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        return p;
     }
 
     private static List<Prediction> read(String bootstrap, int n, Duration timeout) {

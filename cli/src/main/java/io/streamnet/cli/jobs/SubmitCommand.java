@@ -1,5 +1,8 @@
 package io.streamnet.cli.jobs;
 
+import io.streamnet.flink.frame.FrameJob;
+import io.streamnet.flink.frame.FrameJobConfig;
+import io.streamnet.flink.model.FrameModel;
 import io.streamnet.flink.model.ServingModel;
 import io.streamnet.flink.sequence.SequenceJob;
 import io.streamnet.flink.sequence.SequenceJobConfig;
@@ -19,14 +22,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code streamnet submit sequence --jobmanager host:port}: submits the job to a running Flink
+ * {@code streamnet submit sequence|frames --jobmanager host:port}: submits the job to a running Flink
  * cluster through its REST endpoint and returns (detached). streamnet's jars and the libraries Flink
  * does not have (Kafka connector, Avro, Jackson) travel with the job; Flink's own stay on the cluster.
  */
 @Command(name = "submit", mixinStandardHelpOptions = true,
-        description = "Submit a streamnet Flink job to a cluster (REST host:port) and return. Jobs: sequence.")
+        description = "Submit a streamnet Flink job to a cluster (REST host:port) and return. Jobs: sequence, frames.")
 public final class SubmitCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "The job: sequence (per-key RNN inference).")
+    @Parameters(index = "0", description = "The job: sequence (per-key RNN inference) or frames (CNN frame classification).")
     String job;
 
     @Option(names = "--jobmanager", required = true, description = "The JobManager's REST address, host:port.")
@@ -37,8 +40,8 @@ public final class SubmitCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!job.equals("sequence")) {
-            System.err.println("unknown job '" + job + "'; jobs: sequence");
+        if (!job.equals("sequence") && !job.equals("frames")) {
+            System.err.println("unknown job '" + job + "'; jobs: sequence, frames");
             return 2;
         }
         int colon = jobManager.lastIndexOf(':');
@@ -48,10 +51,19 @@ public final class SubmitCommand implements Callable<Integer> {
         }
         String host = jobManager.substring(0, colon);
         int port = Integer.parseInt(jobManager.substring(colon + 1));
-        ServingModel model = options.initialModel();
-        SequenceJobConfig c = options.config(model);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createRemoteEnvironment(host, port,
                 jobJars().toArray(String[]::new));
+        if (job.equals("frames")) {
+            FrameModel model = options.initialFrameModel();
+            FrameJobConfig c = options.frameConfig();
+            FrameJob.build(env, c, model);
+            JobClient client = env.executeAsync(FrameJob.NAME);
+            System.out.printf("submitted job %s to %s: %s -> %s, model %s, batch %d%n", client.getJobID(), jobManager,
+                    c.inputTopic, c.predictionsTopic, model, c.batchSize);
+            return 0;
+        }
+        ServingModel model = options.initialModel();
+        SequenceJobConfig c = options.config(model);
         SequenceJob.build(env, c, model);
         JobClient client = env.executeAsync(SequenceJob.NAME);
         System.out.printf("submitted job %s to %s: %s -> %s, model %s, mode %s%n", client.getJobID(), jobManager,
