@@ -157,13 +157,7 @@ public final class FramePipelineBenchmark {
         List<Long> latencies = PipelineBenchmark.readLatencies(kafka, c.predictionsTopic, 2 * n,
                 java.time.Duration.ofSeconds(60));
         job.cancel().get();
-        List<Long> steady = latencies.subList(Math.min(latencies.size(), 2 * liveRate), latencies.size());
-        long[] sorted = steady.stream().mapToLong(Long::longValue).sorted().toArray();
-        if (sorted.length == 0) {
-            return new long[] {-1, -1, 0};
-        }
-        return new long[] {sorted[sorted.length / 2], sorted[(int) Math.min(sorted.length - 1, sorted.length * 0.99)],
-                sorted.length};
+        return PipelineBenchmark.percentiles(latencies, 2 * liveRate); // two predictions per frame
     }
 
     /** {@code n} frames of the cameras' videos, round robin; paced at {@code rate}/s when rate > 0. */

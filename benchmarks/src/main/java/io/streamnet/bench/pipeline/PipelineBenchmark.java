@@ -238,7 +238,12 @@ public final class PipelineBenchmark {
         List<Long> latencies = readLatencies(kafka, c.predictionsTopic, n, Duration.ofSeconds(60));
         job.cancel().get();
         // Warm-up: the first second of the live run is JIT and connection setup.
-        List<Long> steady = latencies.subList(Math.min(latencies.size(), liveRate), latencies.size());
+        return percentiles(latencies, liveRate);
+    }
+
+    /** {p50, p99, samples} of the latencies after the first {@code skip} (JIT and connection warm-up). */
+    static long[] percentiles(List<Long> latencies, int skip) {
+        List<Long> steady = latencies.subList(Math.min(latencies.size(), skip), latencies.size());
         long[] sorted = steady.stream().mapToLong(Long::longValue).sorted().toArray();
         if (sorted.length == 0) {
             return new long[] {-1, -1, 0};

@@ -58,12 +58,7 @@ public final class SequenceBatch {
     public static SequenceBatch tokenSteps(List<int[]> seqs, List<int[]> stepLabels) {
         int[] order = sortByLength(seqs.stream().map(s -> s.length).toList());
         int[] lengths = lengths(order, seqs.stream().map(s -> s.length).toList());
-        for (int i = 0; i < seqs.size(); i++) {
-            if (stepLabels.get(i).length != seqs.get(i).length) {
-                throw new IllegalArgumentException("sequence " + i + " has " + seqs.get(i).length + " inputs but "
-                        + stepLabels.get(i).length + " labels");
-            }
-        }
+        requireLabelPerStep(seqs.stream().map(x -> x.length).toList(), stepLabels);
         return new SequenceBatch(lengths, order, timeMajorInts(order, lengths, seqs), null, null, null,
                 timeMajorInts(order, lengths, stepLabels), null);
     }
@@ -95,14 +90,18 @@ public final class SequenceBatch {
     public static SequenceBatch featureSteps(List<float[][]> seqs, List<int[]> stepLabels) {
         int[] order = sortByLength(seqs.stream().map(s -> s.length).toList());
         int[] lengths = lengths(order, seqs.stream().map(s -> s.length).toList());
-        for (int i = 0; i < seqs.size(); i++) {
-            if (stepLabels.get(i).length != seqs.get(i).length) {
-                throw new IllegalArgumentException("sequence " + i + " has " + seqs.get(i).length + " inputs but "
+        requireLabelPerStep(seqs.stream().map(x -> x.length).toList(), stepLabels);
+        return new SequenceBatch(lengths, order, null, timeMajorFloats(order, lengths, seqs), null, null,
+                timeMajorInts(order, lengths, stepLabels), null);
+    }
+
+    private static void requireLabelPerStep(List<Integer> lengths, List<int[]> stepLabels) {
+        for (int i = 0; i < lengths.size(); i++) {
+            if (stepLabels.get(i).length != lengths.get(i)) {
+                throw new IllegalArgumentException("sequence " + i + " has " + lengths.get(i) + " inputs but "
                         + stepLabels.get(i).length + " labels");
             }
         }
-        return new SequenceBatch(lengths, order, null, timeMajorFloats(order, lengths, seqs), null, null,
-                timeMajorInts(order, lengths, stepLabels), null);
     }
 
     public int size() {
