@@ -2,7 +2,7 @@ package io.streamnet.cli;
 
 import io.streamnet.engine.backend.Backends;
 import io.streamnet.rnn.model.RnnCheckpoints;
-import io.streamnet.rnn.task.CharModelTask;
+import io.streamnet.rnn.recipe.CharModelTask;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

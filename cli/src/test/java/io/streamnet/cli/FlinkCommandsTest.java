@@ -5,12 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.streamnet.cnn.zoo.LeNet5;
 import io.streamnet.engine.checkpoint.Checkpoints;
 import io.streamnet.engine.cpu.CpuBackend;
-import io.streamnet.flink.model.FrameModel;
 import io.streamnet.kafka.admin.PipelineTopics;
 import io.streamnet.kafka.admin.TopicAdmin;
 import io.streamnet.kafka.broker.EmbeddedKafka;
-import io.streamnet.kafka.serde.Codecs;
-import io.streamnet.kafka.serde.WireFormat;
 import io.streamnet.rnn.cell.CellType;
 import io.streamnet.rnn.model.ModelConfig;
 import io.streamnet.rnn.model.OutputType;
@@ -20,6 +17,9 @@ import io.streamnet.rnn.model.Task;
 import io.streamnet.rnn.text.Vocabulary;
 import io.streamnet.schemas.Prediction;
 import io.streamnet.schemas.TextEvent;
+import io.streamnet.serving.model.ServedFrameModel;
+import io.streamnet.serving.wire.Codecs;
+import io.streamnet.serving.wire.WireFormat;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,7 +63,7 @@ class FlinkCommandsTest {
         SequenceModel smoother = new SequenceModel(cpu, ModelConfig.features(CellType.GRU, 84, 8, 1, 0f, 10,
                 Task.CLASSIFICATION, OutputType.MANY_TO_MANY), 4);
         Path p = tmp.resolve("tiny-frames.ckpt");
-        Checkpoints.write(FrameModel.toCheckpoint(LeNet5.build(cpu, 5), smoother, Map.of("modelId", "tiny-frames")), p);
+        Checkpoints.write(ServedFrameModel.toCheckpoint(LeNet5.build(cpu, 5), smoother, Map.of("modelId", "tiny-frames")), p);
         return p;
     }
 

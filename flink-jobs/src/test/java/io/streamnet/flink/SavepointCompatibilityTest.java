@@ -6,21 +6,14 @@ import static org.assertj.core.api.Assertions.within;
 import io.streamnet.engine.checkpoint.Checkpoints;
 import io.streamnet.engine.cpu.CpuBackend;
 import io.streamnet.engine.tensor.Tensor;
-import io.streamnet.flink.cnn.FrameClassifier;
-import io.streamnet.flink.cnn.FrameFixtures;
 import io.streamnet.flink.frame.FrameJob;
 import io.streamnet.flink.frame.FrameJobConfig;
+import io.streamnet.flink.job.Delivery;
 import io.streamnet.flink.job.KafkaJobConfig;
-import io.streamnet.flink.model.FrameModel;
-import io.streamnet.flink.model.ServingModel;
-import io.streamnet.flink.sequence.Delivery;
 import io.streamnet.flink.sequence.PipelineFixture;
 import io.streamnet.flink.sequence.SequenceJob;
 import io.streamnet.flink.sequence.SequenceJobConfig;
 import io.streamnet.kafka.admin.PipelineTopics;
-import io.streamnet.kafka.serde.Codecs;
-import io.streamnet.kafka.serde.RecordCodec;
-import io.streamnet.kafka.serde.WireFormat;
 import io.streamnet.rnn.cell.CellType;
 import io.streamnet.rnn.model.ModelConfig;
 import io.streamnet.rnn.model.OutputType;
@@ -33,6 +26,13 @@ import io.streamnet.schemas.Frame;
 import io.streamnet.schemas.Prediction;
 import io.streamnet.schemas.PredictionKind;
 import io.streamnet.schemas.TextEvent;
+import io.streamnet.serving.frame.FrameClassifier;
+import io.streamnet.serving.frame.FrameFixtures;
+import io.streamnet.serving.model.ServedFrameModel;
+import io.streamnet.serving.model.ServedSequenceModel;
+import io.streamnet.serving.wire.Codecs;
+import io.streamnet.serving.wire.RecordCodec;
+import io.streamnet.serving.wire.WireFormat;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -141,17 +141,17 @@ class SavepointCompatibilityTest {
     private static byte[] sequenceCheckpoint(long seed, long version) throws Exception {
         Vocabulary vocab = vocabulary();
         return Checkpoints.toBytes(RnnCheckpoints.toCheckpoint(sequenceModel(seed, vocab), vocab,
-                Map.of(ServingModel.META_ID, "m", ServingModel.META_VERSION, Long.toString(version))));
+                Map.of(ServedSequenceModel.META_ID, "m", ServedSequenceModel.META_VERSION, Long.toString(version))));
     }
 
     /** What a restored job is started with: the same id and shape, other weights, an older version. */
-    private static ServingModel otherSequenceModel() throws Exception {
-        return ServingModel.load(CpuBackend.instance(), sequenceCheckpoint(9, 1), null, -1);
+    private static ServedSequenceModel otherSequenceModel() throws Exception {
+        return ServedSequenceModel.load(CpuBackend.instance(), sequenceCheckpoint(9, 1), null, -1);
     }
 
     private static SequenceJobConfig sequenceConfig(PipelineFixture f) {
         SequenceJobConfig c = common(f.configure(new SequenceJobConfig(), "savepoint-sequence"));
-        c.bundleSize = 8;
+        c.batchSize = 8;
         return c;
     }
 
@@ -202,7 +202,7 @@ class SavepointCompatibilityTest {
     @Test
     void aFrameJobSavepointOfTheEarlierBuildRestoresSmootherStatesAndTheServingModel() throws Exception {
         Path fixture = copyFixture("frame");
-        FrameModel v3 = FrameModel.load(CpuBackend.instance(), Files.readAllBytes(fixture.resolve("model-v3.ckpt")),
+        ServedFrameModel v3 = ServedFrameModel.load(CpuBackend.instance(), Files.readAllBytes(fixture.resolve("model-v3.ckpt")),
                 null, -1);
         try (PipelineFixture f = new PipelineFixture(2)) {
             produceFrames(f, 0, FIRST_FRAMES);
@@ -274,7 +274,7 @@ class SavepointCompatibilityTest {
     }
 
     /** [0][n]: the CNN's probabilities of frame n; [1][n]: the smoother's after frames 0..n. */
-    private static float[][][] wholeVideo(FrameModel m, String camera) {
+    private static float[][][] wholeVideo(ServedFrameModel m, String camera) {
         FrameClassifier cnn = new FrameClassifier(m, CpuBackend.instance(), 1);
         SequenceModel smoother = m.smoother();
         StateBatch state = smoother.newStateBatch(1);
@@ -363,7 +363,7 @@ class SavepointCompatibilityTest {
             byte[] v3 = sequenceCheckpoint(5, 3);
             SequenceJobConfig sc = sequenceConfig(f);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-            SequenceJob.build(env, sc, ServingModel.load(CpuBackend.instance(), v3, null, -1));
+            SequenceJob.build(env, sc, ServedSequenceModel.load(CpuBackend.instance(), v3, null, -1));
             JobClient job = env.executeAsync(SequenceJob.NAME);
             produceWords(f, conversations, 0, FIRST_WORDS);
             stopWhenConsumed(f, job, sc.groupId, PipelineTopics.TEXT_EVENTS, out.resolve("sequence"), v3);

@@ -8,22 +8,22 @@ import io.streamnet.engine.data.FrameVideo;
 import io.streamnet.engine.nn.layer.Sequential;
 import io.streamnet.flink.frame.FrameJob;
 import io.streamnet.flink.frame.FrameJobConfig;
-import io.streamnet.flink.model.FrameModel;
 import io.streamnet.kafka.admin.PipelineTopics;
 import io.streamnet.kafka.admin.TopicAdmin;
 import io.streamnet.kafka.admin.TopicSpec;
 import io.streamnet.kafka.broker.EmbeddedKafka;
 import io.streamnet.kafka.replay.KeyedEvent;
 import io.streamnet.kafka.replay.VideoFrameEvents;
-import io.streamnet.kafka.serde.Codecs;
-import io.streamnet.kafka.serde.RecordCodec;
-import io.streamnet.kafka.serde.WireFormat;
 import io.streamnet.rnn.cell.CellType;
 import io.streamnet.rnn.model.ModelConfig;
 import io.streamnet.rnn.model.OutputType;
 import io.streamnet.rnn.model.SequenceModel;
 import io.streamnet.rnn.model.Task;
 import io.streamnet.schemas.Frame;
+import io.streamnet.serving.model.ServedFrameModel;
+import io.streamnet.serving.wire.Codecs;
+import io.streamnet.serving.wire.RecordCodec;
+import io.streamnet.serving.wire.WireFormat;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -81,7 +81,7 @@ public final class FramePipelineBenchmark {
                     (System.nanoTime() - t0) / 1e9);
             int run = 0;
             for (String name : new String[] {"lenet5", "resnet-mini"}) {
-                FrameModel model = model(name);
+                ServedFrameModel model = model(name);
                 // One unmeasured pass first: JIT warm-up of this model's code paths.
                 System.out.printf("warm-up %s: %,.0f frames/s%n", name, throughput(kafka, config(kafka, BATCH,
                         "frames-warm-" + (++run)), model));
@@ -104,12 +104,12 @@ public final class FramePipelineBenchmark {
     }
 
     /** The zoo CNN (weights as initialized: speed does not depend on them) with a GRU-32 smoother. */
-    private static FrameModel model(String name) throws Exception {
+    private static ServedFrameModel model(String name) throws Exception {
         Sequential cnn = ModelZoo.build(name, Backends.get(), 1);
-        FrameModel plain = FrameModel.of(Backends.get(), cnn, null, Map.of(), name, 1);
+        ServedFrameModel plain = ServedFrameModel.of(Backends.get(), cnn, null, Map.of(), name, 1);
         SequenceModel smoother = new SequenceModel(Backends.get(), ModelConfig.features(CellType.GRU,
                 plain.featureSize(), 32, 1, 0f, plain.classes(), Task.CLASSIFICATION, OutputType.MANY_TO_MANY), 2);
-        return FrameModel.of(Backends.get(), cnn, smoother, Map.of(), name, 1);
+        return ServedFrameModel.of(Backends.get(), cnn, smoother, Map.of(), name, 1);
     }
 
     private FrameJobConfig config(EmbeddedKafka kafka, int batch, String group) throws Exception {
@@ -130,7 +130,7 @@ public final class FramePipelineBenchmark {
     }
 
     /** Frames per second through the whole backlog (two predictions per frame: FRAME and smoothed). */
-    private double throughput(EmbeddedKafka kafka, FrameJobConfig c, FrameModel model) throws Exception {
+    private double throughput(EmbeddedKafka kafka, FrameJobConfig c, ServedFrameModel model) throws Exception {
         c.bounded = true;
         c.fromEarliest = true;
         StreamExecutionEnvironment env = PipelineBenchmark.env();
@@ -140,7 +140,7 @@ public final class FramePipelineBenchmark {
     }
 
     /** Live at {@code liveRate} frames/s: {p50, p99, samples} of the predictions' latency. */
-    private long[] latency(EmbeddedKafka kafka, FashionMnist test, FrameJobConfig c, FrameModel model)
+    private long[] latency(EmbeddedKafka kafka, FashionMnist test, FrameJobConfig c, ServedFrameModel model)
             throws Exception {
         String topic = c.groupId + "-input";
         try (Admin admin = Admin.create(kafka.clientProperties())) {

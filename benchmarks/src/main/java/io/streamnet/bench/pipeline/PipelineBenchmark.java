@@ -2,17 +2,12 @@ package io.streamnet.bench.pipeline;
 
 import io.streamnet.engine.backend.Backends;
 import io.streamnet.engine.checkpoint.Checkpoints;
-import io.streamnet.flink.model.ServingModel;
-import io.streamnet.flink.rnn.OutputMode;
 import io.streamnet.flink.sequence.SequenceJob;
 import io.streamnet.flink.sequence.SequenceJobConfig;
 import io.streamnet.kafka.admin.PipelineTopics;
 import io.streamnet.kafka.admin.TopicAdmin;
 import io.streamnet.kafka.admin.TopicSpec;
 import io.streamnet.kafka.broker.EmbeddedKafka;
-import io.streamnet.kafka.serde.Codecs;
-import io.streamnet.kafka.serde.RecordCodec;
-import io.streamnet.kafka.serde.WireFormat;
 import io.streamnet.rnn.cell.CellType;
 import io.streamnet.rnn.model.ModelConfig;
 import io.streamnet.rnn.model.OutputType;
@@ -21,6 +16,11 @@ import io.streamnet.rnn.model.SequenceModel;
 import io.streamnet.rnn.model.Task;
 import io.streamnet.schemas.Prediction;
 import io.streamnet.schemas.StepEvent;
+import io.streamnet.serving.model.ServedSequenceModel;
+import io.streamnet.serving.sequence.OutputMode;
+import io.streamnet.serving.wire.Codecs;
+import io.streamnet.serving.wire.RecordCodec;
+import io.streamnet.serving.wire.WireFormat;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -104,9 +104,9 @@ public final class PipelineBenchmark {
             // runs), so that the first measured pipeline does not pay for the JVM's cold start.
             SequenceModel warm = new SequenceModel(Backends.get(), ModelConfig.features(CellType.LSTM, FEATURES, 64, 1,
                     0f, CLASSES, Task.CLASSIFICATION, OutputType.MANY_TO_MANY), 1);
-            ServingModel warmServing = ServingModel.load(Backends.get(),
+            ServedSequenceModel warmServing = ServedSequenceModel.load(Backends.get(),
                     Checkpoints.toBytes(RnnCheckpoints.toCheckpoint(warm, null, Map.of())), "warm-up", 1);
-            for (String pipeline : new String[] {"identity", "bundle " + bundle, "bundle 1"}) {
+            for (String pipeline : new String[] {"identity", "batch " + bundle, "batch 1"}) {
                 SequenceJobConfig w = config(kafka, pipeline, "bench-warmup-" + (++run));
                 try (Admin admin = Admin.create(kafka.clientProperties())) {
                     new TopicAdmin(admin).ensure(List.of(new TopicSpec(w.predictionsTopic, parallelism, (short) 1,
@@ -119,9 +119,9 @@ public final class PipelineBenchmark {
                 SequenceModel m = new SequenceModel(Backends.get(), ModelConfig.features(cell, FEATURES, hidden, 1, 0f,
                         CLASSES, Task.CLASSIFICATION, OutputType.MANY_TO_MANY), 1);
                 byte[] bytes = Checkpoints.toBytes(RnnCheckpoints.toCheckpoint(m, null, Map.of()));
-                ServingModel serving = ServingModel.load(Backends.get(), bytes, "bench-" + cell.name().toLowerCase(), 1);
+                ServedSequenceModel serving = ServedSequenceModel.load(Backends.get(), bytes, "bench-" + cell.name().toLowerCase(), 1);
                 String name = cell.name().toLowerCase() + " H=" + hidden;
-                for (String pipeline : new String[] {"identity", "bundle " + bundle, "bundle 1"}) {
+                for (String pipeline : new String[] {"identity", "batch " + bundle, "batch 1"}) {
                     run++;
                     SequenceJobConfig c = config(kafka, pipeline, "bench-" + run);
                     try (Admin admin = Admin.create(kafka.clientProperties())) {
@@ -160,8 +160,8 @@ public final class PipelineBenchmark {
         c.parallelism = parallelism;
         c.mode = OutputMode.MANY_TO_MANY;
         c.identity = pipeline.equals("identity");
-        c.bundleSize = pipeline.equals("bundle 1") ? 1 : bundle;
-        c.bundleMillis = pipeline.equals("bundle 1") ? 0 : 10;
+        c.batchSize = pipeline.equals("batch 1") ? 1 : bundle;
+        c.batchMillis = pipeline.equals("batch 1") ? 0 : 10;
         c.followModelUpdates = false;
         c.predictionsTopic = group + "-predictions";
         return c;
@@ -179,7 +179,7 @@ public final class PipelineBenchmark {
      * their Kafka timestamps (the sink's send times), so cluster start, source start-up and the
      * final commit are not counted; the backlog is large enough that the span is many seconds.
      */
-    private double throughput(EmbeddedKafka kafka, SequenceJobConfig c, ServingModel serving) throws Exception {
+    private double throughput(EmbeddedKafka kafka, SequenceJobConfig c, ServedSequenceModel serving) throws Exception {
         c.bounded = true;
         c.fromEarliest = true;
         StreamExecutionEnvironment env = env();
@@ -215,7 +215,7 @@ public final class PipelineBenchmark {
     }
 
     /** Live: the job runs, events come at a fixed rate, latency of each prediction; {p50, p99, samples}. */
-    private long[] latency(EmbeddedKafka kafka, SequenceJobConfig c, ServingModel serving, int run) throws Exception {
+    private long[] latency(EmbeddedKafka kafka, SequenceJobConfig c, ServedSequenceModel serving, int run) throws Exception {
         String topic = "bench-live-" + run;
         try (Admin admin = Admin.create(kafka.clientProperties())) {
             new TopicAdmin(admin).ensure(List.of(new TopicSpec(topic, parallelism, (short) 1, Map.of())));
@@ -305,11 +305,11 @@ public final class PipelineBenchmark {
                 + "exactly-once sinks; latency live at %,d events/s for %d s (processing latency: emission - Kafka timestamp)%n",
                 events, FEATURES, KEYS, parallelism, liveRate, liveSeconds);
         System.out.printf("%-12s %-12s %12s %8s %8s %12s %12s%n", "model", "pipeline", "events/s", "p50 ms", "p99 ms",
-                "vs identity", "vs bundle 1");
+                "vs identity", "vs batch 1");
         for (Row r : rows) {
             Row identity = rows.stream().filter(x -> x.model().equals(r.model()) && x.pipeline().equals("identity"))
                     .findFirst().orElse(r);
-            Row single = rows.stream().filter(x -> x.model().equals(r.model()) && x.pipeline().equals("bundle 1"))
+            Row single = rows.stream().filter(x -> x.model().equals(r.model()) && x.pipeline().equals("batch 1"))
                     .findFirst().orElse(r);
             System.out.printf("%-12s %-12s %,12.0f %8d %8d %12.2f %12.2f%n", r.model(), r.pipeline(), r.eventsPerSecond(),
                     r.p50(), r.p99(), r.eventsPerSecond() / identity.eventsPerSecond(),

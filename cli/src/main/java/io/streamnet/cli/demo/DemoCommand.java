@@ -1,32 +1,32 @@
 package io.streamnet.cli.demo;
 
-import io.streamnet.cli.jobs.LocalFlink;
 import io.streamnet.cli.jobs.JobOptions;
+import io.streamnet.cli.jobs.LocalFlink;
 import io.streamnet.cli.progress.LossProgress;
 import io.streamnet.cli.train.FrameModels;
 import io.streamnet.cli.train.Models;
 import io.streamnet.engine.backend.Backends;
-import io.streamnet.flink.model.ModelUpdatePublisher;
 import io.streamnet.flink.frame.FrameJob;
-import io.streamnet.flink.model.ServingModel;
 import io.streamnet.flink.sequence.SequenceJob;
 import io.streamnet.flink.sequence.SequenceJobConfig;
 import io.streamnet.kafka.admin.PipelineTopics;
 import io.streamnet.kafka.admin.TopicAdmin;
 import io.streamnet.kafka.broker.EmbeddedKafka;
+import io.streamnet.kafka.model.ModelUpdatePublisher;
 import io.streamnet.kafka.replay.KeyedEvent;
 import io.streamnet.kafka.replay.Replayer;
 import io.streamnet.kafka.replay.SentenceEvents;
-import io.streamnet.kafka.serde.Codecs;
 import io.streamnet.kafka.serde.RecordSerde;
-import io.streamnet.kafka.serde.WireFormat;
 import io.streamnet.kafka.tail.PredictionTailer;
 import io.streamnet.rnn.cell.CellType;
 import io.streamnet.rnn.data.LabelledSentence;
 import io.streamnet.rnn.data.SentimentDataset;
-import io.streamnet.rnn.task.SentimentTask;
+import io.streamnet.rnn.recipe.SentimentTask;
 import io.streamnet.schemas.Prediction;
 import io.streamnet.schemas.TextEvent;
+import io.streamnet.serving.model.ServedSequenceModel;
+import io.streamnet.serving.wire.Codecs;
+import io.streamnet.serving.wire.WireFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -96,7 +96,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
         Path ckpt = model != null ? model : Path.of(System.getProperty("user.home"), ".cache", "streamnet", "models",
                 "sentiment-gru.ckpt");
-        ServingModel serving = sentimentModel(ckpt);
+        ServedSequenceModel serving = sentimentModel(ckpt);
         FrameDemo frames = cameras == 0 ? null : new FrameDemo(FrameModels.cachedOrTrained(
                 framesModel != null ? framesModel : Models.defaultPath("frames.ckpt"), Models.defaultPath("lenet5.ckpt"),
                 cnnEpochs, Backends.get()), cameras, fps);
@@ -132,8 +132,8 @@ public final class DemoCommand implements Callable<Integer> {
             o.format = "json";          // so that `kcat -P` can feed the same topic
             o.outputFormat = "json";    // and `kcat -C` can read predictions
             o.mode = rolling ? "rolling" : "many_to_one";
-            o.bundleSize = 64;
-            o.bundleMillis = 20;
+            o.batchSize = 64;
+            o.batchMillis = 20;
             o.stateTtlSeconds = 3600;
             o.forecastSteps = 8;
             o.delivery = "exactly_once";
@@ -216,7 +216,7 @@ public final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    private ServingModel sentimentModel(Path ckpt) throws Exception {
+    private ServedSequenceModel sentimentModel(Path ckpt) throws Exception {
         if (!Files.isRegularFile(ckpt)) {
             System.out.printf("no sentiment model at %s: training one (GRU, %d epochs) ...%n", ckpt, epochs);
             SentimentTask.Result r;
@@ -230,7 +230,7 @@ public final class DemoCommand implements Callable<Integer> {
             Files.createDirectories(ckpt.toAbsolutePath().getParent());
             r.save(ckpt);
         }
-        ServingModel m = ServingModel.load(Backends.get(), Files.readAllBytes(ckpt), null, -1);
+        ServedSequenceModel m = ServedSequenceModel.load(Backends.get(), Files.readAllBytes(ckpt), null, -1);
         if (!m.model().config().tokenInput() || m.model().config().outputSize() != 2) {
             throw new IllegalArgumentException(ckpt + " is not a sentiment model (token input, 2 classes)");
         }

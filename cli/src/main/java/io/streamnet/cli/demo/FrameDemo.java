@@ -5,18 +5,18 @@ import io.streamnet.engine.data.FashionMnist;
 import io.streamnet.engine.data.FrameVideo;
 import io.streamnet.flink.frame.FrameJob;
 import io.streamnet.flink.frame.FrameJobConfig;
-import io.streamnet.flink.model.FrameModel;
-import io.streamnet.flink.sequence.Delivery;
+import io.streamnet.flink.job.Delivery;
 import io.streamnet.kafka.admin.PipelineTopics;
 import io.streamnet.kafka.broker.EmbeddedKafka;
 import io.streamnet.kafka.replay.Replayer;
 import io.streamnet.kafka.replay.VideoFrameEvents;
-import io.streamnet.kafka.serde.Codecs;
 import io.streamnet.kafka.serde.RecordSerde;
-import io.streamnet.kafka.serde.WireFormat;
 import io.streamnet.schemas.Frame;
 import io.streamnet.schemas.Prediction;
 import io.streamnet.schemas.PredictionKind;
+import io.streamnet.serving.model.ServedFrameModel;
+import io.streamnet.serving.wire.Codecs;
+import io.streamnet.serving.wire.WireFormat;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Locale;
@@ -34,7 +34,7 @@ final class FrameDemo {
     private static final int FRAMES_PER_CAMERA = 2_000;
     private static final long VIDEO_SEED = 2_000;
 
-    private final FrameModel model;
+    private final ServedFrameModel model;
     private final int cameras;
     private final double fps;
     private final FashionMnist test;
@@ -44,7 +44,7 @@ final class FrameDemo {
     private final AtomicLong smoothedRight = new AtomicLong();
     private final AtomicLong smoothedSeen = new AtomicLong();
 
-    FrameDemo(FrameModel model, int cameras, double fps) throws IOException {
+    FrameDemo(ServedFrameModel model, int cameras, double fps) throws IOException {
         this.model = model;
         this.cameras = cameras;
         this.fps = fps;
@@ -68,7 +68,7 @@ final class FrameDemo {
         FrameJob.build(env, c, model);
     }
 
-    FrameModel model() {
+    ServedFrameModel model() {
         return model;
     }
 

@@ -2,16 +2,16 @@ package io.streamnet.cli.jobs;
 
 import io.streamnet.engine.backend.Backends;
 import io.streamnet.flink.frame.FrameJobConfig;
-import io.streamnet.flink.model.FrameModel;
-import io.streamnet.flink.model.ModelUpdateReader;
-import io.streamnet.flink.model.ModelUpdates;
-import io.streamnet.flink.model.ServingModel;
-import io.streamnet.flink.rnn.OutputMode;
-import io.streamnet.flink.sequence.Delivery;
-import io.streamnet.flink.sequence.InputKind;
+import io.streamnet.flink.job.Delivery;
 import io.streamnet.flink.sequence.SequenceJobConfig;
 import io.streamnet.kafka.admin.PipelineTopics;
-import io.streamnet.kafka.serde.WireFormat;
+import io.streamnet.kafka.model.ModelUpdateReader;
+import io.streamnet.serving.model.ModelUpdates;
+import io.streamnet.serving.model.ServedFrameModel;
+import io.streamnet.serving.model.ServedSequenceModel;
+import io.streamnet.serving.sequence.InputKind;
+import io.streamnet.serving.sequence.OutputMode;
+import io.streamnet.serving.wire.WireFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 
 /**
  * The jobs' settings as command-line options (shared by run, submit and demo). The frame job reads
- * the common ones, with {@code --bundle-size}/{@code --bundle-ms} as its batch size and time.
+ * the common ones, with {@code --batch-size}/{@code --batch-ms} as its batch size and time.
  */
 public final class JobOptions {
     @Option(names = "--bootstrap", defaultValue = "127.0.0.1:9092", description = "Kafka bootstrap servers (default ${DEFAULT-VALUE}).")
@@ -41,11 +41,11 @@ public final class JobOptions {
     @Option(names = "--mode", defaultValue = "many_to_one", description = "many_to_one, many_to_many, rolling or forecast (default ${DEFAULT-VALUE}).")
     public String mode;
 
-    @Option(names = "--bundle-size", defaultValue = "64", description = "Most events per batched step (default ${DEFAULT-VALUE}).")
-    public int bundleSize;
+    @Option(names = {"--batch-size", "--bundle-size"}, defaultValue = "64", description = "Most records per batched step (default ${DEFAULT-VALUE}).")
+    public int batchSize;
 
-    @Option(names = "--bundle-ms", defaultValue = "20", description = "Longest an event waits for its bundle (default ${DEFAULT-VALUE}).")
-    public long bundleMillis;
+    @Option(names = {"--batch-ms", "--bundle-ms"}, defaultValue = "20", description = "Longest a record waits for its batch (default ${DEFAULT-VALUE}).")
+    public long batchMillis;
 
     @Option(names = "--session-gap", description = "Seconds of silence that close a sequence without an end marker (default: none).")
     public Long sessionGapSeconds;
@@ -77,26 +77,26 @@ public final class JobOptions {
     public boolean noModelUpdates;
 
     /** The initial model: the checkpoint file, else the newest valid update in the topic. */
-    public ServingModel initialModel() throws Exception {
+    public ServedSequenceModel initialModel() throws Exception {
         if (model != null) {
             if (!Files.isRegularFile(model)) {
                 throw new IllegalArgumentException("no checkpoint at " + model);
             }
-            return ServingModel.load(Backends.get(), Files.readAllBytes(model), modelId, -1);
+            return ServedSequenceModel.load(Backends.get(), Files.readAllBytes(model), modelId, -1);
         }
         return ModelUpdateReader.latest(bootstrap, PipelineTopics.MODEL_UPDATES, modelId, ModelUpdates.DEFAULT_MAX_BYTES,
                 Duration.ofSeconds(30));
     }
 
     /** The job config for a model (its input kind follows the model: text for token models). */
-    public SequenceJobConfig config(ServingModel m) {
+    public SequenceJobConfig config(ServedSequenceModel m) {
         SequenceJobConfig c = m.model().config().tokenInput() ? new SequenceJobConfig() : SequenceJobConfig.forSteps();
         c.bootstrapServers = bootstrap;
         c.inputFormat = WireFormat.parse(format);
         c.outputFormat = WireFormat.parse(outputFormat);
         c.mode = OutputMode.valueOf(mode.trim().toUpperCase(Locale.ROOT));
-        c.bundleSize = bundleSize;
-        c.bundleMillis = bundleMillis;
+        c.batchSize = batchSize;
+        c.batchMillis = batchMillis;
         c.sessionGap = sessionGapSeconds == null ? null : Duration.ofSeconds(sessionGapSeconds);
         c.stateTtl = Duration.ofSeconds(stateTtlSeconds);
         c.forecastSteps = forecastSteps;
@@ -114,12 +114,12 @@ public final class JobOptions {
     public boolean noSmoothing;
 
     /** The frame job's model: the checkpoint file (a CNN, or a CNN with its smoother). */
-    public FrameModel initialFrameModel() throws Exception {
+    public ServedFrameModel initialFrameModel() throws Exception {
         if (model == null || !Files.isRegularFile(model)) {
             throw new IllegalArgumentException("the frame job needs --model FILE (a CNN or frame model checkpoint)"
                     + (model == null ? "" : "; no file at " + model));
         }
-        return FrameModel.load(Backends.get(), Files.readAllBytes(model), modelId, -1);
+        return ServedFrameModel.load(Backends.get(), Files.readAllBytes(model), modelId, -1);
     }
 
     /** The frame job's config from the shared options. */
@@ -128,8 +128,8 @@ public final class JobOptions {
         c.bootstrapServers = bootstrap;
         c.inputFormat = WireFormat.parse(format);
         c.outputFormat = WireFormat.parse(outputFormat);
-        c.batchSize = bundleSize;
-        c.batchMillis = bundleMillis;
+        c.batchSize = batchSize;
+        c.batchMillis = batchMillis;
         c.smooth = !noSmoothing;
         c.stateTtl = Duration.ofSeconds(stateTtlSeconds);
         c.delivery = Delivery.valueOf(delivery.trim().toUpperCase(Locale.ROOT));
@@ -144,7 +144,7 @@ public final class JobOptions {
         return c.validate();
     }
 
-    static InputKind kindOf(ServingModel m) {
+    static InputKind kindOf(ServedSequenceModel m) {
         return m.model().config().tokenInput() ? InputKind.TEXT : InputKind.STEP;
     }
 }

@@ -1,9 +1,9 @@
 package io.streamnet.cli.jobs;
 
 import io.streamnet.engine.backend.Backends;
-import io.streamnet.flink.model.ModelUpdatePublisher;
-import io.streamnet.flink.model.ServingModel;
 import io.streamnet.kafka.admin.PipelineTopics;
+import io.streamnet.kafka.model.ModelUpdatePublisher;
+import io.streamnet.serving.model.ServedSequenceModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -31,7 +31,7 @@ public final class PublishModelCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         // Validate here first: a bad file is refused at the door, not by every job that reads the topic.
-        ServingModel m = ServingModel.load(Backends.get(), Files.readAllBytes(model), modelId, version);
+        ServedSequenceModel m = ServedSequenceModel.load(Backends.get(), Files.readAllBytes(model), modelId, version);
         Properties client = new Properties();
         client.put("bootstrap.servers", bootstrap);
         ModelUpdatePublisher.publish(client, PipelineTopics.MODEL_UPDATES, m, Map.of());

@@ -2,10 +2,10 @@ package io.streamnet.cli.jobs;
 
 import io.streamnet.flink.frame.FrameJob;
 import io.streamnet.flink.frame.FrameJobConfig;
-import io.streamnet.flink.model.FrameModel;
-import io.streamnet.flink.model.ServingModel;
 import io.streamnet.flink.sequence.SequenceJob;
 import io.streamnet.flink.sequence.SequenceJobConfig;
+import io.streamnet.serving.model.ServedFrameModel;
+import io.streamnet.serving.model.ServedSequenceModel;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.apache.flink.core.execution.JobClient;
@@ -34,7 +34,7 @@ public final class RunCommand implements Callable<Integer> {
         StreamExecutionEnvironment env;
         switch (job) {
             case "sequence" -> {
-                ServingModel model = options.initialModel();
+                ServedSequenceModel model = options.initialModel();
                 SequenceJobConfig c = options.config(model);
                 env = LocalFlink.withWebUi(webPort, Math.max(2, c.parallelism));
                 SequenceJob.build(env, c, model);
@@ -43,7 +43,7 @@ public final class RunCommand implements Callable<Integer> {
                         client.getJobID(), c.inputTopic, c.predictionsTopic, model, c.mode, c.delivery, webPort);
             }
             case "frames" -> {
-                FrameModel model = options.initialFrameModel();
+                ServedFrameModel model = options.initialFrameModel();
                 FrameJobConfig c = options.frameConfig();
                 env = LocalFlink.withWebUi(webPort, Math.max(2, c.parallelism));
                 FrameJob.build(env, c, model);

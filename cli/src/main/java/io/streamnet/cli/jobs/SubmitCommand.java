@@ -2,10 +2,10 @@ package io.streamnet.cli.jobs;
 
 import io.streamnet.flink.frame.FrameJob;
 import io.streamnet.flink.frame.FrameJobConfig;
-import io.streamnet.flink.model.FrameModel;
-import io.streamnet.flink.model.ServingModel;
 import io.streamnet.flink.sequence.SequenceJob;
 import io.streamnet.flink.sequence.SequenceJobConfig;
+import io.streamnet.serving.model.ServedFrameModel;
+import io.streamnet.serving.model.ServedSequenceModel;
 import java.io.File;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -54,7 +54,7 @@ public final class SubmitCommand implements Callable<Integer> {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createRemoteEnvironment(host, port,
                 jobJars().toArray(String[]::new));
         if (job.equals("frames")) {
-            FrameModel model = options.initialFrameModel();
+            ServedFrameModel model = options.initialFrameModel();
             FrameJobConfig c = options.frameConfig();
             FrameJob.build(env, c, model);
             JobClient client = env.executeAsync(FrameJob.NAME);
@@ -62,7 +62,7 @@ public final class SubmitCommand implements Callable<Integer> {
                     c.inputTopic, c.predictionsTopic, model, c.batchSize);
             return 0;
         }
-        ServingModel model = options.initialModel();
+        ServedSequenceModel model = options.initialModel();
         SequenceJobConfig c = options.config(model);
         SequenceJob.build(env, c, model);
         JobClient client = env.executeAsync(SequenceJob.NAME);

@@ -1,22 +1,31 @@
 package io.streamnet.cli.kafka;
 
 import io.streamnet.engine.backend.Backends;
-import io.streamnet.kafka.serde.WireFormat;
 import io.streamnet.kafka.streams.RnnTopology;
 import io.streamnet.kafka.streams.StreamsAppConfig;
-import io.streamnet.rnn.model.RnnCheckpoints;
+import io.streamnet.serving.model.ServedSequenceModel;
+import io.streamnet.serving.sequence.InputKind;
+import io.streamnet.serving.sequence.OutputMode;
+import io.streamnet.serving.wire.WireFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.streams.KafkaStreams;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** Runs the Kafka Streams per-key RNN inference app with a checkpoint until Ctrl-C. */
 @Command(name = "streams", mixinStandardHelpOptions = true,
         description = "Run the Kafka Streams per-key RNN app (exactly-once): text-events or step-events -> predictions, bad records -> dead-letters.")
 public final class StreamsCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--model", required = true, description = "Checkpoint from 'streamnet train' (token or feature model).")
     Path model;
 
@@ -26,7 +35,10 @@ public final class StreamsCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "avro", description = "Input wire format, avro or json (default ${DEFAULT-VALUE}).")
     String format;
 
-    @Option(names = "--per-step", description = "A (rolling) prediction after every event, not only at end of sequence.")
+    @Option(names = "--mode", description = "many_to_one, many_to_many, rolling or forecast, as in 'run sequence' (default: many_to_one).")
+    String mode;
+
+    @Option(names = "--per-step", description = "A prediction after every event: rolling for a many-to-one model, many_to_many for a per-step one.")
     boolean perStep;
 
     @Option(names = "--state-dir", description = "Local state directory (default: a temporary one; state is changelogged anyway).")
@@ -34,13 +46,18 @@ public final class StreamsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RnnCheckpoints.Loaded loaded = RnnCheckpoints.load(Backends.get(), model);
-        String id = loaded.metadata().getOrDefault("model.id", model.getFileName().toString());
-        WireFormat wf = WireFormat.parse(format);
-        StreamsAppConfig config = loaded.model().config().tokenInput()
-                ? StreamsAppConfig.forText(wf, perStep, id, 1) : StreamsAppConfig.forSteps(wf, perStep, id, 1);
+        // Validated as the Flink jobs validate a model file: the checkpoint format's checks, then a sequence model.
+        ServedSequenceModel served = ServedSequenceModel.load(Backends.get(), Files.readAllBytes(model), null, -1);
+        if (mode != null && perStep) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--mode and --per-step exclude each other");
+        }
+        OutputMode m = mode != null ? OutputMode.valueOf(mode.trim().toUpperCase(Locale.ROOT))
+                : perStep ? OutputMode.perStep(served.model()) : OutputMode.MANY_TO_ONE;
+        InputKind kind = served.model().config().tokenInput() ? InputKind.TEXT : InputKind.STEP;
+        StreamsAppConfig config = StreamsAppConfig.of(kind, WireFormat.parse(format), m, served.modelId(),
+                served.version());
         Path dir = stateDir != null ? stateDir : Files.createTempDirectory("streamnet-streams-");
-        KafkaStreams streams = new KafkaStreams(RnnTopology.build(loaded.model(), loaded.vocabulary(), config),
+        KafkaStreams streams = new KafkaStreams(RnnTopology.build(served, config),
                 RnnTopology.properties(config, bootstrap, dir.toString()));
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

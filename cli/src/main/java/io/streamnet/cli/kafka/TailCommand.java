@@ -1,12 +1,12 @@
 package io.streamnet.cli.kafka;
 
 import io.streamnet.kafka.admin.PipelineTopics;
-import io.streamnet.kafka.serde.Codecs;
 import io.streamnet.kafka.serde.RecordSerde;
-import io.streamnet.kafka.serde.WireFormat;
 import io.streamnet.kafka.tail.PredictionTailer;
 import io.streamnet.kafka.tail.TailStats;
 import io.streamnet.schemas.Prediction;
+import io.streamnet.serving.wire.Codecs;
+import io.streamnet.serving.wire.WireFormat;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;

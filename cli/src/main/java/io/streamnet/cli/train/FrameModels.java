@@ -5,10 +5,10 @@ import io.streamnet.cnn.train.FashionMnistCnn;
 import io.streamnet.engine.backend.Backend;
 import io.streamnet.engine.data.DatasetLocator;
 import io.streamnet.engine.data.FashionMnist;
-import io.streamnet.flink.model.FrameModel;
-import io.streamnet.flink.model.ServingModel;
-import io.streamnet.flink.smoothing.FrameSmoother;
 import io.streamnet.rnn.model.SequenceModel;
+import io.streamnet.serving.frame.FrameSmoother;
+import io.streamnet.serving.model.ServedFrameModel;
+import io.streamnet.serving.model.ServedSequenceModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,11 +27,11 @@ public final class FrameModels {
     }
 
     /** A trained smoother and its scores on test-set videos. */
-    public record Trained(FrameModel model, FrameSmoother.Report report, double seconds) {
+    public record Trained(ServedFrameModel model, FrameSmoother.Report report, double seconds) {
     }
 
     /** The CNN at {@code cnnPath}, or LeNet-5 trained for {@code cnnEpochs} and written there. */
-    public static FrameModel cnn(Path cnnPath, int cnnEpochs, Backend backend) throws IOException {
+    public static ServedFrameModel cnn(Path cnnPath, int cnnEpochs, Backend backend) throws IOException {
         if (!Files.isRegularFile(cnnPath)) {
             System.out.printf("no CNN at %s: training LeNet-5 (%d epochs) ...%n", cnnPath, cnnEpochs);
             FashionMnistCnn.Result r;
@@ -47,32 +47,32 @@ public final class FrameModels {
             Files.createDirectories(cnnPath.toAbsolutePath().getParent());
             r.writeCheckpoint(cnnPath);
         }
-        return FrameModel.load(backend, Files.readAllBytes(cnnPath), null, -1);
+        return ServedFrameModel.load(backend, Files.readAllBytes(cnnPath), null, -1);
     }
 
     /** Trains a smoother for {@code cnn} on training-set videos and scores both on test-set videos. */
-    public static Trained withSmoother(FrameModel cnn, FrameSmoother.Settings settings, String modelId,
+    public static Trained withSmoother(ServedFrameModel cnn, FrameSmoother.Settings settings, String modelId,
                                        Backend backend) throws IOException {
         DatasetLocator data = DatasetLocator.standard();
         long t0 = System.nanoTime();
         SequenceModel smoother = FrameSmoother.train(cnn, FashionMnist.loadTrain(data), settings, backend);
-        FrameModel untested = FrameModel.of(backend, cnn.cnn(), smoother, Map.of(), modelId, 1);
+        ServedFrameModel untested = ServedFrameModel.of(backend, cnn.cnn(), smoother, Map.of(), modelId, 1);
         FrameSmoother.Report report = FrameSmoother.evaluate(untested, FrameSmoother.videos(FashionMnist.loadTest(data),
                 EVAL_CAMERAS, EVAL_FRAMES, settings.video(), EVAL_SEED), backend);
         Map<String, String> meta = new LinkedHashMap<>();
-        meta.put(ServingModel.META_ID, modelId);
-        meta.put(ServingModel.META_VERSION, "1");
+        meta.put(ServedSequenceModel.META_ID, modelId);
+        meta.put(ServedSequenceModel.META_VERSION, "1");
         meta.put("dataset", "fashion-mnist videos (runs " + settings.video().minRun() + "-" + settings.video().maxRun()
                 + ", noise " + settings.video().noise() + ")");
         meta.put("per_frame_accuracy", String.format(Locale.ROOT, "%.4f", report.perFrameAccuracy()));
         meta.put("smoothed_accuracy", String.format(Locale.ROOT, "%.4f", report.smoothedAccuracy()));
         meta.put("eval_frames", Integer.toString(report.frames()));
-        FrameModel m = FrameModel.of(backend, cnn.cnn(), smoother, meta, modelId, 1);
+        ServedFrameModel m = ServedFrameModel.of(backend, cnn.cnn(), smoother, meta, modelId, 1);
         return new Trained(m, report, (System.nanoTime() - t0) / 1e9);
     }
 
     /** The frame model at {@code path}, or one made (CNN + smoother) and written there. */
-    public static FrameModel cachedOrTrained(Path path, Path cnnPath, int cnnEpochs, Backend backend)
+    public static ServedFrameModel cachedOrTrained(Path path, Path cnnPath, int cnnEpochs, Backend backend)
             throws IOException {
         if (!Files.isRegularFile(path)) {
             System.out.printf("no frame model at %s: training a smoother for %s ...%n", path, cnnPath);
@@ -82,6 +82,6 @@ public final class FrameModels {
             Files.createDirectories(path.toAbsolutePath().getParent());
             Files.write(path, t.model().checkpoint());
         }
-        return FrameModel.load(backend, Files.readAllBytes(path), null, -1);
+        return ServedFrameModel.load(backend, Files.readAllBytes(path), null, -1);
     }
 }

@@ -5,7 +5,7 @@ import io.streamnet.engine.backend.Backends;
 import io.streamnet.rnn.cell.CellType;
 import io.streamnet.rnn.data.TextCorpus;
 import io.streamnet.rnn.model.RnnCheckpoints;
-import io.streamnet.rnn.task.CharModelTask;
+import io.streamnet.rnn.recipe.CharModelTask;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

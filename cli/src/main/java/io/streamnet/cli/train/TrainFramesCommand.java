@@ -3,8 +3,8 @@ package io.streamnet.cli.train;
 import io.streamnet.engine.backend.Backend;
 import io.streamnet.engine.backend.Backends;
 import io.streamnet.engine.data.FrameVideo;
-import io.streamnet.flink.model.FrameModel;
-import io.streamnet.flink.smoothing.FrameSmoother;
+import io.streamnet.serving.frame.FrameSmoother;
+import io.streamnet.serving.model.ServedFrameModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -55,7 +55,7 @@ public final class TrainFramesCommand implements Callable<Integer> {
             return 2;
         }
         Backend backend = Backends.get();
-        FrameModel c = FrameModels.cnn(cnn != null ? cnn : Models.defaultPath("lenet5.ckpt"), cnnEpochs, backend);
+        ServedFrameModel c = FrameModels.cnn(cnn != null ? cnn : Models.defaultPath("lenet5.ckpt"), cnnEpochs, backend);
         System.out.println("cnn: " + c);
         FrameModels.Trained t = FrameModels.withSmoother(c, s, id, backend);
         System.out.printf("smoother: GRU %d over %d features, %d videos x %d frames, %d epochs, %.1f s%n", hidden,

@@ -4,7 +4,7 @@ import io.streamnet.cli.progress.LossProgress;
 import io.streamnet.engine.backend.Backends;
 import io.streamnet.rnn.cell.CellType;
 import io.streamnet.rnn.data.SentimentDataset;
-import io.streamnet.rnn.task.SentimentTask;
+import io.streamnet.rnn.recipe.SentimentTask;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

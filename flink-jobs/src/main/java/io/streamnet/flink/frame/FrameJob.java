@@ -1,12 +1,12 @@
 package io.streamnet.flink.frame;
 
-import io.streamnet.flink.cnn.CnnFrameOperator;
 import io.streamnet.flink.job.KafkaJobs;
-import io.streamnet.flink.model.FrameModel;
-import io.streamnet.flink.sequence.DeadLetters;
+import io.streamnet.flink.serving.DeadLetterOutput;
 import io.streamnet.flink.source.RawRecord;
 import io.streamnet.schemas.DeadLetter;
 import io.streamnet.schemas.Prediction;
+import io.streamnet.serving.frame.FrameEvent;
+import io.streamnet.serving.model.ServedFrameModel;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -15,7 +15,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The frame classification job: KafkaSource (Frame, Avro or JSON) -> decode and validate (bad
- * frames to the dead-letter topic) -> keyBy(camera) -> {@link CnnFrameOperator} (batched CNN
+ * frames to the dead-letter topic) -> keyBy(camera) -> {@link FrameOperator} (batched CNN
  * forward, per-camera smoother state; model updates broadcast into it) -> KafkaSink of predictions
  * (FRAME per frame, and MANY_TO_MANY smoothed labels when the model has a smoother).
  * Checkpointing is on; the sinks are transactional under EXACTLY_ONCE.
@@ -27,7 +27,7 @@ public final class FrameJob {
     }
 
     /** Adds the job's pipeline to {@code env}. */
-    public static void build(StreamExecutionEnvironment env, FrameJobConfig c, FrameModel initial) {
+    public static void build(StreamExecutionEnvironment env, FrameJobConfig c, ServedFrameModel initial) {
         c.validate();
         if (initial == null) {
             throw new IllegalArgumentException("the frame job needs a model to start with");
@@ -40,11 +40,11 @@ public final class FrameJob {
                 .connect(KafkaJobs.modelUpdates(env, c).broadcast())
                 .transform("cnn (batch " + c.batchSize + (c.smooth && initial.hasSmoother() ? ", smoothed" : "") + ")",
                         new AvroTypeInfo<>(Prediction.class),
-                        new CnnFrameOperator(initial.checkpoint(), initial.modelId(), initial.version(),
+                        new FrameOperator(initial.checkpoint(), initial.modelId(), initial.version(),
                                 c.operatorConfig()))
                 .uid(c.uidPrefix + "cnn");
-        DataStream<DeadLetter> deadLetters = decoded.getSideOutput(DeadLetters.TAG)
-                .union(scored.getSideOutput(DeadLetters.TAG));
+        DataStream<DeadLetter> deadLetters = decoded.getSideOutput(DeadLetterOutput.TAG)
+                .union(scored.getSideOutput(DeadLetterOutput.TAG));
         KafkaJobs.sinks(c, scored, deadLetters);
     }
 

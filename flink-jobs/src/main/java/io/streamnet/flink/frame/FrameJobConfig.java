@@ -1,6 +1,5 @@
 package io.streamnet.flink.frame;
 
-import io.streamnet.flink.cnn.FrameOperatorConfig;
 import io.streamnet.flink.job.KafkaJobConfig;
 import io.streamnet.kafka.admin.PipelineTopics;
 import java.util.ArrayList;

@@ -1,9 +1,8 @@
 package io.streamnet.flink.job;
 
-import io.streamnet.flink.model.ModelUpdates;
-import io.streamnet.flink.sequence.Delivery;
 import io.streamnet.kafka.admin.PipelineTopics;
-import io.streamnet.kafka.serde.WireFormat;
+import io.streamnet.serving.model.ModelUpdates;
+import io.streamnet.serving.wire.WireFormat;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.time.Duration;

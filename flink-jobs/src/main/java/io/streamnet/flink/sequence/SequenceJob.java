@@ -1,12 +1,13 @@
 package io.streamnet.flink.sequence;
 
 import io.streamnet.flink.job.KafkaJobs;
-import io.streamnet.flink.model.ServingModel;
-import io.streamnet.flink.rnn.RnnBundleOperator;
+import io.streamnet.flink.serving.DeadLetterOutput;
 import io.streamnet.flink.source.RawRecord;
 import io.streamnet.schemas.DeadLetter;
 import io.streamnet.schemas.Prediction;
 import io.streamnet.schemas.PredictionKind;
+import io.streamnet.serving.model.ServedSequenceModel;
+import io.streamnet.serving.sequence.SequenceEvent;
 import java.time.Instant;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.java.functions.KeySelector;
@@ -17,7 +18,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The sequence inference job: KafkaSource (TextEvent or StepEvent, Avro or JSON) -> decode and
- * validate (bad records to the dead-letter topic) -> keyBy(key) -> {@link RnnBundleOperator}
+ * validate (bad records to the dead-letter topic) -> keyBy(key) -> {@link SequenceOperator}
  * (model updates from the model-updates topic broadcast into it) -> KafkaSink of predictions.
  * Checkpointing is on; the sinks are transactional under EXACTLY_ONCE.
  */
@@ -28,7 +29,7 @@ public final class SequenceJob {
     }
 
     /** Adds the job's pipeline to {@code env}. {@code initial} may be null only for the identity pipeline. */
-    public static void build(StreamExecutionEnvironment env, SequenceJobConfig c, ServingModel initial) {
+    public static void build(StreamExecutionEnvironment env, SequenceJobConfig c, ServedSequenceModel initial) {
         c.validate();
         if (initial == null && !c.identity) {
             throw new IllegalArgumentException("the sequence job needs a model to start with");
@@ -40,20 +41,20 @@ public final class SequenceJob {
                 .name("decode + validate").uid(c.uidPrefix + "decode");
 
         DataStream<Prediction> predictions;
-        DataStream<DeadLetter> deadLetters = decoded.getSideOutput(DeadLetters.TAG);
+        DataStream<DeadLetter> deadLetters = decoded.getSideOutput(DeadLetterOutput.TAG);
         if (c.identity) {
             predictions = decoded.keyBy(new EventKey()).map(new Unscored()).name("identity").uid(c.uidPrefix + "identity")
                     .returns(new AvroTypeInfo<>(Prediction.class));
         } else {
             DataStream<RawRecord> models = KafkaJobs.modelUpdates(env, c);
             SingleOutputStreamOperator<Prediction> scored = decoded.keyBy(new EventKey()).connect(models.broadcast())
-                    .transform("rnn " + c.mode.name().toLowerCase() + " (bundle " + c.bundleSize + ")",
+                    .transform("rnn " + c.mode.name().toLowerCase() + " (bundle " + c.batchSize + ")",
                             new AvroTypeInfo<>(Prediction.class),
-                            new RnnBundleOperator(initial.checkpoint(), initial.modelId(), initial.version(),
+                            new SequenceOperator(initial.checkpoint(), initial.modelId(), initial.version(),
                                     c.operatorConfig()))
                     .uid(c.uidPrefix + "rnn");
             predictions = scored;
-            deadLetters = deadLetters.union(scored.getSideOutput(DeadLetters.TAG));
+            deadLetters = deadLetters.union(scored.getSideOutput(DeadLetterOutput.TAG));
         }
         KafkaJobs.sinks(c, predictions, deadLetters);
     }

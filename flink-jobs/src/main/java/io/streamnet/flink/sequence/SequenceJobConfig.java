@@ -1,9 +1,10 @@
 package io.streamnet.flink.sequence;
 
 import io.streamnet.flink.job.KafkaJobConfig;
-import io.streamnet.flink.rnn.OutputMode;
-import io.streamnet.flink.rnn.RnnOperatorConfig;
 import io.streamnet.kafka.admin.PipelineTopics;
+import io.streamnet.serving.sequence.InputKind;
+import io.streamnet.serving.sequence.OutputMode;
+import io.streamnet.serving.sequence.SequenceInput;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,11 +17,13 @@ public final class SequenceJobConfig extends KafkaJobConfig {
     private static final long serialVersionUID = 1L;
 
     public InputKind inputKind = InputKind.TEXT;
-    public int bundleSize = 64;
-    public long bundleMillis = 20;
+    public int batchSize = 64;
+    public long batchMillis = 20;
     public OutputMode mode = OutputMode.MANY_TO_ONE;
     public Duration sessionGap = null;
     public int forecastSteps = 8;
+    /** Most input steps (tokens) one event may carry. */
+    public int maxStepsPerEvent = SequenceInput.DEFAULT_MAX_STEPS;
     /** No model at all: identity pipeline for benchmarks (source, decode, keyBy, sink). */
     public boolean identity = false;
 
@@ -36,8 +39,9 @@ public final class SequenceJobConfig extends KafkaJobConfig {
         return c;
     }
 
-    public RnnOperatorConfig operatorConfig() {
-        return new RnnOperatorConfig(bundleSize, bundleMillis, mode, sessionGap, stateTtl, forecastSteps, maxModelBytes);
+    public SequenceOperatorConfig operatorConfig() {
+        return new SequenceOperatorConfig(batchSize, batchMillis, mode, sessionGap, stateTtl, forecastSteps, maxModelBytes,
+                maxStepsPerEvent);
     }
 
     /** Throws with every problem listed, so a bad config fails at start and says all that is wrong. */

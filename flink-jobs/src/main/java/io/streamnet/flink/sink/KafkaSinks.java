@@ -1,7 +1,7 @@
 package io.streamnet.flink.sink;
 
-import io.streamnet.flink.sequence.Delivery;
-import io.streamnet.kafka.serde.WireFormat;
+import io.streamnet.flink.job.Delivery;
+import io.streamnet.serving.wire.WireFormat;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.function.Function;

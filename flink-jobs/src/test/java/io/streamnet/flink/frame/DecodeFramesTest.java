@@ -2,12 +2,13 @@ package io.streamnet.flink.frame;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streamnet.flink.sequence.DeadLetters;
+import io.streamnet.flink.serving.DeadLetterOutput;
 import io.streamnet.flink.source.RawRecord;
-import io.streamnet.kafka.serde.Codecs;
-import io.streamnet.kafka.serde.WireFormat;
 import io.streamnet.schemas.DeadLetter;
 import io.streamnet.schemas.Frame;
+import io.streamnet.serving.frame.FrameEvent;
+import io.streamnet.serving.wire.Codecs;
+import io.streamnet.serving.wire.WireFormat;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -38,7 +39,7 @@ class DecodeFramesTest {
                 h.processElement(r, 0);
             }
             List<DeadLetter> dead = new ArrayList<>();
-            var q = h.getSideOutput(DeadLetters.TAG);
+            var q = h.getSideOutput(DeadLetterOutput.TAG);
             if (q != null) {
                 q.forEach(r -> dead.add(r.getValue()));
             }

@@ -8,20 +8,20 @@ import io.streamnet.engine.data.DatasetLocator;
 import io.streamnet.engine.data.FashionMnist;
 import io.streamnet.engine.data.FrameVideo;
 import io.streamnet.engine.data.FrameVideo.VideoFrame;
-import io.streamnet.flink.model.FrameModel;
 import io.streamnet.flink.sequence.PipelineFixture;
-import io.streamnet.flink.smoothing.FrameSmoother;
 import io.streamnet.kafka.admin.PipelineTopics;
 import io.streamnet.kafka.replay.KeyedEvent;
 import io.streamnet.kafka.replay.VideoFrameEvents;
-import io.streamnet.kafka.serde.Codecs;
-import io.streamnet.kafka.serde.RecordCodec;
-import io.streamnet.kafka.serde.WireFormat;
 import io.streamnet.rnn.model.SequenceModel;
 import io.streamnet.schemas.DeadLetter;
 import io.streamnet.schemas.Frame;
 import io.streamnet.schemas.Prediction;
 import io.streamnet.schemas.PredictionKind;
+import io.streamnet.serving.frame.FrameSmoother;
+import io.streamnet.serving.model.ServedFrameModel;
+import io.streamnet.serving.wire.Codecs;
+import io.streamnet.serving.wire.RecordCodec;
+import io.streamnet.serving.wire.WireFormat;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,7 +43,7 @@ class FrameJobEndToEndTest {
     private static final int CAMERAS = 3;
     private static final int FRAMES = 160;
     private static final FrameVideo.Spec VIDEO = FrameVideo.Spec.standard();
-    private static FrameModel model;
+    private static ServedFrameModel model;
     private static FashionMnist test;
 
     @BeforeAll
@@ -55,10 +55,10 @@ class FrameJobEndToEndTest {
         var cpu = CpuBackend.instance();
         FashionMnistCnn.Result cnn = FashionMnistCnn.train("lenet5", train, FashionMnist.loadTest(data, 500), 2, 32,
                 2e-3f, 1, cpu, FashionMnistCnn.ProgressListener.NONE);
-        FrameModel plain = FrameModel.of(cpu, cnn.network(), null, Map.of(), "frames", 1);
+        ServedFrameModel plain = ServedFrameModel.of(cpu, cnn.network(), null, Map.of(), "frames", 1);
         SequenceModel smoother = FrameSmoother.train(plain, train,
                 new FrameSmoother.Settings(96, 48, 24, 8, 16, 0.01f, VIDEO, 3), cpu);
-        model = FrameModel.of(cpu, plain.cnn(), smoother, Map.of(), "frames", 1);
+        model = ServedFrameModel.of(cpu, plain.cnn(), smoother, Map.of(), "frames", 1);
     }
 
     @Test

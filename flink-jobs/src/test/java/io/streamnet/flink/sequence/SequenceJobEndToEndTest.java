@@ -4,24 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamnet.engine.checkpoint.Checkpoints;
 import io.streamnet.engine.cpu.CpuBackend;
-import io.streamnet.flink.model.ModelUpdates;
-import io.streamnet.flink.model.ServingModel;
 import io.streamnet.kafka.admin.PipelineTopics;
-import io.streamnet.kafka.serde.Codecs;
-import io.streamnet.kafka.serde.WireFormat;
 import io.streamnet.rnn.cell.CellType;
 import io.streamnet.rnn.data.LabelledSentence;
 import io.streamnet.rnn.data.SentimentDataset;
 import io.streamnet.rnn.model.RnnCheckpoints;
 import io.streamnet.rnn.model.SequenceModel;
 import io.streamnet.rnn.state.RnnState;
-import io.streamnet.rnn.task.SentimentTask;
+import io.streamnet.rnn.recipe.SentimentTask;
 import io.streamnet.rnn.text.WordTokenizer;
 import io.streamnet.rnn.train.SequenceClassification;
 import io.streamnet.rnn.train.SequenceTrainer;
 import io.streamnet.schemas.DeadLetter;
 import io.streamnet.schemas.Prediction;
 import io.streamnet.schemas.PredictionKind;
+import io.streamnet.serving.model.ModelUpdates;
+import io.streamnet.serving.model.ServedSequenceModel;
+import io.streamnet.serving.wire.Codecs;
+import io.streamnet.serving.wire.WireFormat;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,7 +54,7 @@ class SequenceJobEndToEndTest {
 
     private static byte[] checkpoint() throws Exception {
         return Checkpoints.toBytes(RnnCheckpoints.toCheckpoint(trained.model(), trained.vocabulary(),
-                Map.of(ServingModel.META_ID, "sentiment", ServingModel.META_VERSION, "1")));
+                Map.of(ServedSequenceModel.META_ID, "sentiment", ServedSequenceModel.META_VERSION, "1")));
     }
 
     @Test
@@ -82,10 +82,10 @@ class SequenceJobEndToEndTest {
             SequenceJobConfig c = f.config("e2e");
             c.bounded = true;
             c.parallelism = 2;
-            c.bundleSize = 32;
-            c.mode = io.streamnet.flink.rnn.OutputMode.MANY_TO_ONE;
+            c.batchSize = 32;
+            c.mode = io.streamnet.serving.sequence.OutputMode.MANY_TO_ONE;
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-            SequenceJob.build(env, c, ServingModel.load(CpuBackend.instance(), bytes, null, -1));
+            SequenceJob.build(env, c, ServedSequenceModel.load(CpuBackend.instance(), bytes, null, -1));
             long t0 = System.nanoTime();
             env.execute(SequenceJob.NAME);
             System.out.printf("sequence job: %d events, %d conversations in %.1f s (MiniCluster start included)%n",

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamnet.engine.checkpoint.Checkpoints;
 import io.streamnet.engine.cpu.CpuBackend;
-import io.streamnet.flink.model.ServingModel;
-import io.streamnet.flink.rnn.OutputMode;
 import io.streamnet.rnn.cell.CellType;
 import io.streamnet.rnn.model.ModelConfig;
 import io.streamnet.rnn.model.OutputType;
@@ -14,6 +12,8 @@ import io.streamnet.rnn.model.SequenceModel;
 import io.streamnet.rnn.state.RnnState;
 import io.streamnet.rnn.text.Vocabulary;
 import io.streamnet.schemas.Prediction;
+import io.streamnet.serving.model.ServedSequenceModel;
+import io.streamnet.serving.sequence.OutputMode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,10 +21,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,13 +59,13 @@ class SequenceJobRestartTest {
         }
         long ending = conversations.stream().filter(w -> w.length <= 3).count();
         byte[] bytes = Checkpoints.toBytes(RnnCheckpoints.toCheckpoint(model, vocab, Map.of()));
-        ServingModel serving = ServingModel.load(CpuBackend.instance(), bytes, "m", 1);
+        ServedSequenceModel serving = ServedSequenceModel.load(CpuBackend.instance(), bytes, "m", 1);
 
         try (PipelineFixture f = new PipelineFixture(2)) {
             SequenceJobConfig c = f.config("restart");
             c.parallelism = 2;
-            c.bundleSize = 16;
-            c.bundleMillis = 50;
+            c.batchSize = 16;
+            c.batchMillis = 50;
             c.mode = OutputMode.MANY_TO_ONE;
 
             StreamExecutionEnvironment first = StreamExecutionEnvironment.getExecutionEnvironment();

@@ -1,14 +1,13 @@
 package io.streamnet.kafka.streams;
 
-import io.streamnet.kafka.serde.Codecs;
-import io.streamnet.kafka.serde.RecordCodec;
-import io.streamnet.kafka.serde.WireFormat;
 import io.streamnet.rnn.model.SequenceModel;
 import io.streamnet.rnn.text.Vocabulary;
 import io.streamnet.schemas.DeadLetter;
 import io.streamnet.schemas.Prediction;
-import io.streamnet.schemas.StepEvent;
-import io.streamnet.schemas.TextEvent;
+import io.streamnet.serving.model.ServedSequenceModel;
+import io.streamnet.serving.wire.Codecs;
+import io.streamnet.serving.wire.RecordCodec;
+import io.streamnet.serving.wire.WireFormat;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
@@ -29,18 +28,27 @@ public final class RnnTopology {
     private RnnTopology() {
     }
 
+    /** The app over a model in memory, served as {@code config}'s model id and version. */
     public static Topology build(SequenceModel model, Vocabulary vocabulary, StreamsAppConfig config) {
         if (model.config().tokenInput() && (vocabulary == null || vocabulary.size() != model.config().vocabSize())) {
             throw new IllegalArgumentException("a token model needs its own vocabulary of " + model.config().vocabSize()
                     + " tokens, got " + (vocabulary == null ? "none" : vocabulary.size()));
         }
-        RecordCodec<TextEvent> text = Codecs.of(TextEvent.class, config.inputFormat());
-        RecordCodec<StepEvent> steps = Codecs.of(StepEvent.class, config.inputFormat());
+        return build(new ServedSequenceModel(config.modelId(), config.modelVersion(), new byte[0], model, vocabulary),
+                config);
+    }
+
+    /** The app over a validated model: its predictions carry the model's id and version. */
+    public static Topology build(ServedSequenceModel served, StreamsAppConfig config) {
+        String why = config.mode().incompatibility(served.model());
+        if (why != null) {
+            throw new IllegalArgumentException("model " + served + " cannot be served " + config.mode() + ": " + why);
+        }
         RecordCodec<Prediction> predictions = Codecs.of(Prediction.class, WireFormat.AVRO);
         RecordCodec<DeadLetter> deadLetters = Codecs.of(DeadLetter.class, WireFormat.AVRO);
         Topology t = new Topology();
         t.addSource("input", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), config.inputTopic());
-        t.addProcessor("rnn", () -> new RnnInferenceProcessor(model, vocabulary, text, steps, config), "input");
+        t.addProcessor("rnn", () -> new RnnInferenceProcessor(served, config), "input");
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(),
                 Serdes.ByteArray()), "rnn");
         t.addSink(PREDICTIONS_SINK, config.outputTopic(), Serdes.String().serializer(),

@@ -1,8 +1,8 @@
 package io.streamnet.kafka.tail;
 
-import io.streamnet.kafka.serde.DecodeException;
 import io.streamnet.kafka.serde.RecordSerde;
 import io.streamnet.schemas.Prediction;
+import io.streamnet.serving.wire.DecodeException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;

@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamnet.engine.cpu.CpuBackend;
 import io.streamnet.kafka.admin.PipelineTopics;
-import io.streamnet.kafka.serde.Codecs;
-import io.streamnet.kafka.serde.RecordCodec;
-import io.streamnet.kafka.serde.WireFormat;
 import io.streamnet.rnn.cell.CellType;
 import io.streamnet.rnn.model.ModelConfig;
 import io.streamnet.rnn.model.OutputType;
@@ -19,6 +16,9 @@ import io.streamnet.schemas.Frame;
 import io.streamnet.schemas.Prediction;
 import io.streamnet.schemas.StepEvent;
 import io.streamnet.schemas.TextEvent;
+import io.streamnet.serving.wire.Codecs;
+import io.streamnet.serving.wire.RecordCodec;
+import io.streamnet.serving.wire.WireFormat;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -116,7 +116,7 @@ class RnnTopologyTest {
         TestInputTopic<String, byte[]> in = start(textModel, vocab, StreamsAppConfig.forText(WireFormat.JSON, false, "m", 1));
         byte[] garbage = {(byte) 0xff, 0x00, 0x13};
         byte[] missing = "{\"key\":\"x\",\"eventTime\":1}".getBytes(StandardCharsets.UTF_8);
-        byte[] empty = text("x", 0, "   ", true, null);
+        byte[] empty = text("x", 0, "   ", false, null); // a blank end marker only closes a sequence (NO_OPEN_SEQUENCE here)
         byte[] oversized = new byte[2 << 20];
         in.pipeInput("x", garbage);
         in.pipeInput("x", missing);

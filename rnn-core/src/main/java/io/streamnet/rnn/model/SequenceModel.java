@@ -199,4 +199,37 @@ public final class SequenceModel {
         }
         return out;
     }
+
+    /**
+     * The next {@code steps} values after a sequence (many-to-one + one-to-many), flattened
+     * (steps x outputSize). A SEQ2SEQ model's decoder runs from the encoder state {@code state},
+     * reading the sequence's last input first (zeros when the sequence ended without one); any
+     * other model's last output IS the next value, and each generated value is fed back for the
+     * ones after it.
+     *
+     * @param lastInput  the input of the sequence's last step, or null
+     * @param lastOutput the model's output after that step (the first forecast value of a non-SEQ2SEQ model)
+     */
+    public float[] forecast(RnnState state, float[] lastInput, float[] lastOutput, int steps) {
+        if (steps < 1) {
+            throw new IllegalArgumentException("a forecast has at least one step, got " + steps);
+        }
+        float[][] values;
+        if (config.outputType() == OutputType.SEQ2SEQ) {
+            float[] first = lastInput != null ? lastInput : new float[decoder.get(0).inputSize()];
+            values = generate(state, first, steps);
+        } else {
+            values = new float[steps][];
+            values[0] = lastOutput;
+            if (steps > 1) {
+                System.arraycopy(generate(state, lastOutput, steps - 1), 0, values, 1, steps - 1);
+            }
+        }
+        int w = values[0].length;
+        float[] flat = new float[steps * w];
+        for (int t = 0; t < steps; t++) {
+            System.arraycopy(values[t], 0, flat, t * w, w);
+        }
+        return flat;
+    }
 }

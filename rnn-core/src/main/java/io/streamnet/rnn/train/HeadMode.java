@@ -1,7 +1,10 @@
 package io.streamnet.rnn.train;
 
-/** Where a stack's output head reads: nowhere (an encoder), its final states, or every step. */
-public enum HeadMode {
+/**
+ * Where a stack's output head reads during training: nowhere (an encoder), its final states, or every
+ * step. Internal to training: derived from the model's {@link io.streamnet.rnn.model.OutputType}.
+ */
+enum HeadMode {
     NONE,
     FINAL,
     EVERY_STEP

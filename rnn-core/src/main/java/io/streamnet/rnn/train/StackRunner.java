@@ -17,7 +17,7 @@ import java.util.Random;
  * <p>Rows that have finished (step t beyond their length) are not computed; their state is carried
  * unchanged, and so is their gradient on the way back.
  */
-public final class StackRunner {
+final class StackRunner {
     private final SequenceModel model;
     private final Backend backend;
     private final List<RecurrentCell> cells;

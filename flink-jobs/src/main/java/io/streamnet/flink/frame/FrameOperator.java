@@ -1,0 +1,165 @@
+package io.streamnet.flink.frame;
+
+import io.streamnet.engine.backend.Backends;
+import io.streamnet.engine.tensor.Tensor;
+import io.streamnet.flink.serving.ServingMetrics;
+import io.streamnet.flink.serving.ServingOperator;
+import io.streamnet.rnn.model.Task;
+import io.streamnet.schemas.PredictionKind;
+import io.streamnet.serving.batch.KeyRounds;
+import io.streamnet.serving.frame.FrameClassifier;
+import io.streamnet.serving.frame.FrameDecoder;
+import io.streamnet.serving.frame.FrameEvent;
+import io.streamnet.serving.frame.FrameModelKind;
+import io.streamnet.serving.model.ModelSlot;
+import io.streamnet.serving.model.ServedFrameModel;
+import io.streamnet.serving.output.Predictions;
+import io.streamnet.serving.reject.Rejected;
+import io.streamnet.serving.sequence.OutputMode;
+import io.streamnet.serving.sequence.SequenceStepper;
+import java.util.List;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+
+/**
+ * Frame classification on Flink, micro-batched across cameras, with an optional per-camera temporal
+ * smoother and models swapped while running. Input 1 (keyed by camera) carries decoded frames,
+ * batched as {@link ServingOperator} describes; ONE batched CNN forward ({@link FrameClassifier})
+ * classifies a batch (a FRAME prediction per frame). With a smoother and {@code smooth} on, each
+ * frame's CNN features then step its camera's RNN, whose state lives in Flink keyed state (a
+ * float[] per camera), in {@link KeyRounds} of distinct cameras, and a MANY_TO_MANY prediction gives
+ * the frame's label from the frames before it. Frames whose shape is not the model's are dead
+ * letters (WRONG_SHAPE). A CNN and its smoother swap together; a smoother of another state shape,
+ * or a model without one, starts every camera's smoother afresh.
+ */
+public final class FrameOperator extends ServingOperator<FrameEvent, ServedFrameModel> {
+    private static final long serialVersionUID = 1L;
+    /** Names in savepoints: keep them. */
+    static final String STATE = "smoother-state";
+    static final String MODEL_STATE = "serving-frame-model";
+
+    private final FrameOperatorConfig config;
+
+    private transient ValueStateDescriptor<float[]> stateDescriptor;
+    private transient ValueState<float[]> state;
+    private transient FrameClassifier classifier;
+    private transient SequenceStepper smoother;
+    private transient KeyRounds<Integer> rounds;
+    private transient List<FrameEvent> batch;
+    private transient ServingMetrics metrics;
+
+    /**
+     * @param checkpoint the frame model to serve until an update arrives (a restored job serves
+     *                   what it served when checkpointed instead)
+     * @param modelId    the model id this operator serves; updates for other ids are not for it
+     * @param version    the initial model's version; updates must be newer
+     */
+    public FrameOperator(byte[] checkpoint, String modelId, long version, FrameOperatorConfig config) {
+        super(checkpoint, modelId, version, config.maxModelBytes(), MODEL_STATE, config.batchSize(),
+                config.batchMillis());
+        this.config = config;
+    }
+
+    @Override
+    public void open() throws Exception {
+        stateDescriptor = floatState(STATE, config.stateTtl());
+        super.open();
+        state = getPartitionedState(stateDescriptor);
+        rounds = new KeyRounds<>(row -> 1, config.batchSize());
+    }
+
+    @Override
+    protected ModelSlot.Kind<ServedFrameModel> modelKind() {
+        return new FrameModelKind();
+    }
+
+    @Override
+    protected ValueStateDescriptor<float[]> modelDependentState() {
+        return stateDescriptor;
+    }
+
+    @Override
+    protected ServingMetrics createMetrics() {
+        metrics = new ServingMetrics(getMetricGroup(), "framesIn", "forwardMicros");
+        return metrics;
+    }
+
+    @Override
+    protected void modelChanged(ServedFrameModel serving) {
+        classifier = new FrameClassifier(serving, Backends.get(), config.batchSize());
+        smoother = smoothing(serving) ? new SequenceStepper(serving.smoother(), serving.modelId(), serving.version(),
+                OutputMode.MANY_TO_MANY, 1, config.batchSize()) : null;
+    }
+
+    private boolean smoothing(ServedFrameModel m) {
+        return config.smooth() && m.hasSmoother();
+    }
+
+    @Override
+    public void processElement1(StreamRecord<FrameEvent> element) throws Exception {
+        metrics.recordsIn.inc();
+        FrameEvent f = element.getValue();
+        try {
+            FrameDecoder.requireShape(f, serving());
+        } catch (Rejected why) {
+            deadLetter(f.sourceTopic, f.sourcePartition, f.sourceOffset, why.reason(), why.detail(), f.toJson());
+            return;
+        }
+        buffer(f);
+    }
+
+    /** Classifies the batch in one forward pass, then steps the smoother per camera. */
+    @Override
+    protected void run(List<FrameEvent> frames) throws Exception {
+        int rows = frames.size();
+        metrics.batchSize.update(rows);
+        for (int i = 0; i < rows; i++) {
+            classifier.load(i, frames.get(i).pixels);
+        }
+        long t0 = System.nanoTime();
+        classifier.run(rows);
+        metrics.computeMicros.update((System.nanoTime() - t0) / 1000);
+        Tensor probs = classifier.probabilities();
+        for (int i = 0; i < rows; i++) {
+            emit(frames.get(i), PredictionKind.FRAME, probs.row(i).toArray());
+        }
+        if (smoothing(serving())) {
+            batch = frames;
+            for (int i = 0; i < rows; i++) {
+                rounds.add(frames.get(i).camera, i);
+            }
+            for (KeyRounds.Round<Integer> round; (round = rounds.next(row -> { })) != null; ) {
+                smooth(round);
+            }
+        }
+    }
+
+    /** One batched smoother step over a round of distinct cameras (its rows of the batch). */
+    private void smooth(KeyRounds.Round<Integer> round) throws Exception {
+        Tensor feats = classifier.features();
+        int width = serving().featureSize();
+        int n = round.size();
+        for (int j = 0; j < n; j++) {
+            int row = round.item(j);
+            setCurrentKey(batch.get(row).camera);
+            if (smoother.loadState(j, state.value())) {
+                metrics.stateResets.inc(); // written under a smoother of another shape (a restore across a swap)
+            }
+            smoother.loadFeatures(j, feats.data(), feats.offset() + row * width);
+        }
+        smoother.run(n);
+        for (int j = 0; j < n; j++) {
+            FrameEvent f = batch.get(round.item(j));
+            setCurrentKey(f.camera);
+            state.update(smoother.state(j)); // a fresh array: the heap backend keeps it
+            emit(f, PredictionKind.MANY_TO_MANY, smoother.output(j));
+        }
+    }
+
+    private void emit(FrameEvent f, PredictionKind kind, float[] probabilities) {
+        long latency = f.ingestTime > 0 ? System.currentTimeMillis() - f.ingestTime : 0;
+        emit(Predictions.of(f.camera, f.frameNo, kind, Task.CLASSIFICATION, probabilities, null, serving().modelId(),
+                serving().version(), f.eventTime, latency, f.label));
+    }
+}

@@ -1,9 +1,0 @@
-package io.streamnet.flink.sequence;
-
-/** Which Avro record the input topic carries. */
-public enum InputKind {
-    /** TextEvent: text or token ids, for token models. */
-    TEXT,
-    /** StepEvent: a feature vector per step, for feature models. */
-    STEP
-}

@@ -1,0 +1,265 @@
+package io.streamnet.flink.serving;
+
+import io.streamnet.flink.source.RawRecord;
+import io.streamnet.schemas.DeadLetter;
+import io.streamnet.schemas.ModelUpdate;
+import io.streamnet.schemas.Prediction;
+import io.streamnet.serving.batch.MicroBatcher;
+import io.streamnet.serving.model.ModelSlot;
+import io.streamnet.serving.model.ServedModel;
+import io.streamnet.serving.output.DeadLetters;
+import io.streamnet.serving.reject.RejectReason;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedMultiInput;
+import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Flink side of every model-serving operator: input 1 carries keyed records that a
+ * {@link MicroBatcher} buffers and the subclass runs in batches ({@link #run}); input 2 (broadcast)
+ * carries {@link ModelUpdate} records for the {@link ModelSlot}, whose rules decide what serves.
+ *
+ * <p>An update is applied between batches (the buffer runs on the old model first). A refused one
+ * goes to the dead-letter output; after a swap that changes the state's shape, every key's
+ * model-dependent state is cleared (counted in {@code stateResets}). The serving model (checkpoint
+ * bytes, id, version) is kept in broadcast operator state, so a restored job serves the model it
+ * served when checkpointed. Batches run on their size and time trigger, on watermarks, before every
+ * checkpoint barrier, at end of input and at finish, so nothing buffered is lost or checkpointed
+ * half-done.
+ *
+ * @param <IN> the keyed input
+ * @param <M>  the served model
+ */
+public abstract class ServingOperator<IN, M extends ServedModel<M>> extends AbstractStreamOperator<Prediction>
+        implements TwoInputStreamOperator<IN, RawRecord, Prediction>, BoundedMultiInput {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(ServingOperator.class);
+    private static final String MODEL_CHECKPOINT = "checkpoint";
+    private static final String MODEL_ID = "id";
+    private static final String MODEL_VERSION = "version";
+
+    /** The model travels as checkpoint bytes (validated on open), not as a Java-serialized object. */
+    private final byte[] initialCheckpoint;
+    private final String initialId;
+    private final long initialVersion;
+    private final int maxModelBytes;
+    private final String modelStateName;
+    private final int batchSize;
+    private final long batchMillis;
+
+    private transient ModelSlot<M> slot;
+    private transient MicroBatcher<IN> batcher;
+    private transient BroadcastState<String, byte[]> modelState;
+    private transient ServingMetrics servingMetrics;
+
+    /**
+     * @param checkpoint     the model to serve until an update arrives (a restored job serves what
+     *                       it served when checkpointed instead)
+     * @param modelId        the model id this operator serves; updates for other ids are not for it
+     * @param version        the initial model's version; updates must be newer
+     * @param modelStateName name of the broadcast state holding the serving model (part of savepoints)
+     */
+    protected ServingOperator(byte[] checkpoint, String modelId, long version, int maxModelBytes,
+                              String modelStateName, int batchSize, long batchMillis) {
+        this.initialCheckpoint = checkpoint.clone();
+        this.initialId = modelId;
+        this.initialVersion = version;
+        this.maxModelBytes = maxModelBytes;
+        this.modelStateName = modelStateName;
+        this.batchSize = batchSize;
+        this.batchMillis = batchMillis;
+    }
+
+    /** How this operator's kind of model is loaded, validated and judged servable. */
+    protected abstract ModelSlot.Kind<M> modelKind();
+
+    /** The keyed state that depends on the model's shape: cleared for every key when it changes. */
+    protected abstract StateDescriptor<?, ?> modelDependentState();
+
+    /** Creates the operator's metrics (called once, in {@link #open()}). */
+    protected abstract ServingMetrics createMetrics();
+
+    /** The serving model changed (or was first loaded): size workspaces for it. */
+    protected abstract void modelChanged(M serving) throws Exception;
+
+    /** Runs a batch of records (oldest first) on the serving model. */
+    protected abstract void run(List<IN> batch) throws Exception;
+
+    /** Every key's model-dependent state was just cleared. */
+    protected void stateCleared() {
+    }
+
+    /**
+     * Per-key float[] state (Flink's primitive-array serializer, not Kryo). With a TTL, expired state
+     * reads as absent, so an idle key starts afresh; expired entries are dropped from full snapshots
+     * rather than by incremental cleanup, which walks the state map on every access (a fifth of the
+     * RNN operator's time in the pipeline benchmark's profile).
+     */
+    protected static ValueStateDescriptor<float[]> floatState(String name, Duration ttl) {
+        ValueStateDescriptor<float[]> d = new ValueStateDescriptor<>(name, PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO);
+        if (ttl != null) {
+            d.enableTimeToLive(StateTtlConfig.newBuilder(ttl)
+                    .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                    .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                    .disableCleanupInBackground()
+                    .cleanupFullSnapshot()
+                    .build());
+        }
+        return d;
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        modelState = context.getOperatorStateStore().getBroadcastState(new MapStateDescriptor<>(modelStateName,
+                Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        servingMetrics = createMetrics();
+        batcher = new MicroBatcher<>(batchSize, batchMillis);
+        slot = new ModelSlot<>(modelKind(), maxModelBytes);
+        byte[] restored = modelState.get(MODEL_CHECKPOINT);
+        if (restored != null) {
+            slot.open(restored, new String(modelState.get(MODEL_ID), StandardCharsets.UTF_8),
+                    Long.parseLong(new String(modelState.get(MODEL_VERSION), StandardCharsets.UTF_8)));
+            LOG.info("restored serving model {}", slot.current());
+        } else {
+            remember(slot.open(initialCheckpoint, initialId, initialVersion));
+        }
+        servingMetrics.modelVersion = slot.current().version();
+        modelChanged(slot.current());
+    }
+
+    private void remember(M m) throws Exception {
+        modelState.put(MODEL_CHECKPOINT, m.checkpoint());
+        modelState.put(MODEL_ID, m.modelId().getBytes(StandardCharsets.UTF_8));
+        modelState.put(MODEL_VERSION, Long.toString(m.version()).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The model serving now. */
+    public M serving() {
+        return slot.current();
+    }
+
+    // ---- input 1: records, batched ----
+
+    /** Buffers a record for the next batch (the subclass checks it first and counts it). */
+    protected void buffer(IN record) throws Exception {
+        switch (batcher.add(record)) {
+            case RUN -> flush();
+            case ARM_TIMER -> getProcessingTimeService().registerTimer(
+                    getProcessingTimeService().getCurrentProcessingTime() + batcher.millis(), t -> flush());
+            case WAIT -> {
+            }
+        }
+    }
+
+    /** Runs whatever is buffered (the timers and flush points above; tests call it too). */
+    public void flush() throws Exception {
+        if (batcher != null && !batcher.isEmpty()) {
+            run(batcher.take());
+        }
+    }
+
+    // ---- input 2: model updates ----
+
+    @Override
+    public void processElement2(StreamRecord<RawRecord> element) throws Exception {
+        flush(); // the swap happens between batches: what is buffered runs on the model it arrived under
+        RawRecord r = element.getValue();
+        ModelSlot.Offer<M> offer = slot.offer(r.value);
+        if (offer instanceof ModelSlot.Swapped<M> s) {
+            swapped(s);
+        } else if (offer instanceof ModelSlot.Refused<M> refused) {
+            servingMetrics.modelUpdatesRejected.inc();
+            deadLetter(r.topic, r.partition, r.offset, refused.reason(), refused.detail(), r.value);
+        } else if (offer instanceof ModelSlot.Ignored<M> ignored) {
+            LOG.debug("{}", ignored.why());
+        }
+    }
+
+    private void swapped(ModelSlot.Swapped<M> s) throws Exception {
+        remember(s.next());
+        modelChanged(s.next());
+        servingMetrics.modelVersion = s.next().version();
+        servingMetrics.modelUpdatesApplied.inc();
+        long cleared = 0;
+        if (s.resetState()) {
+            long[] n = {0};
+            getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                    modelDependentState(), (key, state) -> {
+                        state.clear();
+                        n[0]++;
+                    });
+            cleared = n[0];
+            servingMetrics.stateResets.inc(cleared);
+            stateCleared();
+        }
+        LOG.info("model swapped: {} -> {}{}", s.old(), s.next(),
+                s.resetState() ? "; state shape changed, " + cleared + " keys start afresh" : "");
+    }
+
+    // ---- flush triggers ----
+
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+        flush();
+        super.processWatermark(mark);
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        flush();
+        super.prepareSnapshotPreBarrier(checkpointId);
+    }
+
+    @Override
+    public void endInput(int inputId) throws Exception {
+        if (inputId == 1) {
+            flush();
+        }
+    }
+
+    @Override
+    public void finish() throws Exception {
+        flush();
+        super.finish();
+    }
+
+    // ---- output ----
+
+    protected void emit(Prediction p) {
+        servingMetrics.latencyMs.update(p.getLatencyMs());
+        servingMetrics.predictionsOut.inc();
+        output.collect(new StreamRecord<>(p));
+    }
+
+    protected void deadLetter(DeadLetter d) {
+        servingMetrics.deadLetter(d.getReason());
+        output.collect(DeadLetterOutput.TAG, new StreamRecord<>(d));
+    }
+
+    protected void deadLetter(String topic, int partition, long offset, RejectReason reason, String detail,
+                              byte[] raw) {
+        deadLetter(DeadLetters.of(topic, partition, offset, reason, detail, raw));
+    }
+}

@@ -1,0 +1,36 @@
+package io.streamnet.kafka.model;
+
+import io.streamnet.serving.model.ModelUpdates;
+import io.streamnet.serving.model.ServedModel;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** Sends a model as a {@link io.streamnet.schemas.ModelUpdate} to the model-updates topic, keyed by model id. */
+public final class ModelUpdatePublisher {
+    private ModelUpdatePublisher() {
+    }
+
+    /** Publishes {@code m} (already validated) and waits for the broker's acknowledgement. */
+    public static void publish(Properties client, String topic, ServedModel<?> m, Map<String, Double> metrics)
+            throws Exception {
+        publish(client, topic, m.modelId(), m.version(), m.checkpoint(), metrics);
+    }
+
+    private static void publish(Properties client, String topic, String modelId, long version, byte[] checkpoint,
+                                Map<String, Double> metrics) throws Exception {
+        Properties p = new Properties();
+        p.putAll(client);
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(ModelUpdates.DEFAULT_MAX_BYTES));
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        byte[] value = ModelUpdates.codec(ModelUpdates.DEFAULT_MAX_BYTES)
+                .encode(ModelUpdates.toUpdate(modelId, version, checkpoint, metrics));
+        try (var producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(topic, modelId, value)).get();
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package io.streamnet.serving.model;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamnet.engine.backend.Backend;
+import io.streamnet.engine.checkpoint.Checkpoint;
+import io.streamnet.engine.checkpoint.CheckpointException;
+import io.streamnet.engine.checkpoint.Checkpoints;
+import io.streamnet.schemas.ModelUpdate;
+import io.streamnet.serving.reject.RejectReason;
+import io.streamnet.serving.wire.Codecs;
+import io.streamnet.serving.wire.DecodeException;
+import io.streamnet.serving.wire.RecordCodec;
+import io.streamnet.serving.wire.WireFormat;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Map;
+
+/**
+ * {@link ModelUpdate} records: made from checkpoint bytes (for publishers), and turned back into a
+ * served model only after every check passes — size, the update's own SHA-256, the
+ * checkpoint format's checks, and that the architecture it announces is the one it carries.
+ */
+public final class ModelUpdates {
+    /** Upper bound of one update record; Kafka's default message limit is 1 MiB, raise both together. */
+    public static final int DEFAULT_MAX_BYTES = 64 << 20;
+
+    private ModelUpdates() {
+    }
+
+    public static ModelUpdate toUpdate(String modelId, long version, byte[] checkpoint, Map<String, Double> metrics)
+            throws CheckpointException {
+        String architecture = Checkpoints.fromBytes(checkpoint).architecture().toString();
+        return ModelUpdate.newBuilder().setModelId(modelId).setVersion(version).setArchitecture(architecture)
+                .setWeights(ByteBuffer.wrap(checkpoint)).setChecksum(sha256(checkpoint))
+                .setMetrics(Map.copyOf(metrics)).setCreatedAt(Instant.now()).build();
+    }
+
+    public static RecordCodec<ModelUpdate> codec(int maxBytes) {
+        return Codecs.of(ModelUpdate.class, WireFormat.AVRO, maxBytes);
+    }
+
+    /** Decodes and validates an update's bytes (Avro binary). */
+    public static ServedSequenceModel validate(Backend backend, byte[] raw, int maxBytes) throws ModelRejected {
+        return validate(backend, decode(raw, maxBytes));
+    }
+
+    public static ServedSequenceModel validate(Backend backend, ModelUpdate u) throws ModelRejected {
+        return validate(u, (weights, parsed) -> ServedSequenceModel.load(backend, weights, parsed, u.getModelId(), u.getVersion()));
+    }
+
+    /** As {@link #validate(Backend, ModelUpdate)}, for a frame model (a CNN, optionally with its smoother). */
+    public static ServedFrameModel validateFrames(Backend backend, ModelUpdate u) throws ModelRejected {
+        return validate(u, (weights, parsed) -> ServedFrameModel.load(backend, weights, parsed, u.getModelId(), u.getVersion()));
+    }
+
+    /** Turns verified checkpoint bytes (and their parse) into a model, or refuses them. */
+    @FunctionalInterface
+    public interface Loader<M> {
+        M load(byte[] weights, Checkpoint parsed) throws CheckpointException;
+    }
+
+    /**
+     * The checks every update passes whatever it carries: the weights' SHA-256 against the update's,
+     * the checkpoint format (parsed once), the loader's own checks, and that the architecture the
+     * update announces is the one its checkpoint carries.
+     */
+    public static <M> M validate(ModelUpdate u, Loader<M> loader) throws ModelRejected {
+        byte[] weights = new byte[u.getWeights().remaining()];
+        u.getWeights().duplicate().get(weights);
+        String sum = sha256(weights);
+        if (!sum.equalsIgnoreCase(u.getChecksum())) {
+            throw new ModelRejected(RejectReason.CHECKSUM, "model " + u.getModelId() + " v" + u.getVersion()
+                    + ": weights hash to " + sum + ", the update says " + u.getChecksum(), null);
+        }
+        M m;
+        String carried;
+        try {
+            Checkpoint parsed = Checkpoints.fromBytes(weights);
+            carried = parsed.architecture().toString();
+            m = loader.load(weights, parsed);
+        } catch (CheckpointException e) {
+            throw new ModelRejected(RejectReason.of(e.reason()), "model " + u.getModelId() + " v"
+                    + u.getVersion() + " rejected: " + e.getMessage(), e);
+        }
+        if (!sameJson(carried, u.getArchitecture())) {
+            throw new ModelRejected(RejectReason.ARCHITECTURE_MISMATCH, "model " + u.getModelId() + " v" + u.getVersion()
+                    + " announces an architecture other than the one its checkpoint carries", null);
+        }
+        return m;
+    }
+
+    /** Decodes an update's bytes (Avro binary) or refuses them with the decoder's reason. */
+    public static ModelUpdate decode(byte[] raw, int maxBytes) throws ModelRejected {
+        try {
+            return codec(maxBytes).decode(raw);
+        } catch (DecodeException e) {
+            throw new ModelRejected(e.reason(), "model update does not decode: " + e.getMessage(), e);
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static boolean sameJson(String a, String b) {
+        try {
+            return JSON.readTree(a).equals(JSON.readTree(b));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package io.streamnet.serving.reject;
+
+import io.streamnet.engine.checkpoint.CheckpointException;
+
+/**
+ * Why a record or a model update was not used: the {@code reason} of every dead letter, in every
+ * runtime. The one list of them; no reason is spelled anywhere else.
+ */
+public enum RejectReason {
+    // ---- the bytes (any record) ----
+    /** No bytes, or a JSON document with no value. */
+    EMPTY,
+    /** More bytes than the topic's record limit, or more steps in one event than the limit. */
+    OVERSIZED,
+    /** Not Avro binary of the expected record. */
+    UNDECODABLE,
+    /** Bytes left over after one Avro record. */
+    TRAILING_BYTES,
+    MALFORMED_JSON,
+    MISSING_FIELD,
+    WRONG_TYPE,
+
+    // ---- the event, whatever the model ----
+    /** An empty sequence key or camera id. */
+    MISSING_KEY,
+    /** The Kafka record key differs from the key the payload names (state is partitioned by key). */
+    KEY_MISMATCH,
+    /** A text event with no text, no token ids and no end marker. */
+    EMPTY_TEXT,
+    /** A step event without features, or with another width than the model reads. */
+    WRONG_DIMENSION,
+    /** A NaN or infinite feature. */
+    NON_FINITE,
+    BAD_FRAME_NUMBER,
+    /** Frame sides or channels outside the accepted range. */
+    BAD_DIMENSIONS,
+    /** Pixel bytes other than height x width x channels. */
+    PIXEL_COUNT,
+    BAD_LABEL,
+
+    // ---- the event against the serving model ----
+    /** A token id outside the model's vocabulary. */
+    BAD_TOKEN,
+    /** Text sent to a feature model, or a feature vector to a token model. */
+    WRONG_INPUT,
+    /** A frame of another height x width x channels than the model reads. */
+    WRONG_SHAPE,
+    /** An end marker without input for a key with no open sequence. */
+    NO_OPEN_SEQUENCE,
+    /** The model failed on this record (it never stops the stream). */
+    MODEL_ERROR,
+
+    // ---- model updates ----
+    /** The weights' SHA-256 differs from the one the update carries. */
+    CHECKSUM,
+    /** The update announces another architecture than its checkpoint carries. */
+    ARCHITECTURE_MISMATCH,
+    /** A valid model this job cannot serve (another input kind, an output mode it lacks). */
+    INCOMPATIBLE,
+    CHECKPOINT_BAD_MAGIC,
+    CHECKPOINT_UNSUPPORTED_VERSION,
+    CHECKPOINT_TRUNCATED,
+    CHECKPOINT_TRAILING_DATA,
+    CHECKPOINT_CHECKSUM_MISMATCH,
+    CHECKPOINT_SHAPE_MISMATCH,
+    CHECKPOINT_NON_FINITE_WEIGHTS,
+    CHECKPOINT_HEADER_TOO_LARGE,
+    CHECKPOINT_TOO_LARGE,
+    CHECKPOINT_MALFORMED_HEADER;
+
+    /** The reason of a checkpoint that the checkpoint format refused. */
+    public static RejectReason of(CheckpointException.Reason r) {
+        return switch (r) {
+            case BAD_MAGIC -> CHECKPOINT_BAD_MAGIC;
+            case UNSUPPORTED_VERSION -> CHECKPOINT_UNSUPPORTED_VERSION;
+            case TRUNCATED -> CHECKPOINT_TRUNCATED;
+            case TRAILING_DATA -> CHECKPOINT_TRAILING_DATA;
+            case CHECKSUM_MISMATCH -> CHECKPOINT_CHECKSUM_MISMATCH;
+            case SHAPE_MISMATCH -> CHECKPOINT_SHAPE_MISMATCH;
+            case NON_FINITE_WEIGHTS -> CHECKPOINT_NON_FINITE_WEIGHTS;
+            case HEADER_TOO_LARGE -> CHECKPOINT_HEADER_TOO_LARGE;
+            case TOO_LARGE -> CHECKPOINT_TOO_LARGE;
+            case MALFORMED_HEADER -> CHECKPOINT_MALFORMED_HEADER;
+        };
+    }
+}
