@@ -18,6 +18,9 @@ import java.util.Random;
  *
  * <p>Options: {@code --parity-only}, {@code --no-cpu-timing}, {@code --max-gemm N} (largest gemm
  * size timed, default 4096), {@code --max-batch N} (largest recurrent-step batch timed, default 1024).
+ *
+ * <p>Test code, kept out of the production jar: it ships in the engine's test jar, which
+ * {@code gpu/prepare.sh} carries to the GPU machine for {@code gpu/check.sh}.
  */
 public final class GpuCheck {
     private static final int[] GEMM_SIZES = {256, 512, 1024, 2048, 4096};
