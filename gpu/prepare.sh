@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Prepares what the GPU machine needs to run gpu/check.sh (it has CUDA and a driver, but no Java,
 # no Maven and no network): run HERE, in the repository root (or anywhere: it finds the root).
-#   .gpu-carry/lib/  the engine jar and its runtime dependencies (JCuda with only the driver library
-#                    left in its natives jar), plus slf4j-simple for log output
+#   .gpu-carry/lib/  the engine jar, its test jar (GpuCheck and CudaParity are test code) and the
+#                    engine's runtime dependencies (JCuda with only the driver library left in its
+#                    natives jar), plus slf4j-simple for log output
 #   .gpu-carry/jre/  a jlink'd Java 17 runtime (module list below)
 # Then pass carry [".gpu-carry"] to the device run. .gpu-carry/ must be git-ignored (prepare adds it
 # to .git/info/exclude), because the device run copies ignored paths only when carried.
@@ -25,13 +26,15 @@ case "${GPU_CARRY_MODULES:-min}" in
   *) MODULES="$GPU_CARRY_MODULES" ;;
 esac
 
-echo "[prepare] building the engine jar"
+echo "[prepare] building the engine jar and test jar"
+# -DskipTests still compiles the tests, so the test jar is built (-Dmaven.test.skip would not)
 mvn -q -o -pl engine package -DskipTests
 
 rm -rf "$carry"
 mkdir -p "$carry/lib"
 jar_file="$(ls engine/target/streamnet-engine-*.jar | grep -v -E -- '-(sources|javadoc|tests)\.jar$' | head -1)"
-cp "$jar_file" "$carry/lib/"
+tests_jar="$(ls engine/target/streamnet-engine-*-tests.jar | head -1)"
+cp "$jar_file" "$tests_jar" "$carry/lib/"
 echo "[prepare] copying runtime dependencies"
 mvn -q -o -pl engine dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$carry/lib"
 mvn -q -o dependency:copy -Dartifact=org.slf4j:slf4j-simple:2.0.17 -DoutputDirectory="$carry/lib" -N

@@ -3,6 +3,9 @@
 // All kernels are 1-D over n elements: grid ceil(n/256) (capped, grid-stride loops), block 256.
 // x (n) -> y (n); y may be x. Backward: gx = f'(.) * gy, gx may be gy. Sigmoid and tanh take the
 // forward output y, the ReLUs the forward input x (as in the Backend SPI).
+//
+// CPU twin: CpuBackend.activate, CpuBackend.activateBackward, CpuBackend.addBias
+// (the reference these kernels must match: engine/src/main/java/io/streamnet/engine/cpu/CpuBackend.java)
 
 #include "common.cuh"
 

@@ -16,6 +16,9 @@
 // registers: rows row0 + ty + 16*i and columns col0 + tx + 16*j (strided, so the shared-memory
 // reads of one warp hit 16 consecutive banks and the C stores are coalesced). The next K tile is
 // fetched from global memory into registers while the current one is multiplied.
+//
+// CPU twin: CpuBackend.gemm, CpuBackend.gemv (gemv runs as an N = 1 gemm)
+// (the reference these kernels must match: engine/src/main/java/io/streamnet/engine/cpu/CpuBackend.java)
 
 #define GEMM_BM 128
 #define GEMM_BN 128

@@ -5,6 +5,9 @@
 // Row r of cols is (ch, ki, kj) = (r / (kH*kW), (r / kW) % kH, r % kW); column p is the output
 // position (y, x) = (p / outW, p % outW), which reads image (ch, y*sH - pH + ki, x*sW - pW + kj).
 // 1-D grids with grid-stride loops, block 256.
+//
+// CPU twin: CpuBackend.im2col, CpuBackend.col2im
+// (the reference these kernels must match: engine/src/main/java/io/streamnet/engine/cpu/CpuBackend.java)
 
 #include "common.cuh"
 

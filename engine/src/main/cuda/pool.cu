@@ -4,6 +4,9 @@
 //                     of each window's first largest element (strict >, scanning rows then columns)
 //   maxpool_backward: gradIn (P,H,W) += gradOut routed to argmax (atomic: windows may overlap)
 // 1-D grids with grid-stride loops, block 256.
+//
+// CPU twin: CpuBackend.maxPool, CpuBackend.maxPoolBackward
+// (the reference these kernels must match: engine/src/main/java/io/streamnet/engine/cpu/CpuBackend.java)
 
 #include "common.cuh"
 

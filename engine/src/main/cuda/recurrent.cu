@@ -4,6 +4,9 @@
 // One thread per (row b, unit j) of the (B,H) state: idx = b*H + j, grid ceil(B*H/256), block 256.
 // A gate block is (B, G*H) with the G gates of one row side by side: gate q of (b, j) sits at
 // b*G*H + q*H + j.
+//
+// CPU twin: CpuBackend.lstmForward, CpuBackend.lstmBackward, CpuBackend.gruForward, CpuBackend.gruBackward
+// (the reference these kernels must match: engine/src/main/java/io/streamnet/engine/cpu/CpuBackend.java)
 
 #include "common.cuh"
 

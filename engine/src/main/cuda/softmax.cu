@@ -3,6 +3,9 @@
 //
 // One warp per row: block 128 (4 rows), grid ceil(N/4). Each lane strides over the C columns,
 // then the warp reduces the max and the sum with shuffles.
+//
+// CPU twin: CpuBackend.softmax, CpuBackend.logSoftmax, CpuBackend.softmaxCrossEntropy
+// (the reference these kernels must match: engine/src/main/java/io/streamnet/engine/cpu/CpuBackend.java)
 
 #include "common.cuh"
 

@@ -3,8 +3,9 @@
 # (driver API subset, kernels emulated on the CPU) and runs GpuCheck on it through JCuda with small
 # sizes. Checks the Java side (argument marshalling, launch configurations, offsets, device-resident
 # API, GpuCheck's flow) and the kernels' results against CpuBackend; says nothing about a real GPU.
-# Usage: run-fake-gpu-check.sh [classpath]   (default: the engine's target/classes + runtime jars,
-# or .gpu-carry/lib/* when present). Extra GpuCheck options through FAKE_GPU_CHECK_ARGS.
+# Usage: run-fake-gpu-check.sh [classpath]   (default: .gpu-carry/lib/* when present, as gpu/check.sh
+# runs it, else the engine's target/classes and target/test-classes (GpuCheck is test code) + runtime
+# jars). Extra GpuCheck options through FAKE_GPU_CHECK_ARGS.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../../../.." && pwd)"
@@ -16,8 +17,12 @@ cp="${1:-}"
 if [ -z "$cp" ]; then
   if [ -d "$root/.gpu-carry/lib" ]; then
     cp="$root/.gpu-carry/lib/*"
+  elif [ -d "$root/engine/target/test-classes" ]; then
+    (cd "$root" && mvn -q -o -pl engine dependency:build-classpath -DincludeScope=runtime \
+      -Dmdep.outputFile="$work/runtime.cp")
+    cp="$root/engine/target/classes:$root/engine/target/test-classes:$(cat "$work/runtime.cp")"
   else
-    echo "pass a class path, or run gpu/prepare.sh first" >&2
+    echo "pass a class path, or run gpu/prepare.sh (or mvn -pl engine test-compile) first" >&2
     exit 2
   fi
 fi

@@ -5,13 +5,9 @@ import io.streamnet.engine.backend.Backend;
 import io.streamnet.engine.backend.ConvGeometry;
 import io.streamnet.engine.backend.PoolGeometry;
 import io.streamnet.engine.cpu.CpuBackend;
-import io.streamnet.engine.tensor.ShapeMismatchException;
 import io.streamnet.engine.tensor.Tensor;
 import java.util.Arrays;
-import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
-import jcuda.driver.CUevent;
-import jcuda.driver.JCudaDriver;
 
 /**
  * The CUDA backend: JCuda driver API, kernels from {@code engine/src/main/cuda/*.cu} loaded as PTX.
@@ -20,8 +16,9 @@ import jcuda.driver.JCudaDriver;
  * device scratch buffers (grown on demand, never freed per call), launches, and copies its outputs
  * back; the copies are synchronous, so a call returns with its results on the host. This pays off
  * for large gemms and batched recurrent steps; chains of launches without host copies go through
- * the device-resident methods ({@link #gemmDevice}, {@link #lstmForwardDevice}, ... on
- * {@link DeviceTensor}s), which the GPU check and benchmarks use to separate kernel time from PCIe.
+ * the device-resident API ({@link #deviceOps()}: gemm, addBias, lstmForward, ... on
+ * {@link DeviceTensor}s), which the GPU check uses to separate kernel time from PCIe. Launch
+ * configurations live in {@link KernelLauncher}, the scratch buffers in {@link ScratchSlots}.
  *
  * <p>Run on the GPU: {@code gemm} (rank 2 and batched rank 3, transposes, alpha, beta), {@code gemv}
  * (through the gemm kernel), {@code addBias}, {@code activate} and {@code activateBackward} (sigmoid,
@@ -37,30 +34,25 @@ import jcuda.driver.JCudaDriver;
  * activation, and every call whose shapes are invalid (so the error is the CPU backend's, word for
  * word) or empty (nothing to launch).
  *
- * <p>Thread-safe: one lock serialises the calls (the scratch buffers are shared), and each call makes
- * the device's primary context current on the calling thread.
+ * <p>Thread-safe: one lock (this backend's monitor, which {@link DeviceOps} shares) serialises the
+ * calls (the scratch buffers are shared), and each call makes the device's primary context current
+ * on the calling thread.
  */
 public final class CudaBackend implements Backend {
-    private static final int BLOCK = 256;
-    /** 1-D launches use at most this many blocks and loop (grid-stride) over the rest. */
-    private static final int MAX_BLOCKS = 65535;
-    private static final int GEMM_TILE = 128;
-    private static final int GEMM_THREADS = 256;
-    private static final int MAX_GRID_YZ = 65535;
-    private static final int SOFTMAX_THREADS = 128;
-    private static final int SOFTMAX_ROWS_PER_BLOCK = SOFTMAX_THREADS / 32;
-    private static final int SLOTS = 8;
-
     private static final Object INSTANCE_LOCK = new Object();
     private static CudaBackend instance;
 
     private final CudaContext ctx;
     private final CpuBackend cpu = CpuBackend.instance();
-    private final CUdeviceptr[] slots = new CUdeviceptr[SLOTS];
-    private final long[] slotBytes = new long[SLOTS];
+    private final KernelLauncher launcher;
+    private final ScratchSlots scratch = new ScratchSlots();
+    private final DeviceOps deviceOps;
 
     private CudaBackend(CudaContext ctx) {
         this.ctx = ctx;
+        this.launcher = new KernelLauncher(ctx);
+        // this backend's monitor is the device API's lock too: one lock for every launch on the context
+        this.deviceOps = new DeviceOps(ctx, launcher, this);
     }
 
     /** The backend of the process-wide device; throws {@link CudaUnavailableException} with the reason. */
@@ -82,6 +74,11 @@ public final class CudaBackend implements Backend {
         return ctx;
     }
 
+    /** The device-resident API on this backend's context (chained launches without host copies). */
+    public DeviceOps deviceOps() {
+        return deviceOps;
+    }
+
     // ---- BLAS ----
 
     @Override
@@ -92,11 +89,11 @@ public final class CudaBackend implements Backend {
             return;
         }
         ctx.makeCurrent();
-        CUdeviceptr da = in(0, a);
-        CUdeviceptr db = in(1, b);
-        CUdeviceptr dc = beta == 0f ? slot(2, c.size()) : in(2, c);
-        launchGemm(s, transA, transB, alpha, da, db, beta, dc);
-        out(dc, c);
+        CUdeviceptr da = scratch.in(0, a);
+        CUdeviceptr db = scratch.in(1, b);
+        CUdeviceptr dc = beta == 0f ? scratch.slot(2, c.size()) : scratch.in(2, c);
+        launcher.gemm(s, transA, transB, alpha, da, db, beta, dc);
+        scratch.out(dc, c);
     }
 
     @Override
@@ -115,12 +112,12 @@ public final class CudaBackend implements Backend {
             return;
         }
         ctx.makeCurrent();
-        CUdeviceptr da = in(0, a);
-        CUdeviceptr dx = in(1, x);
-        CUdeviceptr dy = beta == 0f ? slot(2, y.size()) : in(2, y);
+        CUdeviceptr da = scratch.in(0, a);
+        CUdeviceptr dx = scratch.in(1, x);
+        CUdeviceptr dy = beta == 0f ? scratch.slot(2, y.size()) : scratch.in(2, y);
         // y (out,1) = alpha * op(A) (out,in) x (in,1) + beta * y
-        launchGemm(s, transA, false, alpha, da, dx, beta, dy);
-        out(dy, y);
+        launcher.gemm(s, transA, false, alpha, da, dx, beta, dy);
+        scratch.out(dy, y);
     }
 
     // ---- element-wise and reductions ----
@@ -133,10 +130,10 @@ public final class CudaBackend implements Backend {
             return;
         }
         ctx.makeCurrent();
-        CUdeviceptr dx = in(0, x);
-        CUdeviceptr db = in(1, bias);
-        launchAddBias(dx, db, x.rows(), c);
-        out(dx, x);
+        CUdeviceptr dx = scratch.in(0, x);
+        CUdeviceptr db = scratch.in(1, bias);
+        launcher.addBias(dx, db, x.rows(), c);
+        scratch.out(dx, x);
     }
 
     @Override
@@ -162,15 +159,15 @@ public final class CudaBackend implements Backend {
         }
         ctx.makeCurrent();
         int n = x.size();
-        CUdeviceptr dx = in(0, x);
+        CUdeviceptr dx = scratch.in(0, x);
         switch (f.kind()) {
-            case SIGMOID -> launch1d(CudaKernel.SIGMOID_FORWARD, n, dx, dx, n);
-            case TANH -> launch1d(CudaKernel.TANH_FORWARD, n, dx, dx, n);
-            case RELU -> launch1d(CudaKernel.RELU_FORWARD, n, dx, dx, n);
-            case LEAKY_RELU -> launch1d(CudaKernel.LEAKY_RELU_FORWARD, n, dx, dx, n, f.slope());
+            case SIGMOID -> launcher.launch1d(CudaKernel.SIGMOID_FORWARD, n, dx, dx, n);
+            case TANH -> launcher.launch1d(CudaKernel.TANH_FORWARD, n, dx, dx, n);
+            case RELU -> launcher.launch1d(CudaKernel.RELU_FORWARD, n, dx, dx, n);
+            case LEAKY_RELU -> launcher.launch1d(CudaKernel.LEAKY_RELU_FORWARD, n, dx, dx, n, f.slope());
             default -> throw new AssertionError(f);
         }
-        out(dx, y);
+        scratch.out(dx, y);
     }
 
     @Override
@@ -181,15 +178,16 @@ public final class CudaBackend implements Backend {
             return;
         }
         ctx.makeCurrent();
-        CUdeviceptr dg = in(1, gradY);
+        CUdeviceptr dg = scratch.in(1, gradY);
         switch (f.kind()) {
-            case SIGMOID -> launch1d(CudaKernel.SIGMOID_BACKWARD, n, in(0, y), dg, dg, n);
-            case TANH -> launch1d(CudaKernel.TANH_BACKWARD, n, in(0, y), dg, dg, n);
-            case RELU -> launch1d(CudaKernel.RELU_BACKWARD, n, in(0, x), dg, dg, n);
-            case LEAKY_RELU -> launch1d(CudaKernel.LEAKY_RELU_BACKWARD, n, in(0, x), dg, dg, n, f.slope());
+            case SIGMOID -> launcher.launch1d(CudaKernel.SIGMOID_BACKWARD, n, scratch.in(0, y), dg, dg, n);
+            case TANH -> launcher.launch1d(CudaKernel.TANH_BACKWARD, n, scratch.in(0, y), dg, dg, n);
+            case RELU -> launcher.launch1d(CudaKernel.RELU_BACKWARD, n, scratch.in(0, x), dg, dg, n);
+            case LEAKY_RELU -> launcher.launch1d(CudaKernel.LEAKY_RELU_BACKWARD, n, scratch.in(0, x), dg, dg, n,
+                    f.slope());
             default -> throw new AssertionError(f);
         }
-        out(dg, gradX);
+        scratch.out(dg, gradX);
     }
 
     @Override
@@ -236,9 +234,9 @@ public final class CudaBackend implements Backend {
             return;
         }
         ctx.makeCurrent();
-        CUdeviceptr dx = in(0, x);
-        launchRows(CudaKernel.SOFTMAX_FORWARD, x.rows(), dx, dx, x.rows(), x.cols());
-        out(dx, y);
+        CUdeviceptr dx = scratch.in(0, x);
+        launcher.launchRows(CudaKernel.SOFTMAX_FORWARD, x.rows(), dx, dx, x.rows(), x.cols());
+        scratch.out(dx, y);
     }
 
     @Override
@@ -248,9 +246,9 @@ public final class CudaBackend implements Backend {
             return;
         }
         ctx.makeCurrent();
-        CUdeviceptr dx = in(0, x);
-        launchRows(CudaKernel.LOG_SOFTMAX_FORWARD, x.rows(), dx, dx, x.rows(), x.cols());
-        out(dx, y);
+        CUdeviceptr dx = scratch.in(0, x);
+        launcher.launchRows(CudaKernel.LOG_SOFTMAX_FORWARD, x.rows(), dx, dx, x.rows(), x.cols());
+        scratch.out(dx, y);
     }
 
     @Override
@@ -267,15 +265,16 @@ public final class CudaBackend implements Backend {
         ctx.makeCurrent();
         int n = logits.rows();
         int c = logits.cols();
-        CUdeviceptr dx = in(0, logits);
-        CUdeviceptr dl = inInts(1, labels, n);
-        CUdeviceptr losses = slot(2, n);
-        CUdeviceptr dg = grad == null ? losses : slot(3, grad.size());
-        launchRows(CudaKernel.SOFTMAX_XENT_FORWARD_BACKWARD, n, dx, dl, losses, dg, n, c, grad == null ? 0 : 1);
+        CUdeviceptr dx = scratch.in(0, logits);
+        CUdeviceptr dl = scratch.inInts(1, labels, n);
+        CUdeviceptr losses = scratch.slot(2, n);
+        CUdeviceptr dg = grad == null ? losses : scratch.slot(3, grad.size());
+        launcher.launchRows(CudaKernel.SOFTMAX_XENT_FORWARD_BACKWARD, n, dx, dl, losses, dg, n, c,
+                grad == null ? 0 : 1);
         float[] rowLoss = new float[n];
-        JCudaDriver.cuMemcpyDtoH(Pointer.to(rowLoss), losses, 4L * n);
+        scratch.outFloats(losses, rowLoss, n);
         if (grad != null) {
-            out(dg, grad);
+            scratch.out(dg, grad);
         }
         double sum = 0;
         for (float v : rowLoss) {
@@ -308,11 +307,11 @@ public final class CudaBackend implements Backend {
             return;
         }
         ctx.makeCurrent();
-        CUdeviceptr di = in(0, image);
-        CUdeviceptr dc = slot(1, colsSize);
-        launch1d(CudaKernel.IM2COL_FORWARD, colsSize, di, dc, g.channels(), g.height(), g.width(), g.kernelH(),
+        CUdeviceptr di = scratch.in(0, image);
+        CUdeviceptr dc = scratch.slot(1, colsSize);
+        launcher.launch1d(CudaKernel.IM2COL_FORWARD, colsSize, di, dc, g.channels(), g.height(), g.width(), g.kernelH(),
                 g.kernelW(), g.strideH(), g.strideW(), g.padH(), g.padW(), g.outH(), g.outW());
-        out(dc, cols);
+        scratch.out(dc, cols);
     }
 
     @Override
@@ -323,11 +322,11 @@ public final class CudaBackend implements Backend {
             return;
         }
         ctx.makeCurrent();
-        CUdeviceptr dc = in(0, cols);
-        CUdeviceptr di = in(1, image);
-        launch1d(CudaKernel.COL2IM_BACKWARD, imageSize, dc, di, g.channels(), g.height(), g.width(), g.kernelH(),
-                g.kernelW(), g.strideH(), g.strideW(), g.padH(), g.padW(), g.outH(), g.outW());
-        out(di, image);
+        CUdeviceptr dc = scratch.in(0, cols);
+        CUdeviceptr di = scratch.in(1, image);
+        launcher.launch1d(CudaKernel.COL2IM_BACKWARD, imageSize, dc, di, g.channels(), g.height(), g.width(),
+                g.kernelH(), g.kernelW(), g.strideH(), g.strideW(), g.padH(), g.padW(), g.outH(), g.outW());
+        scratch.out(di, image);
     }
 
     @Override
@@ -355,13 +354,13 @@ public final class CudaBackend implements Backend {
         }
         ctx.makeCurrent();
         int n = out.size();
-        CUdeviceptr di = in(0, in);
-        CUdeviceptr dout = slot(1, n);
-        CUdeviceptr darg = slot(2, n);
-        launch1d(CudaKernel.MAXPOOL_FORWARD, n, di, dout, darg, in.dim(0) * in.dim(1), in.dim(2), in.dim(3),
+        CUdeviceptr di = scratch.in(0, in);
+        CUdeviceptr dout = scratch.slot(1, n);
+        CUdeviceptr darg = scratch.slot(2, n);
+        launcher.launch1d(CudaKernel.MAXPOOL_FORWARD, n, di, dout, darg, in.dim(0) * in.dim(1), in.dim(2), in.dim(3),
                 g.windowH(), g.windowW(), g.strideH(), g.strideW(), out.dim(2), out.dim(3));
-        out(dout, out);
-        JCudaDriver.cuMemcpyDtoH(Pointer.to(argmax), darg, 4L * n);
+        scratch.out(dout, out);
+        scratch.outInts(darg, argmax, n);
     }
 
     @Override
@@ -372,11 +371,11 @@ public final class CudaBackend implements Backend {
             return;
         }
         ctx.makeCurrent();
-        CUdeviceptr dgo = in(0, gradOut);
-        CUdeviceptr darg = inInts(1, argmax, n);
-        CUdeviceptr dgi = in(2, gradIn);
-        launch1d(CudaKernel.MAXPOOL_BACKWARD, n, dgo, darg, dgi, n);
-        out(dgi, gradIn);
+        CUdeviceptr dgo = scratch.in(0, gradOut);
+        CUdeviceptr darg = scratch.inInts(1, argmax, n);
+        CUdeviceptr dgi = scratch.in(2, gradIn);
+        launcher.launch1d(CudaKernel.MAXPOOL_BACKWARD, n, dgo, darg, dgi, n);
+        scratch.out(dgi, gradIn);
     }
 
     private static boolean indicesInRange(int[] idx, int n, int size) {
@@ -409,17 +408,17 @@ public final class CudaBackend implements Backend {
         }
         ctx.makeCurrent();
         int b = gates.rows();
-        CUdeviceptr dg = in(0, gates);
-        CUdeviceptr dcp = in(1, cPrev);
-        CUdeviceptr dco = slot(2, cOut.size());
-        CUdeviceptr dho = slot(3, hOut.size());
-        CUdeviceptr dtc = tanhC == null ? null : slot(4, tanhC.size());
-        launchLstmForward(dg, dcp, dco, dho, dtc, b, h);
-        out(dg, gates);
-        out(dco, cOut);
-        out(dho, hOut);
+        CUdeviceptr dg = scratch.in(0, gates);
+        CUdeviceptr dcp = scratch.in(1, cPrev);
+        CUdeviceptr dco = scratch.slot(2, cOut.size());
+        CUdeviceptr dho = scratch.slot(3, hOut.size());
+        CUdeviceptr dtc = tanhC == null ? null : scratch.slot(4, tanhC.size());
+        launcher.lstmForward(dg, dcp, dco, dho, dtc, b, h);
+        scratch.out(dg, gates);
+        scratch.out(dco, cOut);
+        scratch.out(dho, hOut);
         if (tanhC != null) {
-            out(dtc, tanhC);
+            scratch.out(dtc, tanhC);
         }
     }
 
@@ -433,15 +432,15 @@ public final class CudaBackend implements Backend {
         }
         ctx.makeCurrent();
         int b = acts.rows();
-        CUdeviceptr da = in(0, acts);
-        CUdeviceptr dcp = in(1, cPrev);
-        CUdeviceptr dtc = in(2, tanhC);
-        CUdeviceptr ddh = in(3, dh);
-        CUdeviceptr ddc = in(4, dc);
-        CUdeviceptr ddg = slot(5, dGates.size());
-        launch1d(CudaKernel.LSTM_BACKWARD, b * h, da, dcp, dtc, ddh, ddc, ddg, b, h);
-        out(ddc, dc);
-        out(ddg, dGates);
+        CUdeviceptr da = scratch.in(0, acts);
+        CUdeviceptr dcp = scratch.in(1, cPrev);
+        CUdeviceptr dtc = scratch.in(2, tanhC);
+        CUdeviceptr ddh = scratch.in(3, dh);
+        CUdeviceptr ddc = scratch.in(4, dc);
+        CUdeviceptr ddg = scratch.slot(5, dGates.size());
+        launcher.launch1d(CudaKernel.LSTM_BACKWARD, b * h, da, dcp, dtc, ddh, ddc, ddg, b, h);
+        scratch.out(ddc, dc);
+        scratch.out(ddg, dGates);
     }
 
     @Override
@@ -453,13 +452,13 @@ public final class CudaBackend implements Backend {
         }
         ctx.makeCurrent();
         int b = gx.rows();
-        CUdeviceptr dgx = in(0, gx);
-        CUdeviceptr dgh = in(1, gh);
-        CUdeviceptr dhp = in(2, hPrev);
-        CUdeviceptr dho = slot(3, hOut.size());
-        launchGruForward(dgx, dgh, dhp, dho, b, h);
-        out(dgx, gx);
-        out(dho, hOut);
+        CUdeviceptr dgx = scratch.in(0, gx);
+        CUdeviceptr dgh = scratch.in(1, gh);
+        CUdeviceptr dhp = scratch.in(2, hPrev);
+        CUdeviceptr dho = scratch.slot(3, hOut.size());
+        launcher.gruForward(dgx, dgh, dhp, dho, b, h);
+        scratch.out(dgx, gx);
+        scratch.out(dho, hOut);
     }
 
     @Override
@@ -473,17 +472,17 @@ public final class CudaBackend implements Backend {
         }
         ctx.makeCurrent();
         int b = acts.rows();
-        CUdeviceptr da = in(0, acts);
-        CUdeviceptr dgh2 = in(1, gh);
-        CUdeviceptr dhp = in(2, hPrev);
-        CUdeviceptr ddh = in(3, dhOut);
-        CUdeviceptr ddgx = slot(4, dgx.size());
-        CUdeviceptr ddgh = slot(5, dgh.size());
-        CUdeviceptr ddd = slot(6, dhDirect.size());
-        launch1d(CudaKernel.GRU_BACKWARD, b * h, da, dgh2, dhp, ddh, ddgx, ddgh, ddd, b, h);
-        out(ddgx, dgx);
-        out(ddgh, dgh);
-        out(ddd, dhDirect);
+        CUdeviceptr da = scratch.in(0, acts);
+        CUdeviceptr dgh2 = scratch.in(1, gh);
+        CUdeviceptr dhp = scratch.in(2, hPrev);
+        CUdeviceptr ddh = scratch.in(3, dhOut);
+        CUdeviceptr ddgx = scratch.slot(4, dgx.size());
+        CUdeviceptr ddgh = scratch.slot(5, dgh.size());
+        CUdeviceptr ddd = scratch.slot(6, dhDirect.size());
+        launcher.launch1d(CudaKernel.GRU_BACKWARD, b * h, da, dgh2, dhp, ddh, ddgx, ddgh, ddd, b, h);
+        scratch.out(ddgx, dgx);
+        scratch.out(ddgh, dgh);
+        scratch.out(ddd, dhDirect);
     }
 
     /**
@@ -524,282 +523,5 @@ public final class CudaBackend implements Backend {
     public void adamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2,
                            float epsilon, int t, float weightDecay) {
         cpu.adamUpdate(param, grad, m, v, lr, beta1, beta2, epsilon, t, weightDecay);
-    }
-
-    // ---- device-resident API (benchmarks, chained launches) ----
-
-    /** A new zero-filled device tensor; the caller closes it. */
-    public synchronized DeviceTensor allocateDevice(int... shape) {
-        ctx.makeCurrent();
-        DeviceTensor t = new DeviceTensor(new CUdeviceptr(), shape, true);
-        JCudaDriver.cuMemAlloc(t.pointer(), Math.max(4L * t.size(), 4L));
-        JCudaDriver.cuMemsetD32(t.pointer(), 0, Math.max(t.size(), 1));
-        return t;
-    }
-
-    /** A new device tensor holding a copy of {@code t}; the caller closes it. */
-    public synchronized DeviceTensor upload(Tensor t) {
-        DeviceTensor d = allocateDevice(t.shape());
-        upload(t, d);
-        return d;
-    }
-
-    public synchronized void upload(Tensor src, DeviceTensor dst) {
-        requireSize("upload", dst, src.size());
-        ctx.makeCurrent();
-        if (src.size() > 0) {
-            JCudaDriver.cuMemcpyHtoD(dst.pointer(), hostPointer(src), 4L * src.size());
-        }
-    }
-
-    public synchronized void download(DeviceTensor src, Tensor dst) {
-        requireSize("download", src, dst.size());
-        ctx.makeCurrent();
-        if (dst.size() > 0) {
-            JCudaDriver.cuMemcpyDtoH(hostPointer(dst), src.pointer(), 4L * dst.size());
-        }
-    }
-
-    /** {@link #gemm} on device tensors: asynchronous, no host copies. */
-    public synchronized void gemmDevice(boolean transA, boolean transB, float alpha, DeviceTensor a, DeviceTensor b,
-                                        float beta, DeviceTensor c) {
-        GemmShape s = GemmShape.of(transA, transB, a.shape(), b.shape(), c.shape());
-        if (s == null) {
-            throw new ShapeMismatchException("gemmDevice" + (transA ? " A^T" : "") + (transB ? " B^T" : "")
-                    + ": shapes " + a.shapeString() + " " + b.shapeString() + " " + c.shapeString() + " do not fit");
-        }
-        if (s.m == 0 || s.n == 0 || s.batch == 0) {
-            return;
-        }
-        if (!s.launchable()) {
-            throw new ShapeMismatchException("gemmDevice: " + s + " is outside the kernel's grid limits");
-        }
-        ctx.makeCurrent();
-        launchGemm(s, transA, transB, alpha, a.pointer(), b.pointer(), beta, c.pointer());
-    }
-
-    /** {@link #addBias} on device tensors: x (N,C) += bias (C). */
-    public synchronized void addBiasDevice(DeviceTensor x, DeviceTensor bias) {
-        if (x.cols() != bias.size()) {
-            throw new ShapeMismatchException("addBiasDevice: bias " + bias.shapeString() + " for x " + x.shapeString());
-        }
-        ctx.makeCurrent();
-        launchAddBias(x.pointer(), bias.pointer(), x.rows(), bias.size());
-    }
-
-    /** {@link #lstmForward} on device tensors; tanhC may be null. */
-    public synchronized void lstmForwardDevice(DeviceTensor gates, DeviceTensor cPrev, DeviceTensor cOut,
-                                               DeviceTensor hOut, DeviceTensor tanhC) {
-        int h = hiddenDevice("lstmForwardDevice", gates, 4, cPrev, cOut, hOut, tanhC);
-        ctx.makeCurrent();
-        launchLstmForward(gates.pointer(), cPrev.pointer(), cOut.pointer(), hOut.pointer(),
-                tanhC == null ? null : tanhC.pointer(), gates.rows(), h);
-    }
-
-    /** {@link #gruForward} on device tensors. */
-    public synchronized void gruForwardDevice(DeviceTensor gx, DeviceTensor gh, DeviceTensor hPrev, DeviceTensor hOut) {
-        int h = hiddenDevice("gruForwardDevice", gx, 3, hPrev, hOut);
-        if (!Arrays.equals(gx.shape(), gh.shape())) {
-            throw new ShapeMismatchException("gruForwardDevice: gh " + gh.shapeString() + " differs from gx " + gx.shapeString());
-        }
-        ctx.makeCurrent();
-        launchGruForward(gx.pointer(), gh.pointer(), hPrev.pointer(), hOut.pointer(), gx.rows(), h);
-    }
-
-    /** Waits for every launch so far. */
-    public synchronized void synchronize() {
-        ctx.makeCurrent();
-        JCudaDriver.cuCtxSynchronize();
-    }
-
-    /** Runs {@code work} between two CUDA events and returns the device time between them, in ms. */
-    public synchronized float elapsedMillis(Runnable work) {
-        ctx.makeCurrent();
-        CUevent start = new CUevent();
-        CUevent stop = new CUevent();
-        JCudaDriver.cuEventCreate(start, 0);
-        JCudaDriver.cuEventCreate(stop, 0);
-        try {
-            JCudaDriver.cuEventRecord(start, null);
-            work.run();
-            JCudaDriver.cuEventRecord(stop, null);
-            JCudaDriver.cuEventSynchronize(stop);
-            float[] ms = new float[1];
-            JCudaDriver.cuEventElapsedTime(ms, start, stop);
-            return ms[0];
-        } finally {
-            JCudaDriver.cuEventDestroy(start);
-            JCudaDriver.cuEventDestroy(stop);
-        }
-    }
-
-    private static int hiddenDevice(String op, DeviceTensor gates, int g, DeviceTensor... states) {
-        if (gates.rank() != 2 || gates.cols() % g != 0 || gates.cols() == 0) {
-            throw new ShapeMismatchException(op + ": gates " + gates.shapeString() + " are not (B, " + g + "*H)");
-        }
-        int h = gates.cols() / g;
-        for (DeviceTensor s : states) {
-            if (s != null && (s.rank() != 2 || s.dim(0) != gates.dim(0) || s.dim(1) != h)) {
-                throw new ShapeMismatchException(op + ": state " + s.shapeString() + " is not [" + gates.dim(0) + ", "
-                        + h + "]");
-            }
-        }
-        return h;
-    }
-
-    private static void requireSize(String op, DeviceTensor d, int size) {
-        if (d.size() != size) {
-            throw new ShapeMismatchException(op + ": device tensor " + d.shapeString() + " holds " + d.size()
-                    + " elements, the host tensor " + size);
-        }
-    }
-
-    // ---- launches ----
-
-    private void launchGemm(GemmShape s, boolean transA, boolean transB, float alpha, CUdeviceptr a, CUdeviceptr b,
-                            float beta, CUdeviceptr c) {
-        int gx = (s.n + GEMM_TILE - 1) / GEMM_TILE;
-        int gy = (s.m + GEMM_TILE - 1) / GEMM_TILE;
-        launch(CudaKernel.GEMM_FORWARD, gx, gy, s.batch, GEMM_THREADS, a, b, c, s.m, s.n, s.k, s.lda, s.ldb, s.ldc,
-                s.strideA, s.strideB, s.strideC, transA ? 1 : 0, transB ? 1 : 0, alpha, beta);
-    }
-
-    private void launchAddBias(CUdeviceptr x, CUdeviceptr bias, int rows, int cols) {
-        launch1d(CudaKernel.ADD_BIAS_FORWARD, rows * cols, x, bias, rows, cols);
-    }
-
-    private void launchLstmForward(CUdeviceptr gates, CUdeviceptr cPrev, CUdeviceptr cOut, CUdeviceptr hOut,
-                                   CUdeviceptr tanhC, int b, int h) {
-        // without tanhC the kernel gets cOut as a never-written placeholder (writeTanhC = 0)
-        launch1d(CudaKernel.LSTM_FORWARD, b * h, gates, cPrev, cOut, hOut, tanhC == null ? cOut : tanhC, b, h,
-                tanhC == null ? 0 : 1);
-    }
-
-    private void launchGruForward(CUdeviceptr gx, CUdeviceptr gh, CUdeviceptr hPrev, CUdeviceptr hOut, int b, int h) {
-        launch1d(CudaKernel.GRU_FORWARD, b * h, gx, gh, hPrev, hOut, b, h);
-    }
-
-    /** One thread per element, grid-stride beyond {@link #MAX_BLOCKS} blocks. */
-    private void launch1d(CudaKernel k, int n, Object... args) {
-        if (n <= 0) {
-            return;
-        }
-        int blocks = (int) Math.min((n + (long) BLOCK - 1) / BLOCK, MAX_BLOCKS);
-        launch(k, blocks, 1, 1, BLOCK, args);
-    }
-
-    /** One warp per row, {@link #SOFTMAX_ROWS_PER_BLOCK} rows per block. */
-    private void launchRows(CudaKernel k, int rows, Object... args) {
-        int blocks = (rows + SOFTMAX_ROWS_PER_BLOCK - 1) / SOFTMAX_ROWS_PER_BLOCK;
-        launch(k, blocks, 1, 1, SOFTMAX_THREADS, args);
-    }
-
-    private void launch(CudaKernel k, int gx, int gy, int gz, int block, Object... args) {
-        Pointer[] params = new Pointer[args.length];
-        for (int i = 0; i < args.length; i++) {
-            Object a = args[i];
-            if (a instanceof CUdeviceptr p) {
-                params[i] = Pointer.to(p);
-            } else if (a instanceof Integer v) {
-                params[i] = Pointer.to(new int[] {v});
-            } else if (a instanceof Float v) {
-                params[i] = Pointer.to(new float[] {v});
-            } else if (a instanceof Long v) {
-                params[i] = Pointer.to(new long[] {v});
-            } else {
-                throw new IllegalArgumentException("kernel argument " + i + " of " + k + " has unsupported type " + a);
-            }
-        }
-        JCudaDriver.cuLaunchKernel(ctx.function(k), gx, gy, gz, block, 1, 1, 0, null, Pointer.to(params), null);
-    }
-
-    // ---- scratch buffers and copies ----
-
-    /** Scratch slot {@code i} with room for {@code floats} 4-byte elements, grown (doubling) when needed. */
-    private CUdeviceptr slot(int i, long floats) {
-        long bytes = Math.max(4L * floats, 256L);
-        if (slotBytes[i] < bytes) {
-            if (slots[i] != null) {
-                JCudaDriver.cuMemFree(slots[i]);
-                slots[i] = null;
-                slotBytes[i] = 0;
-            }
-            long cap = Math.max(bytes, 2 * slotBytes[i]);
-            cap = (cap + 255) & ~255L;
-            CUdeviceptr p = new CUdeviceptr();
-            JCudaDriver.cuMemAlloc(p, cap);
-            slots[i] = p;
-            slotBytes[i] = cap;
-        }
-        return slots[i];
-    }
-
-    private CUdeviceptr in(int i, Tensor t) {
-        CUdeviceptr p = slot(i, t.size());
-        if (t.size() > 0) {
-            JCudaDriver.cuMemcpyHtoD(p, hostPointer(t), 4L * t.size());
-        }
-        return p;
-    }
-
-    private CUdeviceptr inInts(int i, int[] values, int n) {
-        CUdeviceptr p = slot(i, n);
-        if (n > 0) {
-            JCudaDriver.cuMemcpyHtoD(p, Pointer.to(values), 4L * n);
-        }
-        return p;
-    }
-
-    private static void out(CUdeviceptr p, Tensor t) {
-        if (t.size() > 0) {
-            JCudaDriver.cuMemcpyDtoH(hostPointer(t), p, 4L * t.size());
-        }
-    }
-
-    private static Pointer hostPointer(Tensor t) {
-        return Pointer.to(t.data()).withByteOffset(4L * t.offset());
-    }
-
-    /**
-     * The gemm problem as the kernel sees it: sizes, row strides of the stored matrices, and element
-     * strides between batch entries.
-     */
-    record GemmShape(int m, int n, int k, int batch, int lda, int ldb, int ldc, long strideA, long strideB,
-                     long strideC) {
-        /** Null when the shapes do not fit (the CPU backend then reports the error). */
-        static GemmShape of(boolean transA, boolean transB, int[] a, int[] b, int[] c) {
-            int batch;
-            int o;
-            if (a.length == 3 || b.length == 3 || c.length == 3) {
-                if (a.length != 3 || b.length != 3 || c.length != 3 || a[0] != b[0] || a[0] != c[0]) {
-                    return null;
-                }
-                batch = a[0];
-                o = 1;
-            } else if (a.length == 2 && b.length == 2 && c.length == 2) {
-                batch = 1;
-                o = 0;
-            } else {
-                return null;
-            }
-            int ar = a[o];
-            int ac = a[o + 1];
-            int br = b[o];
-            int bc = b[o + 1];
-            int m = transA ? ac : ar;
-            int k = transA ? ar : ac;
-            int kb = transB ? bc : br;
-            int n = transB ? br : bc;
-            if (k != kb || c[o] != m || c[o + 1] != n) {
-                return null;
-            }
-            return new GemmShape(m, n, k, batch, ac, bc, c[o + 1], (long) ar * ac, (long) br * bc, (long) m * n);
-        }
-
-        /** Non-empty and inside the kernel's grid limits (K = 0 is left to the CPU backend). */
-        boolean launchable() {
-            return m > 0 && n > 0 && k > 0 && batch > 0 && batch <= MAX_GRID_YZ
-                    && (m + GEMM_TILE - 1) / GEMM_TILE <= MAX_GRID_YZ;
-        }
     }
 }

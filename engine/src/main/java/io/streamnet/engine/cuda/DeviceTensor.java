@@ -7,7 +7,7 @@ import jcuda.driver.JCudaDriver;
 /**
  * A dense float32 (or int32, for indices) row-major array in device memory with a shape: the
  * device-resident counterpart of {@link io.streamnet.engine.tensor.Tensor}, used to time kernels
- * without host copies and to chain several launches. Obtained from {@link CudaBackend}; an owned
+ * without host copies and to chain several launches. Obtained from {@link DeviceOps}; an owned
  * tensor frees its memory on {@link #close()}, a view (of a scratch buffer) does not.
  */
 public final class DeviceTensor implements AutoCloseable {

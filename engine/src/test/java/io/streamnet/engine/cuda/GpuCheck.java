@@ -18,6 +18,9 @@ import java.util.Random;
  *
  * <p>Options: {@code --parity-only}, {@code --no-cpu-timing}, {@code --max-gemm N} (largest gemm
  * size timed, default 4096), {@code --max-batch N} (largest recurrent-step batch timed, default 1024).
+ *
+ * <p>Test code, kept out of the production jar: it ships in the engine's test jar, which
+ * {@code gpu/prepare.sh} carries to the GPU machine for {@code gpu/check.sh}.
  */
 public final class GpuCheck {
     private static final int[] GEMM_SIZES = {256, 512, 1024, 2048, 4096};
@@ -125,14 +128,15 @@ public final class GpuCheck {
             double kernel = Double.NaN;
             double e2e = Double.NaN;
             if (gpu != null) {
-                try (DeviceTensor da = gpu.upload(a); DeviceTensor db = gpu.upload(b); DeviceTensor dc = gpu.allocateDevice(n, n)) {
+                DeviceOps ops = gpu.deviceOps();
+                try (DeviceTensor da = ops.upload(a); DeviceTensor db = ops.upload(b); DeviceTensor dc = ops.allocateDevice(n, n)) {
                     for (int i = 0; i < 3; i++) {
-                        gpu.gemmDevice(false, false, 1f, da, db, 0f, dc);
+                        ops.gemmDevice(false, false, 1f, da, db, 0f, dc);
                     }
-                    gpu.synchronize();
+                    ops.synchronize();
                     double[] ms = new double[10];
                     for (int i = 0; i < ms.length; i++) {
-                        ms[i] = gpu.elapsedMillis(() -> gpu.gemmDevice(false, false, 1f, da, db, 0f, dc));
+                        ms[i] = ops.elapsedMillis(() -> ops.gemmDevice(false, false, 1f, da, db, 0f, dc));
                     }
                     kernel = median(ms);
                 }
@@ -173,10 +177,10 @@ public final class GpuCheck {
                     double cpuUs = cpuTiming ? 1000 * medianMillis(5, 30, 2.0, () -> host.run(cpu)) : Double.NaN;
                     double hostUs = 1000 * medianMillis(5, 30, 2.0, () -> host.run(gpu));
                     double resUs;
-                    try (DeviceStep dev = new DeviceStep(gpu, host)) {
+                    try (DeviceStep dev = new DeviceStep(gpu.deviceOps(), host)) {
                         resUs = 1000 * medianMillis(10, 50, 2.0, () -> {
                             dev.run();
-                            gpu.synchronize();
+                            gpu.deviceOps().synchronize();
                         });
                     }
                     System.out.printf(Locale.ROOT, "%-5s %6d %5d %14.1f %14.1f %12s %10s%n", cell, batch, h, resUs,
@@ -233,7 +237,7 @@ public final class GpuCheck {
 
     /** The same step on device tensors: launches only. */
     private static final class DeviceStep implements AutoCloseable {
-        final CudaBackend gpu;
+        final DeviceOps ops;
         final String cell;
         final DeviceTensor x;
         final DeviceTensor wx;
@@ -246,33 +250,33 @@ public final class GpuCheck {
         final DeviceTensor cOut;
         final DeviceTensor hOut;
 
-        DeviceStep(CudaBackend gpu, Step s) {
-            this.gpu = gpu;
+        DeviceStep(DeviceOps ops, Step s) {
+            this.ops = ops;
             this.cell = s.cell;
-            x = gpu.upload(s.x);
-            wx = gpu.upload(s.wx);
-            hPrev = gpu.upload(s.hPrev);
-            wh = gpu.upload(s.wh);
-            bias = gpu.upload(s.bias);
-            cPrev = gpu.upload(s.cPrev);
-            gx = gpu.upload(s.gx);
-            gh = gpu.upload(s.gh);
-            cOut = gpu.upload(s.cOut);
-            hOut = gpu.upload(s.hOut);
+            x = ops.upload(s.x);
+            wx = ops.upload(s.wx);
+            hPrev = ops.upload(s.hPrev);
+            wh = ops.upload(s.wh);
+            bias = ops.upload(s.bias);
+            cPrev = ops.upload(s.cPrev);
+            gx = ops.upload(s.gx);
+            gh = ops.upload(s.gh);
+            cOut = ops.upload(s.cOut);
+            hOut = ops.upload(s.hOut);
         }
 
         void run() {
             if (cell.equals("lstm")) {
-                gpu.gemmDevice(false, false, 1f, x, wx, 0f, gx);
-                gpu.gemmDevice(false, false, 1f, hPrev, wh, 1f, gx);
-                gpu.addBiasDevice(gx, bias);
-                gpu.lstmForwardDevice(gx, cPrev, cOut, hOut, null);
+                ops.gemmDevice(false, false, 1f, x, wx, 0f, gx);
+                ops.gemmDevice(false, false, 1f, hPrev, wh, 1f, gx);
+                ops.addBiasDevice(gx, bias);
+                ops.lstmForwardDevice(gx, cPrev, cOut, hOut, null);
             } else {
-                gpu.gemmDevice(false, false, 1f, x, wx, 0f, gx);
-                gpu.addBiasDevice(gx, bias);
-                gpu.gemmDevice(false, false, 1f, hPrev, wh, 0f, gh);
-                gpu.addBiasDevice(gh, bias);
-                gpu.gruForwardDevice(gx, gh, hPrev, hOut);
+                ops.gemmDevice(false, false, 1f, x, wx, 0f, gx);
+                ops.addBiasDevice(gx, bias);
+                ops.gemmDevice(false, false, 1f, hPrev, wh, 0f, gh);
+                ops.addBiasDevice(gh, bias);
+                ops.gruForwardDevice(gx, gh, hPrev, hOut);
             }
         }
 
