@@ -103,7 +103,7 @@ public final class FrameOperator extends ServingOperator<FrameEvent, ServedFrame
         try {
             FrameDecoder.requireShape(f, serving());
         } catch (Rejected why) {
-            deadLetter(f.sourceTopic, f.sourcePartition, f.sourceOffset, why.reason(), why.detail(), f.toJson());
+            deadLetter(f, why, f.toJson());
             return;
         }
         buffer(f);

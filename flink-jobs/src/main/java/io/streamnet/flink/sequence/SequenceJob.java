@@ -48,7 +48,7 @@ public final class SequenceJob {
         } else {
             DataStream<RawRecord> models = KafkaJobs.modelUpdates(env, c);
             SingleOutputStreamOperator<Prediction> scored = decoded.keyBy(new EventKey()).connect(models.broadcast())
-                    .transform("rnn " + c.mode.name().toLowerCase() + " (bundle " + c.batchSize + ")",
+                    .transform("rnn " + c.mode.name().toLowerCase() + " (batch " + c.batchSize + ")",
                             new AvroTypeInfo<>(Prediction.class),
                             new SequenceOperator(initial.checkpoint(), initial.modelId(), initial.version(),
                                     c.operatorConfig()))
@@ -59,7 +59,7 @@ public final class SequenceJob {
         KafkaJobs.sinks(c, predictions, deadLetters);
     }
 
-    /** The sequence key: state, order and bundles are per key. */
+    /** The sequence key: state and order are per key. */
     public static final class EventKey implements KeySelector<SequenceEvent, String> {
         private static final long serialVersionUID = 1L;
 

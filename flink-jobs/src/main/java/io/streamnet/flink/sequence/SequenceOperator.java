@@ -182,7 +182,7 @@ public final class SequenceOperator extends ServingOperator<SequenceEvent, Serve
     }
 
     private void reject(SequenceEvent e, Rejected r) {
-        deadLetter(e.sourceTopic, e.sourcePartition, e.sourceOffset, r.reason(), r.detail(), EventJson.of(e));
+        deadLetter(e, r, EventJson.of(e));
     }
 
     private void closeKeyUnchecked() {

@@ -5,10 +5,12 @@ import io.streamnet.schemas.DeadLetter;
 import io.streamnet.schemas.ModelUpdate;
 import io.streamnet.schemas.Prediction;
 import io.streamnet.serving.batch.MicroBatcher;
+import io.streamnet.serving.event.SourcedEvent;
 import io.streamnet.serving.model.ModelSlot;
 import io.streamnet.serving.model.ServedModel;
 import io.streamnet.serving.output.DeadLetters;
 import io.streamnet.serving.reject.RejectReason;
+import io.streamnet.serving.reject.Rejected;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -261,5 +263,10 @@ public abstract class ServingOperator<IN, M extends ServedModel<M>> extends Abst
     protected void deadLetter(String topic, int partition, long offset, RejectReason reason, String detail,
                               byte[] raw) {
         deadLetter(DeadLetters.of(topic, partition, offset, reason, detail, raw));
+    }
+
+    /** A decoded event refused here: {@code raw} stands for its bytes (the decode stage kept the originals). */
+    protected void deadLetter(SourcedEvent e, Rejected why, byte[] raw) {
+        deadLetter(DeadLetters.of(e.sourceTopic, e.sourcePartition, e.sourceOffset, why, raw));
     }
 }

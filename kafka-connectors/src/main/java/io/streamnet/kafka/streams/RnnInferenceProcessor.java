@@ -3,6 +3,8 @@ package io.streamnet.kafka.streams;
 import io.streamnet.rnn.state.StateCodec;
 import io.streamnet.schemas.DeadLetter;
 import io.streamnet.schemas.Prediction;
+import io.streamnet.serving.model.ModelSlot;
+import io.streamnet.serving.model.ModelUpdates;
 import io.streamnet.serving.model.ServedSequenceModel;
 import io.streamnet.serving.output.DeadLetters;
 import io.streamnet.serving.reject.RejectReason;
@@ -11,8 +13,12 @@ import io.streamnet.serving.sequence.InputKind;
 import io.streamnet.serving.sequence.SequenceDecoder;
 import io.streamnet.serving.sequence.SequenceEvent;
 import io.streamnet.serving.sequence.SequenceInput;
+import io.streamnet.serving.sequence.SequenceModelKind;
 import io.streamnet.serving.sequence.SequenceStepper;
 import io.streamnet.serving.wire.Codecs;
+import java.time.Duration;
+import java.util.Arrays;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -25,23 +31,32 @@ import org.slf4j.LoggerFactory;
  * Per-key sequence inference on Kafka Streams: the serving core's decoder, input checks, stepper
  * and output modes on one record at a time; the key's state lives in a persistent, changelogged
  * store as {@link StateCodec} bytes. Anything it cannot use goes to the dead-letter child with a
- * reason and the raw bytes.
+ * reason and the raw bytes. Newer models come from the global model-updates store, checked every
+ * {@link #MODEL_POLL}, through the same {@link ModelSlot} rules as in Flink: ignored, refused (a
+ * dead letter; the old model serves) or swapped in. A key whose stored state the new model cannot
+ * read starts afresh when it is next read ({@link StateCodec} records the layout).
  */
 final class RnnInferenceProcessor implements Processor<String, byte[], String, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(RnnInferenceProcessor.class);
 
-    private final ServedSequenceModel served;
+    static final Duration MODEL_POLL = Duration.ofSeconds(1);
+
+    private final ServedSequenceModel first;
     private final StreamsAppConfig config;
     private final SequenceDecoder decoder;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, byte[]> store;
+    private KeyValueStore<String, byte[]> updates;
+    private ModelSlot<ServedSequenceModel> slot;
+    private byte[] lastOffered;
+    private ServedSequenceModel served;
     private SequenceStepper stepper;
     private long stateResets;
 
-    RnnInferenceProcessor(ServedSequenceModel served, StreamsAppConfig config) {
-        this.served = served;
+    RnnInferenceProcessor(ServedSequenceModel first, StreamsAppConfig config) {
+        this.first = first;
         this.config = config;
-        this.decoder = new SequenceDecoder(served.model().config().tokenInput() ? InputKind.TEXT : InputKind.STEP,
+        this.decoder = new SequenceDecoder(first.model().config().tokenInput() ? InputKind.TEXT : InputKind.STEP,
                 config.inputFormat(), Codecs.DEFAULT_MAX_BYTES);
     }
 
@@ -49,8 +64,38 @@ final class RnnInferenceProcessor implements Processor<String, byte[], String, O
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.store = context.getStateStore(RnnTopology.STATE_STORE);
-        // One reusable single-key workspace: stepping an event's tokens allocates nothing per token.
-        this.stepper = new SequenceStepper(served, config.mode(), config.forecastSteps(), 1);
+        this.slot = new ModelSlot<>(new SequenceModelKind(config.mode()), ModelUpdates.DEFAULT_MAX_BYTES);
+        serve(slot.open(first));
+        if (config.modelUpdatesTopic() != null) {
+            this.updates = context.getStateStore(RnnTopology.MODEL_STORE);
+            followUpdates();
+            context.schedule(MODEL_POLL, PunctuationType.WALL_CLOCK_TIME, t -> followUpdates());
+        }
+    }
+
+    /** One reusable single-key workspace per model: stepping an event's tokens allocates nothing per token. */
+    private void serve(ServedSequenceModel m) {
+        served = m;
+        stepper = new SequenceStepper(m, config.mode(), config.forecastSteps(), 1);
+    }
+
+    /** Offers the newest update of the serving model's id to the slot, once per update. */
+    private void followUpdates() {
+        byte[] raw = updates.get(served.modelId());
+        if (raw == null || Arrays.equals(raw, lastOffered)) {
+            return;
+        }
+        lastOffered = raw;
+        ModelSlot.Offer<ServedSequenceModel> offer = slot.offer(raw);
+        if (offer instanceof ModelSlot.Swapped<ServedSequenceModel> s) {
+            LOG.info("model swapped: {} -> {}{}", s.old(), s.next(),
+                    s.resetState() ? "; state shape changed, keys start afresh as they are read" : "");
+            serve(s.next());
+        } else if (offer instanceof ModelSlot.Refused<ServedSequenceModel> r) {
+            DeadLetter d = DeadLetters.of(config.modelUpdatesTopic(), -1, -1, r.reason(), r.detail(), raw);
+            context.forward(new Record<String, Object>(served.modelId(), d, System.currentTimeMillis()),
+                    RnnTopology.DEAD_LETTER_SINK);
+        }
     }
 
     @Override

@@ -17,13 +17,15 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * The Kafka Streams app: input topic (raw bytes, so that undecodable records reach the processor
- * and are dead-lettered rather than failing the task) -> per-key RNN processor with a persistent,
- * changelogged state store -> predictions (Avro) and dead letters (Avro). Exactly-once v2.
+ * and are dead-lettered rather than failing the task) -> per-key sequence processor with a
+ * persistent, changelogged state store -> predictions (Avro) and dead letters (Avro); the
+ * model-updates topic feeds a global store from which each task takes newer models. Exactly-once v2.
  */
 public final class RnnTopology {
     static final String STATE_STORE = "rnn-state";
     static final String PREDICTIONS_SINK = "predictions";
     static final String DEAD_LETTER_SINK = "dead-letters";
+    static final String MODEL_STORE = "model-updates";
 
     private RnnTopology() {
     }
@@ -51,6 +53,13 @@ public final class RnnTopology {
         t.addProcessor("rnn", () -> new RnnInferenceProcessor(served, config), "input");
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(),
                 Serdes.ByteArray()), "rnn");
+        if (config.modelUpdatesTopic() != null) {
+            // A global store: every task sees every update, whatever the partitioning of the input.
+            t.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(MODEL_STORE), Serdes.String(),
+                            Serdes.ByteArray()).withLoggingDisabled(), "model-updates-source",
+                    Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), config.modelUpdatesTopic(),
+                    "model-updates", ModelUpdateStore::new);
+        }
         t.addSink(PREDICTIONS_SINK, config.outputTopic(), Serdes.String().serializer(),
                 (Serializer<Object>) (topic, v) -> predictions.encode((Prediction) v), "rnn");
         t.addSink(DEAD_LETTER_SINK, config.deadLetterTopic(), Serdes.String().serializer(),

@@ -11,12 +11,13 @@ import io.streamnet.serving.wire.WireFormat;
  * for token models and step-events for feature models; {@code mode} is what is emitted per key,
  * with the same meaning as in the Flink sequence job.
  *
- * @param forecastSteps    values generated after the marker in FORECAST mode
- * @param maxStepsPerEvent most input steps (tokens) one event may carry
+ * @param forecastSteps     values generated after the marker in FORECAST mode
+ * @param maxStepsPerEvent  most input steps (tokens) one event may carry
+ * @param modelUpdatesTopic newer versions of the model arrive here (null: serve the first model only)
  */
 public record StreamsAppConfig(String applicationId, String inputTopic, WireFormat inputFormat, String outputTopic,
                                String deadLetterTopic, OutputMode mode, int forecastSteps, int maxStepsPerEvent,
-                               String modelId, long modelVersion) {
+                               String modelId, long modelVersion, String modelUpdatesTopic) {
     public StreamsAppConfig {
         if (applicationId == null || applicationId.isBlank() || inputTopic == null || outputTopic == null
                 || deadLetterTopic == null || inputFormat == null || modelId == null || mode == null) {
@@ -49,6 +50,6 @@ public record StreamsAppConfig(String applicationId, String inputTopic, WireForm
         return new StreamsAppConfig("streamnet-rnn",
                 kind == InputKind.TEXT ? PipelineTopics.TEXT_EVENTS : PipelineTopics.STEP_EVENTS, format,
                 PipelineTopics.PREDICTIONS, PipelineTopics.DEAD_LETTERS, mode, 8, SequenceInput.DEFAULT_MAX_STEPS,
-                modelId, version);
+                modelId, version, PipelineTopics.MODEL_UPDATES);
     }
 }

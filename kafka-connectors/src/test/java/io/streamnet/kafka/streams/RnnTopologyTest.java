@@ -2,20 +2,24 @@ package io.streamnet.kafka.streams;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamnet.engine.checkpoint.Checkpoints;
 import io.streamnet.engine.cpu.CpuBackend;
 import io.streamnet.kafka.admin.PipelineTopics;
 import io.streamnet.rnn.cell.CellType;
 import io.streamnet.rnn.model.ModelConfig;
 import io.streamnet.rnn.model.OutputType;
+import io.streamnet.rnn.model.RnnCheckpoints;
 import io.streamnet.rnn.model.SequenceModel;
 import io.streamnet.rnn.model.Task;
 import io.streamnet.rnn.state.RnnState;
 import io.streamnet.rnn.text.Vocabulary;
 import io.streamnet.schemas.DeadLetter;
 import io.streamnet.schemas.Frame;
+import io.streamnet.schemas.ModelUpdate;
 import io.streamnet.schemas.Prediction;
 import io.streamnet.schemas.StepEvent;
 import io.streamnet.schemas.TextEvent;
+import io.streamnet.serving.model.ModelUpdates;
 import io.streamnet.serving.wire.Codecs;
 import io.streamnet.serving.wire.RecordCodec;
 import io.streamnet.serving.wire.WireFormat;
@@ -24,6 +28,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -194,5 +199,37 @@ class RnnTopologyTest {
         float[] fresh = textModel.step(textModel.step(textModel.initialState(), vocab.id("great")).state(),
                 vocab.id("phone")).output();
         assertThat(p.getProbabilities()).containsExactly(fresh[0], fresh[1]);
+    }
+
+    private byte[] update(SequenceModel m, long version, boolean corrupt) throws Exception {
+        byte[] checkpoint = Checkpoints.toBytes(RnnCheckpoints.toCheckpoint(m, vocab, Map.of()));
+        ModelUpdate u = ModelUpdates.toUpdate("m", version, checkpoint, Map.of());
+        if (corrupt) {
+            checkpoint[checkpoint.length / 2] ^= 1;
+            u.setWeights(ByteBuffer.wrap(checkpoint));
+        }
+        return ModelUpdates.codec(ModelUpdates.DEFAULT_MAX_BYTES).encode(u);
+    }
+
+    @Test
+    void aNewerModelInModelUpdatesServesTheNextEventsAndABadOneIsRefused() throws Exception {
+        TestInputTopic<String, byte[]> in = start(textModel, vocab, StreamsAppConfig.forText(WireFormat.JSON, false, "m", 1));
+        TestInputTopic<String, byte[]> models = driver.createInputTopic(PipelineTopics.MODEL_UPDATES,
+                new StringSerializer(), new ByteArraySerializer());
+        SequenceModel v2 = new SequenceModel(cpu,
+                ModelConfig.tokens(CellType.GRU, vocab.size(), 8, 16, 1, 0f, 2, OutputType.MANY_TO_ONE), 77);
+        models.pipeInput("m", update(v2, 2, false));
+        driver.advanceWallClockTime(RnnInferenceProcessor.MODEL_POLL);
+        in.pipeInput("a", text("a", 0, "great phone", true, 1));
+        Prediction p = predictions.decode(out(PipelineTopics.PREDICTIONS).readValue());
+        float[] want = v2.step(v2.step(v2.initialState(), vocab.id("great")).state(), vocab.id("phone")).output();
+        assertThat(p.getModelVersion()).isEqualTo(2);
+        assertThat(p.getProbabilities()).containsExactly(want[0], want[1]);
+
+        models.pipeInput("m", update(textModel, 3, true));
+        driver.advanceWallClockTime(RnnInferenceProcessor.MODEL_POLL);
+        assertThat(deadLetters.decode(out(PipelineTopics.DEAD_LETTERS).readValue()).getReason()).isEqualTo("CHECKSUM");
+        in.pipeInput("b", text("b", 0, "great phone", true, 1));
+        assertThat(predictions.decode(out(PipelineTopics.PREDICTIONS).readValue()).getModelVersion()).isEqualTo(2);
     }
 }

@@ -1,6 +1,7 @@
 package io.streamnet.serving.frame;
 
 import io.streamnet.schemas.Frame;
+import io.streamnet.serving.event.SourcedEvent;
 import io.streamnet.serving.wire.Codecs;
 import io.streamnet.serving.wire.WireFormat;
 import java.nio.ByteBuffer;
@@ -12,21 +13,16 @@ import java.time.Instant;
  * and latency). Checked for internal consistency at decode; whether its shape fits the model is
  * {@link FrameDecoder#requireShape} against the model serving now. Public fields: a Flink POJO.
  */
-public class FrameEvent {
+public class FrameEvent extends SourcedEvent {
     public String camera;
     public long frameNo;
     public long eventTime;
-    /** Kafka timestamp of the input record; predictions report latency from it. */
-    public long ingestTime;
     public int height;
     public int width;
     public int channels;
     public byte[] pixels;
     /** The frame's known class, or -1. */
     public int label = -1;
-    public String sourceTopic;
-    public int sourcePartition;
-    public long sourceOffset;
 
     public FrameEvent() {
     }

@@ -67,7 +67,11 @@ public final class ModelSlot<M extends ServedModel<M>> {
      * @throws IllegalArgumentException when this runtime cannot serve it
      */
     public M open(byte[] checkpoint, String modelId, long version) throws CheckpointException {
-        M m = kind.load(checkpoint, modelId, version);
+        return open(kind.load(checkpoint, modelId, version));
+    }
+
+    /** Starts serving a model the caller already validated (see {@link #open(byte[], String, long)}). */
+    public M open(M m) {
         String why = kind.incompatibility(m, null);
         if (why != null) {
             throw new IllegalArgumentException("model " + m + " cannot be served here: " + why);

@@ -1,5 +1,7 @@
 package io.streamnet.serving.sequence;
 
+import io.streamnet.serving.event.SourcedEvent;
+
 /**
  * One decoded input event of a keyed sequence: text or token ids (TextEvent) or a feature vector
  * (StepEvent), with its label and end-of-sequence flag, and where it came from (for dead letters
@@ -7,21 +9,16 @@ package io.streamnet.serving.sequence;
  * {@link SequenceInput}, against the model serving now. A public class with public fields, so
  * Flink serializes it as a POJO (not Kryo).
  */
-public class SequenceEvent {
+public class SequenceEvent extends SourcedEvent {
     public String key;
     public long seq;
     public long eventTime;
-    /** Kafka timestamp of the input record; predictions report latency from it. */
-    public long ingestTime;
     public String text;
     public int[] tokenIds;
     public float[] features;
     /** The sequence's (or step's) known class, or -1. */
     public int label = -1;
     public boolean end;
-    public String sourceTopic;
-    public int sourcePartition;
-    public long sourceOffset;
 
     public SequenceEvent() {
     }
