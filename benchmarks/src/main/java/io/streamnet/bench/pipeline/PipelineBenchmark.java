@@ -47,7 +47,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * The end-to-end pipeline benchmark: a real broker (its own JVM) and the sequence job in a local
  * Flink cluster, 10k keys of StepEvents, one prediction per event (MANY_TO_MANY). For each model
  * (vanilla RNN H=128, LSTM H=256) it runs (a) the identity pipeline (same source, decode, keyBy,
- * sink; no model), (b) the job with bundles, (c) the job with bundle size 1 (per-record inference).
+ * sink; no model), (b) the job with batches, (c) the job with batch size 1 (per-record inference).
  *
  * <p>Throughput: the whole backlog read as fast as the job can (bounded job; events/s over the
  * job's net runtime, so cluster start is not counted). Latency: the same job live, fed at a fixed
@@ -66,7 +66,7 @@ public final class PipelineBenchmark {
     private final int events;
     private final int liveRate;
     private final int liveSeconds;
-    private final int bundle;
+    private final int batch;
     private final int parallelism;
 
     private CellType[] cells = {CellType.RNN, CellType.LSTM};
@@ -75,7 +75,7 @@ public final class PipelineBenchmark {
         this.events = quick ? 100_000 : 500_000;
         this.liveRate = 2_000;
         this.liveSeconds = quick ? 6 : 15;
-        this.bundle = 256;
+        this.batch = 256;
         this.parallelism = 2;
     }
 
@@ -106,7 +106,7 @@ public final class PipelineBenchmark {
                     0f, CLASSES, Task.CLASSIFICATION, OutputType.MANY_TO_MANY), 1);
             ServedSequenceModel warmServing = ServedSequenceModel.load(Backends.get(),
                     Checkpoints.toBytes(RnnCheckpoints.toCheckpoint(warm, null, Map.of())), "warm-up", 1);
-            for (String pipeline : new String[] {"identity", "batch " + bundle, "batch 1"}) {
+            for (String pipeline : new String[] {"identity", "batch " + batch, "batch 1"}) {
                 SequenceJobConfig w = config(kafka, pipeline, "bench-warmup-" + (++run));
                 try (Admin admin = Admin.create(kafka.clientProperties())) {
                     new TopicAdmin(admin).ensure(List.of(new TopicSpec(w.predictionsTopic, parallelism, (short) 1,
@@ -121,7 +121,7 @@ public final class PipelineBenchmark {
                 byte[] bytes = Checkpoints.toBytes(RnnCheckpoints.toCheckpoint(m, null, Map.of()));
                 ServedSequenceModel serving = ServedSequenceModel.load(Backends.get(), bytes, "bench-" + cell.name().toLowerCase(), 1);
                 String name = cell.name().toLowerCase() + " H=" + hidden;
-                for (String pipeline : new String[] {"identity", "batch " + bundle, "batch 1"}) {
+                for (String pipeline : new String[] {"identity", "batch " + batch, "batch 1"}) {
                     run++;
                     SequenceJobConfig c = config(kafka, pipeline, "bench-" + run);
                     try (Admin admin = Admin.create(kafka.clientProperties())) {
@@ -160,7 +160,7 @@ public final class PipelineBenchmark {
         c.parallelism = parallelism;
         c.mode = OutputMode.MANY_TO_MANY;
         c.identity = pipeline.equals("identity");
-        c.batchSize = pipeline.equals("batch 1") ? 1 : bundle;
+        c.batchSize = pipeline.equals("batch 1") ? 1 : batch;
         c.batchMillis = pipeline.equals("batch 1") ? 0 : 10;
         c.followModelUpdates = false;
         c.predictionsTopic = group + "-predictions";

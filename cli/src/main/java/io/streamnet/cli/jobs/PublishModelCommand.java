@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 
 /** Publishes a checkpoint as a new model version on the model-updates topic; running jobs swap to it. */
 @Command(name = "publish-model", mixinStandardHelpOptions = true,
-        description = "Publish a checkpoint to the model-updates topic as a new version; running jobs swap to it between bundles.")
+        description = "Publish a checkpoint to the model-updates topic as a new version; running jobs swap to it between batches.")
 public final class PublishModelCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Checkpoint file.")
     Path model;
