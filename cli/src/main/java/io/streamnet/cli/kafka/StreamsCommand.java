@@ -41,6 +41,9 @@ public final class StreamsCommand implements Callable<Integer> {
     @Option(names = "--per-step", description = "A prediction after every event: rolling for a many-to-one model, many_to_many for a per-step one.")
     boolean perStep;
 
+    @Option(names = "--no-model-updates", description = "Serve this model only: do not follow newer versions in model-updates.")
+    boolean noModelUpdates;
+
     @Option(names = "--state-dir", description = "Local state directory (default: a temporary one; state is changelogged anyway).")
     Path stateDir;
 
@@ -56,6 +59,9 @@ public final class StreamsCommand implements Callable<Integer> {
         InputKind kind = served.model().config().tokenInput() ? InputKind.TEXT : InputKind.STEP;
         StreamsAppConfig config = StreamsAppConfig.of(kind, WireFormat.parse(format), m, served.modelId(),
                 served.version());
+        if (noModelUpdates) {
+            config = config.withoutModelUpdates();
+        }
         Path dir = stateDir != null ? stateDir : Files.createTempDirectory("streamnet-streams-");
         KafkaStreams streams = new KafkaStreams(RnnTopology.build(served, config),
                 RnnTopology.properties(config, bootstrap, dir.toString()));

@@ -18,6 +18,7 @@ import io.streamnet.serving.reject.Rejected;
 import io.streamnet.serving.sequence.OutputMode;
 import io.streamnet.serving.sequence.SequenceStepper;
 import java.util.List;
+import java.util.function.Consumer;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -38,6 +39,9 @@ public final class FrameOperator extends ServingOperator<FrameEvent, ServedFrame
     /** Names in savepoints: keep them. */
     static final String STATE = "smoother-state";
     static final String MODEL_STATE = "serving-frame-model";
+    /** Every frame takes one smoother step: nothing is ever handed over without one. */
+    private static final Consumer<Integer> NO_STEP = row -> {
+    };
 
     private final FrameOperatorConfig config;
 
@@ -129,7 +133,7 @@ public final class FrameOperator extends ServingOperator<FrameEvent, ServedFrame
             for (int i = 0; i < rows; i++) {
                 rounds.add(frames.get(i).camera, i);
             }
-            for (KeyRounds.Round<Integer> round; (round = rounds.next(row -> { })) != null; ) {
+            for (KeyRounds.Round<Integer> round; (round = rounds.next(NO_STEP)) != null; ) {
                 smooth(round);
             }
         }

@@ -12,6 +12,7 @@ import io.streamnet.serving.sequence.SequenceInput;
 import io.streamnet.serving.sequence.SequenceModelKind;
 import io.streamnet.serving.sequence.SequenceStepper;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -45,6 +46,8 @@ public final class SequenceOperator extends ServingOperator<SequenceEvent, Serve
     private transient SessionGaps gaps;
     private transient SequenceStepper stepper;
     private transient KeyRounds<SequenceInput> rounds;
+    /** {@link #closeWithoutStep}, made once: a method reference per round would allocate. */
+    private transient Consumer<SequenceInput> closeWithoutStep;
     private transient SequenceOperatorMetrics metrics;
     /** Per round row: the key had no state before this step (a round holds at most one row per event of a batch). */
     private transient boolean[] fresh;
@@ -66,10 +69,11 @@ public final class SequenceOperator extends ServingOperator<SequenceEvent, Serve
         stateDescriptor = floatState(STATE, config.stateTtl());
         super.open();
         state = getPartitionedState(stateDescriptor);
-        gaps = new SessionGaps(getPartitionedState(SessionGaps.STATE),
+        gaps = new SessionGaps(getPartitionedState(SessionGaps.descriptor()),
                 getInternalTimerService(SessionGaps.TIMERS, VoidNamespaceSerializer.INSTANCE, this), config.sessionGap());
         fresh = new boolean[config.batchSize()];
         rounds = new KeyRounds<>(SequenceInput::steps, config.batchSize());
+        closeWithoutStep = this::closeWithoutStep;
         try (Stream<Object> keys = getKeyedStateBackend().getKeys(STATE, VoidNamespace.INSTANCE)) {
             metrics.keysWithState = keys.count(); // once: a restore brings keys; walking them per checkpoint costs too much
         }
@@ -118,7 +122,7 @@ public final class SequenceOperator extends ServingOperator<SequenceEvent, Serve
                 reject(e, r);
             }
         }
-        for (KeyRounds.Round<SequenceInput> round; (round = rounds.next(this::closeWithoutStep)) != null; ) {
+        for (KeyRounds.Round<SequenceInput> round; (round = rounds.next(closeWithoutStep)) != null; ) {
             step(round);
         }
     }

@@ -15,8 +15,6 @@ import org.apache.flink.streaming.api.operators.InternalTimerService;
  * sequence with a prediction that names it. State and timer names are part of savepoints.
  */
 final class SessionGaps {
-    static final ValueStateDescriptor<long[]> STATE = new ValueStateDescriptor<>("rnn-session",
-            PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO);
     static final String TIMERS = "session-gap";
 
     /** 0: no gap, sequences end at their marker only. */
@@ -26,7 +24,7 @@ final class SessionGaps {
     private final InternalTimerService<VoidNamespace> timers;
 
     /**
-     * @param session the operator's {@link #STATE}
+     * @param session the operator's {@link #descriptor()} state
      * @param timers  the operator's {@link #TIMERS} timer service
      * @param gap     null: no session gap
      */
@@ -34,6 +32,11 @@ final class SessionGaps {
         this.session = session;
         this.timers = timers;
         this.gapMillis = gap == null ? 0 : gap.toMillis();
+    }
+
+    /** The per-key state's descriptor (a new one per operator: descriptors are mutable). */
+    static ValueStateDescriptor<long[]> descriptor() {
+        return new ValueStateDescriptor<>("rnn-session", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO);
     }
 
     /** (Re)arms the current key's timer after its event {@code e}. */

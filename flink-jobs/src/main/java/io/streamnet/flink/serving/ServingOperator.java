@@ -194,9 +194,7 @@ public abstract class ServingOperator<IN, M extends ServedModel<M>> extends Abst
         } else if (offer instanceof ModelSlot.Refused<M> refused) {
             servingMetrics.modelUpdatesRejected.inc();
             deadLetter(r.topic, r.partition, r.offset, refused.reason(), refused.detail(), r.value);
-        } else if (offer instanceof ModelSlot.Ignored<M> ignored) {
-            LOG.debug("{}", ignored.why());
-        }
+        } // ignored updates (another model id, not newer) are the slot's to log
     }
 
     private void swapped(ModelSlot.Swapped<M> s) throws Exception {

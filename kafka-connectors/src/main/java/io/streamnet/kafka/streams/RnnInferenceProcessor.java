@@ -1,5 +1,6 @@
 package io.streamnet.kafka.streams;
 
+import io.streamnet.engine.checkpoint.CheckpointException;
 import io.streamnet.rnn.state.StateCodec;
 import io.streamnet.schemas.DeadLetter;
 import io.streamnet.schemas.Prediction;
@@ -16,6 +17,7 @@ import io.streamnet.serving.sequence.SequenceInput;
 import io.streamnet.serving.sequence.SequenceModelKind;
 import io.streamnet.serving.sequence.SequenceStepper;
 import io.streamnet.serving.wire.Codecs;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -33,13 +35,19 @@ import org.slf4j.LoggerFactory;
  * store as {@link StateCodec} bytes. Anything it cannot use goes to the dead-letter child with a
  * reason and the raw bytes. Newer models come from the global model-updates store, checked every
  * {@link #MODEL_POLL}, through the same {@link ModelSlot} rules as in Flink: ignored, refused (a
- * dead letter; the old model serves) or swapped in. A key whose stored state the new model cannot
+ * dead letter, sent once, by the task of partition 0; the old model serves) or swapped in. The
+ * swapped-in model is kept in the task's changelogged serving store, so a restarted task serves
+ * what it served (as Flink's broadcast state does). A key whose stored state the new model cannot
  * read starts afresh when it is next read ({@link StateCodec} records the layout).
  */
 final class RnnInferenceProcessor implements Processor<String, byte[], String, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(RnnInferenceProcessor.class);
 
     static final Duration MODEL_POLL = Duration.ofSeconds(1);
+    private static final String CHECKPOINT = "checkpoint";
+    private static final String ID = "id";
+    private static final String VERSION = "version";
+    private static final String REFUSED = "refused-sha256";
 
     private final ServedSequenceModel first;
     private final StreamsAppConfig config;
@@ -47,6 +55,7 @@ final class RnnInferenceProcessor implements Processor<String, byte[], String, O
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, byte[]> store;
     private KeyValueStore<String, byte[]> updates;
+    private KeyValueStore<String, byte[]> servingStore;
     private ModelSlot<ServedSequenceModel> slot;
     private byte[] lastOffered;
     private ServedSequenceModel served;
@@ -65,11 +74,32 @@ final class RnnInferenceProcessor implements Processor<String, byte[], String, O
         this.context = context;
         this.store = context.getStateStore(RnnTopology.STATE_STORE);
         this.slot = new ModelSlot<>(new SequenceModelKind(config.mode()), ModelUpdates.DEFAULT_MAX_BYTES);
-        serve(slot.open(first));
-        if (config.modelUpdatesTopic() != null) {
-            this.updates = context.getStateStore(RnnTopology.MODEL_STORE);
-            followUpdates();
-            context.schedule(MODEL_POLL, PunctuationType.WALL_CLOCK_TIME, t -> followUpdates());
+        if (config.modelUpdatesTopic() == null) {
+            serve(slot.open(first));
+            return;
+        }
+        this.updates = context.getStateStore(RnnTopology.MODEL_STORE);
+        this.servingStore = context.getStateStore(RnnTopology.SERVING_STORE);
+        serve(slot.open(restored()));
+        // Updates are followed from punctuations: a refusal's dead letter needs a forwarding context.
+        context.schedule(MODEL_POLL, PunctuationType.WALL_CLOCK_TIME, t -> followUpdates());
+    }
+
+    /** The model this task served when it stopped, or the first one. */
+    private ServedSequenceModel restored() {
+        byte[] checkpoint = servingStore.get(CHECKPOINT);
+        if (checkpoint == null) {
+            return first;
+        }
+        try {
+            ServedSequenceModel m = new SequenceModelKind(config.mode()).load(checkpoint,
+                    new String(servingStore.get(ID), StandardCharsets.UTF_8),
+                    Long.parseLong(new String(servingStore.get(VERSION), StandardCharsets.UTF_8)));
+            LOG.info("restored serving model {}", m);
+            return m;
+        } catch (CheckpointException e) {
+            LOG.error("the serving store's model does not load; serving {} instead", first, e);
+            return first;
         }
     }
 
@@ -90,12 +120,24 @@ final class RnnInferenceProcessor implements Processor<String, byte[], String, O
         if (offer instanceof ModelSlot.Swapped<ServedSequenceModel> s) {
             LOG.info("model swapped: {} -> {}{}", s.old(), s.next(),
                     s.resetState() ? "; state shape changed, keys start afresh as they are read" : "");
+            servingStore.put(CHECKPOINT, s.next().checkpoint());
+            servingStore.put(ID, s.next().modelId().getBytes(StandardCharsets.UTF_8));
+            servingStore.put(VERSION, Long.toString(s.next().version()).getBytes(StandardCharsets.UTF_8));
             serve(s.next());
-        } else if (offer instanceof ModelSlot.Refused<ServedSequenceModel> r) {
-            DeadLetter d = DeadLetters.of(config.modelUpdatesTopic(), -1, -1, r.reason(), r.detail(), raw);
-            context.forward(new Record<String, Object>(served.modelId(), d, System.currentTimeMillis()),
-                    RnnTopology.DEAD_LETTER_SINK);
+        } else if (offer instanceof ModelSlot.Refused<ServedSequenceModel> r && reportsRefusals()) {
+            byte[] sum = ModelUpdates.sha256(raw).getBytes(StandardCharsets.UTF_8);
+            if (!Arrays.equals(sum, servingStore.get(REFUSED))) { // not again after a restart
+                servingStore.put(REFUSED, sum);
+                DeadLetter d = DeadLetters.of(config.modelUpdatesTopic(), -1, -1, r.reason(), r.detail(), raw);
+                context.forward(new Record<String, Object>(served.modelId(), d, System.currentTimeMillis()),
+                        RnnTopology.DEAD_LETTER_SINK);
+            }
         }
+    }
+
+    /** Every task sees every update: one of them reports the refused ones. */
+    private boolean reportsRefusals() {
+        return context.taskId().partition() == 0;
     }
 
     @Override
@@ -149,6 +191,9 @@ final class RnnInferenceProcessor implements Processor<String, byte[], String, O
             }
         } catch (Rejected why) {
             deadLetter(record, why.reason(), why.detail());
+        } catch (RuntimeException ex) {
+            LOG.error("model failed closing the sequence of key {}", e.key, ex);
+            deadLetter(record, RejectReason.MODEL_ERROR, ex.toString());
         }
         store.delete(e.key);
     }

@@ -4,11 +4,16 @@ import io.streamnet.rnn.model.SequenceModel;
 import io.streamnet.rnn.text.Vocabulary;
 import io.streamnet.schemas.DeadLetter;
 import io.streamnet.schemas.Prediction;
+import io.streamnet.serving.model.ModelUpdates;
 import io.streamnet.serving.model.ServedSequenceModel;
 import io.streamnet.serving.wire.Codecs;
 import io.streamnet.serving.wire.RecordCodec;
 import io.streamnet.serving.wire.WireFormat;
+import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.StreamsConfig;
@@ -26,6 +31,10 @@ public final class RnnTopology {
     static final String PREDICTIONS_SINK = "predictions";
     static final String DEAD_LETTER_SINK = "dead-letters";
     static final String MODEL_STORE = "model-updates";
+    /** Per task: the model it serves once an update swapped in, so that a restart serves it again. */
+    static final String SERVING_STORE = "serving-model";
+    /** A served model's checkpoint travels in the serving store's changelog: room for the largest update. */
+    static final int MAX_MODEL_RECORD = ModelUpdates.DEFAULT_MAX_BYTES + (1 << 20);
 
     private RnnTopology() {
     }
@@ -54,6 +63,9 @@ public final class RnnTopology {
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(),
                 Serdes.ByteArray()), "rnn");
         if (config.modelUpdatesTopic() != null) {
+            t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SERVING_STORE), Serdes.String(),
+                    Serdes.ByteArray()).withLoggingEnabled(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                    Integer.toString(MAX_MODEL_RECORD))), "rnn");
             // A global store: every task sees every update, whatever the partitioning of the input.
             t.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(MODEL_STORE), Serdes.String(),
                             Serdes.ByteArray()).withLoggingDisabled(), "model-updates-source",
@@ -75,6 +87,11 @@ public final class RnnTopology {
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "200");
+        if (config.modelUpdatesTopic() != null) {
+            p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), Integer.toString(MAX_MODEL_RECORD));
+            p.put(StreamsConfig.globalConsumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG),
+                    Integer.toString(MAX_MODEL_RECORD));
+        }
         return p;
     }
 }

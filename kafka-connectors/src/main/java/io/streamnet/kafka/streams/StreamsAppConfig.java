@@ -52,4 +52,10 @@ public record StreamsAppConfig(String applicationId, String inputTopic, WireForm
                 PipelineTopics.PREDICTIONS, PipelineTopics.DEAD_LETTERS, mode, 8, SequenceInput.DEFAULT_MAX_STEPS,
                 modelId, version, PipelineTopics.MODEL_UPDATES);
     }
+
+    /** The same app serving its first model only (no model-updates topic needed). */
+    public StreamsAppConfig withoutModelUpdates() {
+        return new StreamsAppConfig(applicationId, inputTopic, inputFormat, outputTopic, deadLetterTopic, mode,
+                forecastSteps, maxStepsPerEvent, modelId, modelVersion, null);
+    }
 }

@@ -225,10 +225,15 @@ class RnnTopologyTest {
         float[] want = v2.step(v2.step(v2.initialState(), vocab.id("great")).state(), vocab.id("phone")).output();
         assertThat(p.getModelVersion()).isEqualTo(2);
         assertThat(p.getProbabilities()).containsExactly(want[0], want[1]);
+        // kept in the task's changelogged store: a restarted task serves v2, not the model it started with
+        assertThat(new String(driver.<String, byte[]>getKeyValueStore(RnnTopology.SERVING_STORE).get("version"),
+                StandardCharsets.UTF_8)).isEqualTo("2");
 
         models.pipeInput("m", update(textModel, 3, true));
         driver.advanceWallClockTime(RnnInferenceProcessor.MODEL_POLL);
         assertThat(deadLetters.decode(out(PipelineTopics.DEAD_LETTERS).readValue()).getReason()).isEqualTo("CHECKSUM");
+        driver.advanceWallClockTime(RnnInferenceProcessor.MODEL_POLL);
+        assertThat(out(PipelineTopics.DEAD_LETTERS).isEmpty()).as("a refused update is reported once").isTrue();
         in.pipeInput("b", text("b", 0, "great phone", true, 1));
         assertThat(predictions.decode(out(PipelineTopics.PREDICTIONS).readValue()).getModelVersion()).isEqualTo(2);
     }

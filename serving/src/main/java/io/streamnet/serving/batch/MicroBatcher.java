@@ -16,7 +16,7 @@ public final class MicroBatcher<T> {
     public enum Next {
         /** Nothing: the batch is neither full nor new. */
         WAIT,
-        /** The first record of a batch: arm a timer for {@link #millis()} from now, then run the batch. */
+        /** The first record of a batch: arm a timer for {@link #millis()} from now; when it fires, run the batch. */
         ARM_TIMER,
         /** The batch is full (or batches have no time budget): run it now. */
         RUN

@@ -97,9 +97,11 @@ public final class ModelSlot<M extends ServedModel<M>> {
     /** Applies the rules above; the caller reports a refusal and, after a swap, resets state if asked. */
     public Offer<M> offer(ModelUpdate u) {
         if (!u.getModelId().equals(current.modelId())) {
+            LOG.debug("update for model {} ignored: this slot serves {}", u.getModelId(), current.modelId());
             return new Ignored<>("update for model " + u.getModelId() + ": this slot serves " + current.modelId());
         }
         if (u.getVersion() <= current.version()) {
+            LOG.info("model {} v{} ignored: v{} is serving", u.getModelId(), u.getVersion(), current.version());
             return new Ignored<>("model " + u.getModelId() + " v" + u.getVersion() + " is not newer than v"
                     + current.version());
         }
