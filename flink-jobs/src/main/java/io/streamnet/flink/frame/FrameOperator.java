@@ -20,7 +20,6 @@ import io.streamnet.serving.sequence.SequenceStepper;
 import java.util.List;
 import java.util.function.Consumer;
 import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
@@ -45,7 +44,6 @@ public final class FrameOperator extends ServingOperator<FrameEvent, ServedFrame
 
     private final FrameOperatorConfig config;
 
-    private transient ValueStateDescriptor<float[]> stateDescriptor;
     private transient ValueState<float[]> state;
     private transient FrameClassifier classifier;
     private transient SequenceStepper smoother;
@@ -60,27 +58,21 @@ public final class FrameOperator extends ServingOperator<FrameEvent, ServedFrame
      * @param version    the initial model's version; updates must be newer
      */
     public FrameOperator(byte[] checkpoint, String modelId, long version, FrameOperatorConfig config) {
-        super(checkpoint, modelId, version, config.maxModelBytes(), MODEL_STATE, config.batchSize(),
-                config.batchMillis());
+        super(checkpoint, modelId, version, new Settings(config.maxModelBytes(), MODEL_STATE, STATE, config.stateTtl(),
+                config.batchSize(), config.batchMillis()));
         this.config = config;
     }
 
     @Override
     public void open() throws Exception {
-        stateDescriptor = floatState(STATE, config.stateTtl());
         super.open();
-        state = getPartitionedState(stateDescriptor);
+        state = keyState();
         rounds = new KeyRounds<>(row -> 1, config.batchSize());
     }
 
     @Override
     protected ModelSlot.Kind<ServedFrameModel> modelKind() {
         return new FrameModelKind();
-    }
-
-    @Override
-    protected ValueStateDescriptor<float[]> modelDependentState() {
-        return stateDescriptor;
     }
 
     @Override

@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.InternalTimer;
@@ -41,7 +40,6 @@ public final class SequenceOperator extends ServingOperator<SequenceEvent, Serve
 
     private final SequenceOperatorConfig config;
 
-    private transient ValueStateDescriptor<float[]> stateDescriptor;
     private transient ValueState<float[]> state;
     private transient SessionGaps gaps;
     private transient SequenceStepper stepper;
@@ -59,16 +57,15 @@ public final class SequenceOperator extends ServingOperator<SequenceEvent, Serve
      * @param version    the initial model's version; updates must be newer
      */
     public SequenceOperator(byte[] checkpoint, String modelId, long version, SequenceOperatorConfig config) {
-        super(checkpoint, modelId, version, config.maxModelBytes(), MODEL_STATE, config.batchSize(),
-                config.batchMillis());
+        super(checkpoint, modelId, version, new Settings(config.maxModelBytes(), MODEL_STATE, STATE, config.stateTtl(),
+                config.batchSize(), config.batchMillis()));
         this.config = config;
     }
 
     @Override
     public void open() throws Exception {
-        stateDescriptor = floatState(STATE, config.stateTtl());
         super.open();
-        state = getPartitionedState(stateDescriptor);
+        state = keyState();
         gaps = new SessionGaps(getPartitionedState(SessionGaps.descriptor()),
                 getInternalTimerService(SessionGaps.TIMERS, VoidNamespaceSerializer.INSTANCE, this), config.sessionGap());
         fresh = new boolean[config.batchSize()];
@@ -82,11 +79,6 @@ public final class SequenceOperator extends ServingOperator<SequenceEvent, Serve
     @Override
     protected ModelSlot.Kind<ServedSequenceModel> modelKind() {
         return new SequenceModelKind(config.mode());
-    }
-
-    @Override
-    protected ValueStateDescriptor<float[]> modelDependentState() {
-        return stateDescriptor;
     }
 
     @Override

@@ -11,13 +11,14 @@ import io.streamnet.serving.model.ServedModel;
 import io.streamnet.serving.output.DeadLetters;
 import io.streamnet.serving.reject.RejectReason;
 import io.streamnet.serving.reject.Rejected;
+import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -56,16 +57,26 @@ public abstract class ServingOperator<IN, M extends ServedModel<M>> extends Abst
     private static final String MODEL_ID = "id";
     private static final String MODEL_VERSION = "version";
 
+    /**
+     * What the base needs of a subclass's configuration.
+     *
+     * @param modelStateName broadcast state holding the serving model (part of savepoints)
+     * @param keyStateName   the per-key float[] state that depends on the model's shape (part of savepoints)
+     * @param stateTtl       idle keys' state expires after this (null: kept)
+     */
+    public record Settings(int maxModelBytes, String modelStateName, String keyStateName, Duration stateTtl,
+                           int batchSize, long batchMillis) implements Serializable {
+    }
+
     /** The model travels as checkpoint bytes (validated on open), not as a Java-serialized object. */
     private final byte[] initialCheckpoint;
     private final String initialId;
     private final long initialVersion;
-    private final int maxModelBytes;
-    private final String modelStateName;
-    private final int batchSize;
-    private final long batchMillis;
+    private final Settings settings;
 
     private transient ModelSlot<M> slot;
+    private transient ValueStateDescriptor<float[]> keyStateDescriptor;
+    private transient ValueState<float[]> keyState;
     private transient MicroBatcher<IN> batcher;
     private transient BroadcastState<String, byte[]> modelState;
     private transient ServingMetrics servingMetrics;
@@ -75,24 +86,16 @@ public abstract class ServingOperator<IN, M extends ServedModel<M>> extends Abst
      *                       it served when checkpointed instead)
      * @param modelId        the model id this operator serves; updates for other ids are not for it
      * @param version        the initial model's version; updates must be newer
-     * @param modelStateName name of the broadcast state holding the serving model (part of savepoints)
      */
-    protected ServingOperator(byte[] checkpoint, String modelId, long version, int maxModelBytes,
-                              String modelStateName, int batchSize, long batchMillis) {
+    protected ServingOperator(byte[] checkpoint, String modelId, long version, Settings settings) {
         this.initialCheckpoint = checkpoint.clone();
         this.initialId = modelId;
         this.initialVersion = version;
-        this.maxModelBytes = maxModelBytes;
-        this.modelStateName = modelStateName;
-        this.batchSize = batchSize;
-        this.batchMillis = batchMillis;
+        this.settings = settings;
     }
 
     /** How this operator's kind of model is loaded, validated and judged servable. */
     protected abstract ModelSlot.Kind<M> modelKind();
-
-    /** The keyed state that depends on the model's shape: cleared for every key when it changes. */
-    protected abstract StateDescriptor<?, ?> modelDependentState();
 
     /** Creates the operator's metrics (called once, in {@link #open()}). */
     protected abstract ServingMetrics createMetrics();
@@ -113,7 +116,7 @@ public abstract class ServingOperator<IN, M extends ServedModel<M>> extends Abst
      * rather than by incremental cleanup, which walks the state map on every access (a fifth of the
      * RNN operator's time in the pipeline benchmark's profile).
      */
-    protected static ValueStateDescriptor<float[]> floatState(String name, Duration ttl) {
+    private static ValueStateDescriptor<float[]> floatState(String name, Duration ttl) {
         ValueStateDescriptor<float[]> d = new ValueStateDescriptor<>(name, PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO);
         if (ttl != null) {
             d.enableTimeToLive(StateTtlConfig.newBuilder(ttl)
@@ -129,7 +132,7 @@ public abstract class ServingOperator<IN, M extends ServedModel<M>> extends Abst
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
-        modelState = context.getOperatorStateStore().getBroadcastState(new MapStateDescriptor<>(modelStateName,
+        modelState = context.getOperatorStateStore().getBroadcastState(new MapStateDescriptor<>(settings.modelStateName(),
                 Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
     }
 
@@ -137,8 +140,10 @@ public abstract class ServingOperator<IN, M extends ServedModel<M>> extends Abst
     public void open() throws Exception {
         super.open();
         servingMetrics = createMetrics();
-        batcher = new MicroBatcher<>(batchSize, batchMillis);
-        slot = new ModelSlot<>(modelKind(), maxModelBytes);
+        keyStateDescriptor = floatState(settings.keyStateName(), settings.stateTtl());
+        keyState = getPartitionedState(keyStateDescriptor);
+        batcher = new MicroBatcher<>(settings.batchSize(), settings.batchMillis());
+        slot = new ModelSlot<>(modelKind(), settings.maxModelBytes());
         byte[] restored = modelState.get(MODEL_CHECKPOINT);
         if (restored != null) {
             slot.open(restored, new String(modelState.get(MODEL_ID), StandardCharsets.UTF_8),
@@ -155,6 +160,14 @@ public abstract class ServingOperator<IN, M extends ServedModel<M>> extends Abst
         modelState.put(MODEL_CHECKPOINT, m.checkpoint());
         modelState.put(MODEL_ID, m.modelId().getBytes(StandardCharsets.UTF_8));
         modelState.put(MODEL_VERSION, Long.toString(m.version()).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The current key's float[] state, which depends on the model's shape: cleared for every key
+     * when a swap changes it. With a TTL, expired state reads as absent.
+     */
+    protected ValueState<float[]> keyState() {
+        return keyState;
     }
 
     /** The model serving now. */
@@ -206,7 +219,7 @@ public abstract class ServingOperator<IN, M extends ServedModel<M>> extends Abst
         if (s.resetState()) {
             long[] n = {0};
             getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
-                    modelDependentState(), (key, state) -> {
+                    keyStateDescriptor, (key, state) -> {
                         state.clear();
                         n[0]++;
                     });
