@@ -4,6 +4,7 @@ import io.streamnet.serving.reject.RejectReason;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
@@ -15,6 +16,12 @@ import org.apache.avro.specific.SpecificRecord;
 /**
  * Plain Avro binary of a generated class (no registry framing). A decode must consume every byte:
  * data of another schema often "decodes" into garbage and leaves bytes over, and that is refused.
+ *
+ * <p>Avro allocates what a record declares: a 10-byte record can claim a string, bytes or an array
+ * of billions of items, and the reader sizes its buffer before it finds the bytes missing. So every
+ * record is first walked with Avro's own {@code skip}, which reads the declared lengths and skips
+ * the bytes they cover without allocating: a declaration the record's bytes cannot hold runs out
+ * of input there, and the record is refused before anything is built.
  */
 public final class AvroBinaryCodec<T extends SpecificRecord> implements RecordCodec<T> {
     private final Schema schema;
@@ -50,6 +57,12 @@ public final class AvroBinaryCodec<T extends SpecificRecord> implements RecordCo
     @Override
     public T decode(byte[] bytes) {
         Limits.check(bytes, maxBytes, schema.getName());
+        try {
+            GenericDatumReader.skip(schema, DecoderFactory.get().binaryDecoder(bytes, null));
+        } catch (IOException | RuntimeException e) {
+            throw new DecodeException(RejectReason.UNDECODABLE, "not Avro binary of " + schema.getName()
+                    + " (its declared lengths do not fit its " + bytes.length + " bytes): " + e, bytes, e);
+        }
         BinaryDecoder dec = DecoderFactory.get().binaryDecoder(bytes, null);
         T value;
         try {
