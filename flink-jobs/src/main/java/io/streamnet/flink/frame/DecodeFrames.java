@@ -3,6 +3,7 @@ package io.streamnet.flink.frame;
 import io.streamnet.flink.job.DecodeStage;
 import io.streamnet.serving.frame.FrameDecoder;
 import io.streamnet.serving.frame.FrameEvent;
+import io.streamnet.serving.reject.InputLimits;
 import io.streamnet.serving.wire.WireFormat;
 
 /**
@@ -14,16 +15,22 @@ public final class DecodeFrames extends DecodeStage<FrameEvent> {
 
     private final WireFormat format;
     private final int maxBytes;
+    private final InputLimits limits;
     private transient FrameDecoder decoder;
 
     public DecodeFrames(WireFormat format, int maxBytes) {
+        this(format, maxBytes, InputLimits.DEFAULTS);
+    }
+
+    public DecodeFrames(WireFormat format, int maxBytes, InputLimits limits) {
         this.format = format;
         this.maxBytes = maxBytes;
+        this.limits = limits;
     }
 
     @Override
     protected void openDecoder() {
-        decoder = new FrameDecoder(format, maxBytes);
+        decoder = new FrameDecoder(format, maxBytes, limits);
     }
 
     @Override

@@ -34,7 +34,7 @@ public final class FrameJob {
         }
         KafkaJobs.configure(env, c);
         DataStream<RawRecord> raw = KafkaJobs.input(env, c, "frames");
-        SingleOutputStreamOperator<FrameEvent> decoded = raw.process(new DecodeFrames(c.inputFormat, c.maxRecordBytes))
+        SingleOutputStreamOperator<FrameEvent> decoded = raw.process(new DecodeFrames(c.inputFormat, c.maxRecordBytes, c.inputLimits))
                 .name("decode + validate frames").uid(c.uidPrefix + "decode");
         SingleOutputStreamOperator<Prediction> scored = decoded.keyBy(new Camera())
                 .connect(KafkaJobs.modelUpdates(env, c).broadcast())

@@ -2,6 +2,7 @@ package io.streamnet.flink.job;
 
 import io.streamnet.kafka.admin.PipelineTopics;
 import io.streamnet.serving.model.ModelUpdates;
+import io.streamnet.serving.reject.InputLimits;
 import io.streamnet.serving.wire.WireFormat;
 import java.io.Serializable;
 import java.nio.file.Path;
@@ -34,6 +35,8 @@ public abstract class KafkaJobConfig implements Serializable {
     /** Idle keys' state expires after this (null: kept). */
     public Duration stateTtl = Duration.ofHours(1);
     public int maxRecordBytes = 1 << 20;
+    /** What every input record is held to before anything is sized from it (keys, event times, texts, features, frames). */
+    public InputLimits inputLimits = InputLimits.DEFAULTS;
     public int maxModelBytes = ModelUpdates.DEFAULT_MAX_BYTES;
     public Delivery delivery = Delivery.EXACTLY_ONCE;
     public Duration checkpointInterval = Duration.ofSeconds(2);
@@ -94,6 +97,9 @@ public abstract class KafkaJobConfig implements Serializable {
         }
         if (uidPrefix == null) {
             problems.add("uid prefix must not be null (empty is fine)");
+        }
+        if (inputLimits == null) {
+            problems.add("input limits are required");
         }
         if (maxRecordBytes < 16) {
             problems.add("max record size must be at least 16 bytes");

@@ -1,6 +1,7 @@
 package io.streamnet.flink.sequence;
 
 import io.streamnet.flink.job.DecodeStage;
+import io.streamnet.serving.reject.InputLimits;
 import io.streamnet.serving.sequence.InputKind;
 import io.streamnet.serving.sequence.SequenceDecoder;
 import io.streamnet.serving.sequence.SequenceEvent;
@@ -16,17 +17,23 @@ public final class DecodeEvents extends DecodeStage<SequenceEvent> {
     private final InputKind kind;
     private final WireFormat format;
     private final int maxBytes;
+    private final InputLimits limits;
     private transient SequenceDecoder decoder;
 
     public DecodeEvents(InputKind kind, WireFormat format, int maxBytes) {
+        this(kind, format, maxBytes, InputLimits.DEFAULTS);
+    }
+
+    public DecodeEvents(InputKind kind, WireFormat format, int maxBytes, InputLimits limits) {
         this.kind = kind;
         this.format = format;
         this.maxBytes = maxBytes;
+        this.limits = limits;
     }
 
     @Override
     protected void openDecoder() {
-        decoder = new SequenceDecoder(kind, format, maxBytes);
+        decoder = new SequenceDecoder(kind, format, maxBytes, limits);
     }
 
     @Override

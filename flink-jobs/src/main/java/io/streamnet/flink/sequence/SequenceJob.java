@@ -37,7 +37,7 @@ public final class SequenceJob {
         KafkaJobs.configure(env, c);
         DataStream<RawRecord> raw = KafkaJobs.input(env, c, "events");
         SingleOutputStreamOperator<SequenceEvent> decoded = raw
-                .process(new DecodeEvents(c.inputKind, c.inputFormat, c.maxRecordBytes))
+                .process(new DecodeEvents(c.inputKind, c.inputFormat, c.maxRecordBytes, c.inputLimits))
                 .name("decode + validate").uid(c.uidPrefix + "decode");
 
         DataStream<Prediction> predictions;

@@ -97,6 +97,11 @@ class SameRulesInBothRuntimesTest {
         t.add(json("closed by an end marker without input", "j", text("j", 1, null, true), "MANY_TO_ONE"));
         t.add(json("a word unknown to the vocabulary is its OOV token", "m", text("m", 0, "zebra", true),
                 "MANY_TO_ONE"));
+        t.add(json("an event time whose milliseconds overflow", "n",
+                "{\"key\":\"n\",\"seq\":0,\"eventTime\":\"+999999999-01-01T00:00:00Z\",\"text\":\"great\"}",
+                "BAD_EVENT_TIME"));
+        String huge = "q".repeat(600_000);
+        t.add(json("a 600 KB key with an end marker", huge, text(huge, 0, "great", true), "KEY_TOO_LONG"));
         return t;
     }
 

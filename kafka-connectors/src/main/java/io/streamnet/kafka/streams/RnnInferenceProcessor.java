@@ -8,6 +8,7 @@ import io.streamnet.serving.model.ModelSlot;
 import io.streamnet.serving.model.ModelUpdates;
 import io.streamnet.serving.model.ServedSequenceModel;
 import io.streamnet.serving.output.DeadLetters;
+import io.streamnet.serving.reject.InputLimits;
 import io.streamnet.serving.reject.RejectReason;
 import io.streamnet.serving.reject.Rejected;
 import io.streamnet.serving.sequence.InputKind;
@@ -66,7 +67,7 @@ final class RnnInferenceProcessor implements Processor<String, byte[], String, O
         this.first = first;
         this.config = config;
         this.decoder = new SequenceDecoder(first.model().config().tokenInput() ? InputKind.TEXT : InputKind.STEP,
-                config.inputFormat(), Codecs.DEFAULT_MAX_BYTES);
+                config.inputFormat(), Codecs.DEFAULT_MAX_BYTES, InputLimits.DEFAULTS);
     }
 
     @Override
@@ -223,6 +224,7 @@ final class RnnInferenceProcessor implements Processor<String, byte[], String, O
         RecordMetadata md = context.recordMetadata().orElse(null);
         DeadLetter d = DeadLetters.of(md == null ? config.inputTopic() : md.topic(), md == null ? -1 : md.partition(),
                 md == null ? -1 : md.offset(), reason, detail, record.value());
-        context.forward(new Record<String, Object>(record.key(), d, record.timestamp()), RnnTopology.DEAD_LETTER_SINK);
+        context.forward(new Record<String, Object>(DeadLetters.key(record.key()), d, record.timestamp()),
+                RnnTopology.DEAD_LETTER_SINK);
     }
 }

@@ -2,6 +2,7 @@ package io.streamnet.serving.frame;
 
 import io.streamnet.schemas.Frame;
 import io.streamnet.serving.model.ServedFrameModel;
+import io.streamnet.serving.reject.InputLimits;
 import io.streamnet.serving.reject.RejectReason;
 import io.streamnet.serving.reject.Rejected;
 import io.streamnet.serving.wire.Codecs;
@@ -11,47 +12,67 @@ import java.nio.ByteBuffer;
 
 /**
  * Decodes a {@code Frame} record (Avro or JSON) into a {@link FrameEvent} and refuses what no
- * model could read: undecodable or oversized bytes, an empty camera id, a negative frame number,
- * sides or channels out of range, a pixel count other than height x width x channels, a negative
+ * model could read: undecodable or oversized bytes, an empty or too long camera id, an event time
+ * out of range, a negative frame number, sides or channels out of range, a pixel count other than height x width x channels, a negative
  * label. Whether the shape fits the serving model is {@link #requireShape}.
  */
 public final class FrameDecoder {
-    /** Largest side a frame may claim; keeps height x width x channels far from int overflow. */
-    public static final int MAX_SIDE = 8192;
     public static final int MAX_CHANNELS = 4;
 
     private final RecordCodec<Frame> codec;
+    private final InputLimits limits;
 
     public FrameDecoder(WireFormat format, int maxBytes) {
-        this.codec = Codecs.of(Frame.class, format, maxBytes);
+        this(format, maxBytes, InputLimits.DEFAULTS);
     }
 
-    /** The frame of {@code raw}, or {@link Rejected} (a {@code DecodeException} for bytes that do not decode). */
+    public FrameDecoder(WireFormat format, int maxBytes, InputLimits limits) {
+        this.codec = Codecs.of(Frame.class, format, maxBytes);
+        this.limits = limits;
+    }
+
+    /**
+     * The frame of {@code raw}, or {@link Rejected} (a {@code DecodeException} for bytes that do not
+     * decode). Nothing else escapes: any other failure on one record is UNDECODABLE.
+     */
     public FrameEvent decode(byte[] raw) {
+        try {
+            return frame(raw);
+        } catch (Rejected r) {
+            throw r;
+        } catch (RuntimeException e) {
+            throw new Rejected(RejectReason.UNDECODABLE, "the record does not decode: " + e, e);
+        }
+    }
+
+    private FrameEvent frame(byte[] raw) {
         Frame f = codec.decode(raw);
-        check(f);
+        check(f, limits);
+        long eventTime = limits.eventTime(f.getEventTime());
         ByteBuffer px = f.getPixels();
         byte[] pixels = new byte[px.remaining()];
         px.duplicate().get(pixels);
         FrameEvent e = FrameEvent.of(f.getStreamId(), f.getFrameNo(), f.getHeight(), f.getWidth(), f.getChannels(),
                 pixels, f.getLabel() == null ? -1 : f.getLabel());
-        e.eventTime = f.getEventTime().toEpochMilli();
+        e.eventTime = eventTime;
         return e;
     }
 
-    /** Refuses a frame that cannot be any model's input. */
-    public static void check(Frame f) {
+    /** Refuses a frame that cannot be any model's input (sides within {@code limits}, sizes sized before copying). */
+    public static void check(Frame f, InputLimits limits) {
         if (f.getStreamId() == null || f.getStreamId().isEmpty()) {
             throw new Rejected(RejectReason.MISSING_KEY, "frame has an empty camera id");
         }
+        limits.checkKey(f.getStreamId());
+        int maxSide = limits.maxFrameSide();
         if (f.getFrameNo() < 0) {
             throw new Rejected(RejectReason.BAD_FRAME_NUMBER, "frame number " + f.getFrameNo() + " is negative");
         }
         int h = f.getHeight();
         int w = f.getWidth();
         int c = f.getChannels();
-        if (h < 1 || w < 1 || h > MAX_SIDE || w > MAX_SIDE || c < 1 || c > MAX_CHANNELS) {
-            throw new Rejected(RejectReason.BAD_DIMENSIONS, h + "x" + w + "x" + c + " (sides 1.." + MAX_SIDE
+        if (h < 1 || w < 1 || h > maxSide || w > maxSide || c < 1 || c > MAX_CHANNELS) {
+            throw new Rejected(RejectReason.BAD_DIMENSIONS, h + "x" + w + "x" + c + " (sides 1.." + maxSide
                     + ", channels 1.." + MAX_CHANNELS + ")");
         }
         long expected = (long) h * w * c;

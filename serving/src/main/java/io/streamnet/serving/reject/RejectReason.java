@@ -23,6 +23,10 @@ public enum RejectReason {
     // ---- the event, whatever the model ----
     /** An empty sequence key or camera id. */
     MISSING_KEY,
+    /** A sequence key or camera id longer than the limit (its outputs would not fit their topics). */
+    KEY_TOO_LONG,
+    /** An event time outside the accepted range. */
+    BAD_EVENT_TIME,
     /** The Kafka record key differs from the key the payload names (state is partitioned by key). */
     KEY_MISMATCH,
     /** A text event with no text, no token ids and no end marker. */

@@ -2,6 +2,7 @@ package io.streamnet.serving.sequence;
 
 import io.streamnet.schemas.StepEvent;
 import io.streamnet.schemas.TextEvent;
+import io.streamnet.serving.reject.InputLimits;
 import io.streamnet.serving.reject.RejectReason;
 import io.streamnet.serving.reject.Rejected;
 import io.streamnet.serving.wire.Codecs;
@@ -11,7 +12,8 @@ import java.util.List;
 
 /**
  * Decodes an input record (TextEvent or StepEvent, Avro or JSON) into a {@link SequenceEvent} and
- * refuses what no model could use: undecodable or oversized bytes, an empty key, an event with no
+ * refuses what no model could use: undecodable or oversized bytes, an empty key, what breaks the
+ * {@link InputLimits} (key length, event-time range, text length, feature count), an event with no
  * text, no token ids and no end marker, a step without features, non-finite features. Checks that
  * depend on the model (vocabulary, width) are {@link SequenceInput}'s.
  */
@@ -19,16 +21,31 @@ public final class SequenceDecoder {
     private final InputKind kind;
     private final RecordCodec<TextEvent> textCodec;
     private final RecordCodec<StepEvent> stepCodec;
+    private final InputLimits limits;
 
     public SequenceDecoder(InputKind kind, WireFormat format, int maxBytes) {
+        this(kind, format, maxBytes, InputLimits.DEFAULTS);
+    }
+
+    public SequenceDecoder(InputKind kind, WireFormat format, int maxBytes, InputLimits limits) {
         this.kind = kind;
         this.textCodec = Codecs.of(TextEvent.class, format, maxBytes);
         this.stepCodec = Codecs.of(StepEvent.class, format, maxBytes);
+        this.limits = limits;
     }
 
-    /** The event of {@code raw}, or {@link Rejected} (a {@code DecodeException} for bytes that do not decode). */
+    /**
+     * The event of {@code raw}, or {@link Rejected} (a {@code DecodeException} for bytes that do not
+     * decode). Nothing else escapes: any other failure on one record is UNDECODABLE.
+     */
     public SequenceEvent decode(byte[] raw) {
-        return kind == InputKind.TEXT ? text(raw) : step(raw);
+        try {
+            return kind == InputKind.TEXT ? text(raw) : step(raw);
+        } catch (Rejected r) {
+            throw r;
+        } catch (RuntimeException e) {
+            throw new Rejected(RejectReason.UNDECODABLE, "the record does not decode: " + e, e);
+        }
     }
 
     /**
@@ -49,13 +66,14 @@ public final class SequenceDecoder {
         SequenceEvent e = new SequenceEvent();
         e.key = t.getKey();
         e.seq = t.getSeq();
-        e.eventTime = t.getEventTime().toEpochMilli();
+        e.eventTime = limits.eventTime(t.getEventTime());
         e.end = t.getEndOfSequence();
         e.label = t.getLabel() == null ? -1 : t.getLabel();
         List<Integer> ids = t.getTokenIds();
         if (ids != null && !ids.isEmpty()) {
             e.tokenIds = ids.stream().mapToInt(Integer::intValue).toArray();
         } else if (t.getText() != null && !t.getText().isBlank()) {
+            limits.checkText(t.getText());
             e.text = t.getText();
         } else if (!e.end) {
             // An end marker may be empty (it closes the sequence); any other event must say something.
@@ -68,6 +86,7 @@ public final class SequenceDecoder {
     private SequenceEvent step(byte[] raw) {
         StepEvent s = stepCodec.decode(raw);
         requireKey(s.getKey());
+        limits.checkFeatures(s.getFeatures().size());
         float[] f = new float[s.getFeatures().size()];
         if (f.length == 0) {
             throw new Rejected(RejectReason.WRONG_DIMENSION, "step event of key " + s.getKey() + " has no features");
@@ -79,14 +98,15 @@ public final class SequenceDecoder {
             }
         }
         SequenceEvent e = SequenceEvent.features(s.getKey(), s.getStep(), f, s.getEndOfSequence());
-        e.eventTime = s.getEventTime().toEpochMilli();
+        e.eventTime = limits.eventTime(s.getEventTime());
         e.label = s.getLabel() == null ? -1 : s.getLabel();
         return e;
     }
 
-    private static void requireKey(String key) {
+    private void requireKey(String key) {
         if (key == null || key.isEmpty()) {
             throw new Rejected(RejectReason.MISSING_KEY, "event has an empty key");
         }
+        limits.checkKey(key);
     }
 }
