@@ -292,9 +292,14 @@ class SavepointCompatibilityTest {
 
     // ---- what both share ----
 
-    /** Two subtasks, at-least-once sinks (the fixture's transactions belong to a broker that is gone). */
+    /**
+     * Two subtasks, at-least-once sinks (the fixture's transactions belong to a broker that is gone),
+     * and a state TTL of a century: the fixture's states carry the time they were written, and under
+     * the default hour they would read as expired an hour after the fixture was made.
+     */
     private static <C extends KafkaJobConfig> C common(C c) {
         c.parallelism = 2;
+        c.stateTtl = Duration.ofDays(36_500);
         c.delivery = Delivery.AT_LEAST_ONCE;
         return c;
     }
