@@ -47,6 +47,14 @@ public abstract class KafkaJobConfig implements Serializable {
     public String checkpointDir = Path.of(System.getProperty("java.io.tmpdir"), "streamnet-checkpoints").toUri()
             .toString();
     public String transactionalIdPrefix;
+    /**
+     * An unexpected failure (a broker outage) restarts the job with growing delays, at most this
+     * many times in a row; no record can cause one (they become dead letters), so a job that keeps
+     * failing has a cause worth stopping for. Flink's {@code numRestarts} metric counts them.
+     */
+    public int restartAttempts = 20;
+    public Duration restartInitialBackoff = Duration.ofSeconds(1);
+    public Duration restartMaxBackoff = Duration.ofMinutes(1);
     /** Must stay below the broker's transaction.max.timeout.ms (15 min by default). */
     public Duration transactionTimeout = Duration.ofMinutes(10);
 
@@ -97,6 +105,14 @@ public abstract class KafkaJobConfig implements Serializable {
         }
         if (uidPrefix == null) {
             problems.add("uid prefix must not be null (empty is fine)");
+        }
+        if (restartAttempts < 0) {
+            problems.add("restart attempts must be non-negative, got " + restartAttempts);
+        }
+        if (restartInitialBackoff == null || restartMaxBackoff == null || restartInitialBackoff.isNegative()
+                || restartMaxBackoff.compareTo(restartInitialBackoff) < 0) {
+            problems.add("restart backoff must be 0 <= initial <= max, got " + restartInitialBackoff + " .. "
+                    + restartMaxBackoff);
         }
         if (inputLimits == null) {
             problems.add("input limits are required");

@@ -10,6 +10,7 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.FilterFunction;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
@@ -22,14 +23,22 @@ public final class KafkaJobs {
     private KafkaJobs() {
     }
 
-    /** Parallelism, exactly-once checkpointing to the configured file-system directory. */
+    /**
+     * Parallelism, exactly-once checkpointing to the configured file-system directory, and a bounded
+     * restart strategy with exponential backoff (set explicitly: Flink's default with checkpointing
+     * retries forever every second).
+     */
     public static void configure(StreamExecutionEnvironment env, KafkaJobConfig c) {
         env.setParallelism(c.parallelism);
         env.enableCheckpointing(c.checkpointInterval.toMillis(), CheckpointingMode.EXACTLY_ONCE);
-        Configuration storage = new Configuration();
-        storage.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-        storage.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, c.checkpointDir);
-        env.configure(storage);
+        Configuration conf = new Configuration();
+        conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, c.checkpointDir);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS, c.restartAttempts);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF, c.restartInitialBackoff);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF, c.restartMaxBackoff);
+        env.configure(conf);
     }
 
     /** The input topic's records, undecoded (decoding and its dead letters are the next stage). */
