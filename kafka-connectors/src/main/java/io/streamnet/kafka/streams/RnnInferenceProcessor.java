@@ -57,6 +57,7 @@ final class RnnInferenceProcessor implements Processor<String, byte[], String, O
     private KeyValueStore<String, byte[]> store;
     private KeyValueStore<String, byte[]> updates;
     private KeyValueStore<String, byte[]> servingStore;
+    private SequenceModelKind kind;
     private ModelSlot<ServedSequenceModel> slot;
     private byte[] lastOffered;
     private ServedSequenceModel served;
@@ -74,7 +75,8 @@ final class RnnInferenceProcessor implements Processor<String, byte[], String, O
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.store = context.getStateStore(RnnTopology.STATE_STORE);
-        this.slot = new ModelSlot<>(new SequenceModelKind(config.mode()), ModelUpdates.DEFAULT_MAX_BYTES);
+        this.kind = new SequenceModelKind(config.mode());
+        this.slot = new ModelSlot<>(kind, ModelUpdates.DEFAULT_MAX_BYTES);
         if (config.modelUpdatesTopic() == null) {
             serve(slot.open(first));
             return;
@@ -93,7 +95,7 @@ final class RnnInferenceProcessor implements Processor<String, byte[], String, O
             return first;
         }
         try {
-            ServedSequenceModel m = new SequenceModelKind(config.mode()).load(checkpoint,
+            ServedSequenceModel m = kind.load(checkpoint,
                     new String(servingStore.get(ID), StandardCharsets.UTF_8),
                     Long.parseLong(new String(servingStore.get(VERSION), StandardCharsets.UTF_8)));
             LOG.info("restored serving model {}", m);
@@ -149,7 +151,7 @@ final class RnnInferenceProcessor implements Processor<String, byte[], String, O
             e = decoder.decode(record.value());
             // The record key places the state (no repartition here): it must be the event's key.
             SequenceDecoder.requireSameKey(record.key(), e.key, true);
-            e.ingestTime = record.timestamp();
+            e.ingestTime = record.timestamp(); // the latency predictions report
             in = SequenceInput.of(e, served, config.maxStepsPerEvent());
         } catch (Rejected why) {
             deadLetter(record, why.reason(), why.detail());

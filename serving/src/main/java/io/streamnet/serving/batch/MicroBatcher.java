@@ -73,9 +73,6 @@ public final class MicroBatcher<T> {
         return buffer.isEmpty();
     }
 
-    public int size() {
-        return size;
-    }
 
     public long millis() {
         return millis;

@@ -64,10 +64,6 @@ public final class FrameClassifier {
         return capacity;
     }
 
-    /** Whether a frame of this shape (height x width x channels) is what the model reads. */
-    public boolean fits(int height, int width, int channels) {
-        return height == model.height() && width == model.width() && channels == model.channels();
-    }
 
     /** Writes a frame's pixels (row-major, channels last, as on the wire) into {@code row}, channels first. */
     public void load(int row, byte[] pixels) {

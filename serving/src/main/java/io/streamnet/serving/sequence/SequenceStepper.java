@@ -55,7 +55,7 @@ public final class SequenceStepper {
     }
 
     /** Whether a stored state can be read by this model (one written under a model of another shape cannot). */
-    public boolean readable(float[] stored) {
+    private boolean readable(float[] stored) {
         return stored != null && stored.length == stateSize;
     }
 
