@@ -1,5 +1,7 @@
 package io.streamnet.cli;
 
+import io.streamnet.rnn.data.SentimentDataset;
+import static io.streamnet.engine.data.DatasetAssumptions.assumeAvailable;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamnet.cnn.zoo.LeNet5;
@@ -69,6 +71,7 @@ class FlinkCommandsTest {
 
     @Test
     void demoRunsKafkaFlinkAndBothReplaysAndPrintsCommittedPredictions() throws Exception {
+        assumeAvailable(SentimentDataset::locate);
         String out = CliRun.ok("demo", "--model", checkpoint().toString(), "--seconds", "25", "--web-port", "0",
                 "--rate", "300", "--frames-model", frameModel().toString(), "--cameras", "2", "--fps", "5");
         assertThat(out).contains("Kafka:   --bootstrap 127.0.0.1:").contains("kcat -P");

@@ -1,5 +1,7 @@
 package io.streamnet.cli;
 
+import io.streamnet.rnn.data.SentimentDataset;
+import static io.streamnet.engine.data.DatasetAssumptions.assumeAvailable;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamnet.kafka.admin.PipelineTopics;
@@ -42,6 +44,7 @@ class KafkaCommandsTest {
 
     @Test
     void produceReplaysSentencesAsJsonEvents() {
+        assumeAvailable(SentimentDataset::locate);
         String out = CliRun.ok("produce", "sentences", "--bootstrap", kafka.bootstrapServers(), "--format", "json",
                 "--limit", "50", "--rate", "0");
         assertThat(out).contains("sent 50 events");

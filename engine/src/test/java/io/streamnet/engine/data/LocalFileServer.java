@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * An HTTP server on 127.0.0.1 (free port) that serves in-memory files by name and counts the
  * requests, standing in for the official download site.
  */
-final class LocalFileServer implements AutoCloseable {
+public final class LocalFileServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "local-file-server");
@@ -30,7 +30,7 @@ final class LocalFileServer implements AutoCloseable {
     private final CountDownLatch release = new CountDownLatch(1);
     private volatile boolean stall;
 
-    LocalFileServer() throws IOException {
+    public LocalFileServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setExecutor(executor);
         server.createContext("/", exchange -> {
@@ -57,7 +57,7 @@ final class LocalFileServer implements AutoCloseable {
         server.start();
     }
 
-    LocalFileServer serve(String name, byte[] body) {
+    public LocalFileServer serve(String name, byte[] body) {
         files.put(name, body);
         return this;
     }
@@ -74,11 +74,11 @@ final class LocalFileServer implements AutoCloseable {
         return this;
     }
 
-    URI baseUrl() {
+    public URI baseUrl() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
     }
 
-    int requests() {
+    public int requests() {
         return requests.get();
     }
 

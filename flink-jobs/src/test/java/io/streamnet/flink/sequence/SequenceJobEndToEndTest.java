@@ -1,5 +1,6 @@
 package io.streamnet.flink.sequence;
 
+import static io.streamnet.engine.data.DatasetAssumptions.assumeAvailable;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamnet.engine.checkpoint.Checkpoints;
@@ -45,10 +46,10 @@ class SequenceJobEndToEndTest {
     @BeforeAll
     static void trainASmallSentimentModel() throws Exception {
         // A short schedule: the point is the stream giving rnn-core's answers, not the accuracy itself.
-        trained = SentimentTask.train(CpuBackend.instance(), SentimentDataset.locate(),
+        trained = SentimentTask.train(CpuBackend.instance(), assumeAvailable(SentimentDataset::locate),
                 new SentimentTask.Options(CellType.GRU, 16, 32, 1, 0f, 2, 32, 3e-3f, 2000, 3),
                 SequenceClassification.Listener.NONE);
-        test = SentimentDataset.split(SentimentDataset.loadAll(SentimentDataset.locate()), 0.7, 0.15,
+        test = SentimentDataset.split(SentimentDataset.loadAll(assumeAvailable(SentimentDataset::locate)), 0.7, 0.15,
                 SentimentTask.SPLIT_SEED).test();
     }
 

@@ -1,5 +1,6 @@
 package io.streamnet.kafka.admin;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -11,6 +12,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -55,19 +57,51 @@ public final class TopicAdmin {
         }
     }
 
-    /** New topics reach every broker's metadata a little after creation: retry while they are unknown. */
     private List<String> verifyWhenVisible(Collection<TopicSpec> specs) throws ExecutionException, InterruptedException {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (true) {
+        awaitReady(specs.stream().map(TopicSpec::name).toList(), READY_TIMEOUT);
+        return verify(specs);
+    }
+
+    static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
+
+    /**
+     * The topics' descriptions once every partition has a leader and all its replicas in sync.
+     * A created topic reaches the brokers' metadata asynchronously (KRaft propagates it from the
+     * controller's log), so a describe right after {@code createTopics} may answer "unknown topic"
+     * or a partition without a leader: this waits for the metadata instead of racing it.
+     */
+    public Map<String, TopicDescription> awaitReady(Collection<String> names, Duration timeout)
+            throws ExecutionException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String lastProblem = "";
+        while (System.nanoTime() < deadline) {
             try {
-                return verify(specs);
+                Map<String, TopicDescription> desc = admin.describeTopics(names).allTopicNames().get();
+                lastProblem = notReady(desc.values());
+                if (lastProblem.isEmpty()) {
+                    return desc;
+                }
             } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
                     throw e;
                 }
-                Thread.sleep(200);
+                lastProblem = String.valueOf(e.getCause().getMessage());
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("topics " + names + " not ready after " + timeout + ": " + lastProblem);
+    }
+
+    private static String notReady(Collection<TopicDescription> topics) {
+        for (TopicDescription d : topics) {
+            for (TopicPartitionInfo p : d.partitions()) {
+                if (p.leader() == null || p.leader().isEmpty() || p.isr().size() < p.replicas().size()) {
+                    return d.name() + "-" + p.partition() + " has leader " + p.leader() + ", isr " + p.isr()
+                            + " of replicas " + p.replicas();
+                }
             }
         }
+        return "";
     }
 
     private List<String> verify(Collection<TopicSpec> specs) throws ExecutionException, InterruptedException {

@@ -2,6 +2,7 @@ package io.streamnet.kafka.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamnet.kafka.admin.TopicAdmin;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +28,8 @@ class EmbeddedKafkaClusterTest {
             try (Admin admin = Admin.create(kafka.clientProperties())) {
                 assertThat(admin.describeCluster().nodes().get()).hasSize(3);
                 admin.createTopics(List.of(new NewTopic("replicated", 3, (short) 3))).all().get();
-                TopicDescription d = admin.describeTopics(List.of("replicated")).allTopicNames().get().get("replicated");
+                TopicDescription d = new TopicAdmin(admin).awaitReady(List.of("replicated"), Duration.ofSeconds(30))
+                        .get("replicated");
                 assertThat(d.partitions()).allSatisfy(p -> assertThat(p.replicas()).hasSize(3));
             }
             Properties pp = kafka.clientProperties();

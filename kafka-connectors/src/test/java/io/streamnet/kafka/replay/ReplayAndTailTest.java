@@ -1,5 +1,6 @@
 package io.streamnet.kafka.replay;
 
+import static io.streamnet.engine.data.DatasetAssumptions.assumeAvailable;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamnet.kafka.admin.PipelineTopics;
@@ -53,7 +54,7 @@ class ReplayAndTailTest {
 
     @Test
     void realSentencesReplayedAsJsonArriveAsDecodableConversations() throws Exception {
-        List<LabelledSentence> sentences = SentimentDataset.loadAll(SentimentDataset.locate()).subList(0, 40);
+        List<LabelledSentence> sentences = SentimentDataset.loadAll(assumeAvailable(SentimentDataset::locate)).subList(0, 40);
         RecordSerde<TextEvent> json = new RecordSerde<>(Codecs.of(TextEvent.class, WireFormat.JSON));
         long sent = Replayer.replay(kafka.clientProperties(), PipelineTopics.TEXT_EVENTS, json,
                 new SentenceEvents(sentences, 8, true, System::currentTimeMillis), 5000, 0, n -> { });

@@ -1,7 +1,10 @@
 package io.streamnet.rnn.data;
 
 import java.io.BufferedReader;
+import io.streamnet.engine.data.DatasetUnavailableException;
+import io.streamnet.engine.data.PublishedDataset;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,32 +28,32 @@ public final class SentimentDataset {
     }
 
     /**
-     * The directory to read: the system property, the environment variable, else the first
-     * {@code shared/datasets/sentiment} found walking up from the working directory (development
-     * checkouts keep {@code ../shared} beside the repository).
+     * The UCI zip of dataset 331. Its files are the 1000-line originals (the project's copy in
+     * {@code ../shared/datasets/sentiment} holds 850 lines of each); the sha256 values are theirs.
      */
-    public static Path locate() throws IOException {
-        String configured = System.getProperty(DIR_PROPERTY, System.getenv(DIR_ENV));
-        if (configured != null && !configured.isBlank()) {
-            Path p = Path.of(configured);
-            if (hasAll(p)) {
-                return p;
-            }
-            throw new IOException("sentiment directory " + p + " lacks one of " + FILES);
-        }
-        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-            Path p = d.resolve("shared/datasets/sentiment");
-            if (hasAll(p)) {
-                return p;
-            }
-        }
-        throw new IOException("UCI sentiment files not found: set -D" + DIR_PROPERTY + " or " + DIR_ENV
-                + " to a directory holding " + FILES + " (the project keeps them in ../shared/datasets/sentiment)");
+    public static final URI OFFICIAL_ZIP =
+            URI.create("https://archive.ics.uci.edu/static/public/331/sentiment+labelled+sentences.zip");
+
+    /**
+     * Where the files are: {@value #DIR_PROPERTY} or {@value #DIR_ENV}, else
+     * {@code shared/datasets/sentiment} above the working directory, else
+     * {@code ~/.cache/streamnet/sentiment}, else downloaded from {@link #OFFICIAL_ZIP} and verified.
+     */
+    public static PublishedDataset.Builder source() {
+        return PublishedDataset.builder("UCI sentiment files", "sentiment")
+                .configuredBy(DIR_PROPERTY, DIR_ENV)
+                .file("amazon_cells_labelled.txt", "47003fc0a0d4840b00e96e715b6189bad09e7443a3da41c4cbe12ffc79f86ae3")
+                .file("imdb_labelled.txt", "aef2e49e3da25714d61175e3a6e68eeef74a20a2f914318dc3be9947ea86512d")
+                .file("yelp_labelled.txt", "c76468b7b5c6e56a0804d728345c5f84aa2142ddb214420f61cc9cfd4c00d2ea")
+                .source(PublishedDataset.Source.zip(OFFICIAL_ZIP));
     }
 
-    private static boolean hasAll(Path dir) {
-        return FILES.stream().allMatch(f -> Files.isRegularFile(dir.resolve(f)));
+    /** The directory to read, by {@link #source()}. */
+    public static Path locate() throws DatasetUnavailableException {
+        return STANDARD.locate();
     }
+
+    private static final PublishedDataset STANDARD = source().build();
 
     public static List<LabelledSentence> loadAll(Path dir) throws IOException {
         List<LabelledSentence> out = new ArrayList<>();

@@ -1,6 +1,9 @@
 package io.streamnet.rnn.data;
 
+import io.streamnet.engine.data.DatasetUnavailableException;
+import io.streamnet.engine.data.PublishedDataset;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,24 +19,36 @@ public final class TextCorpus {
     private TextCorpus() {
     }
 
-    /** The file: the system property, the environment variable, else shared/datasets/tinyshakespeare/input.txt upwards. */
-    public static Path locateTinyShakespeare() throws IOException {
+    /** karpathy/char-rnn's copy, the corpus's origin. */
+    public static final URI OFFICIAL_BASE =
+            URI.create("https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/");
+    public static final String FILE_NAME = "input.txt";
+
+    /**
+     * Where {@code input.txt} is, when {@value #FILE_PROPERTY}/{@value #FILE_ENV} name no file:
+     * {@code shared/datasets/tinyshakespeare} above the working directory, else
+     * {@code ~/.cache/streamnet/tinyshakespeare}, else downloaded from {@link #OFFICIAL_BASE} and verified.
+     */
+    public static PublishedDataset.Builder tinyShakespeareSource() {
+        return PublishedDataset.builder("Tiny Shakespeare", "tinyshakespeare")
+                .file(FILE_NAME, "86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed")
+                .source(PublishedDataset.Source.files(OFFICIAL_BASE));
+    }
+
+    private static final PublishedDataset TINY_SHAKESPEARE = tinyShakespeareSource().build();
+
+    /** The configured file ({@value #FILE_PROPERTY}, else {@value #FILE_ENV}), else as {@link #tinyShakespeareSource()}. */
+    public static Path locateTinyShakespeare() throws DatasetUnavailableException {
         String configured = System.getProperty(FILE_PROPERTY, System.getenv(FILE_ENV));
         if (configured != null && !configured.isBlank()) {
             Path p = Path.of(configured);
             if (!Files.isRegularFile(p)) {
-                throw new IOException("Tiny Shakespeare file " + p + " does not exist");
+                throw new DatasetUnavailableException("Tiny Shakespeare file " + p + " (from -D" + FILE_PROPERTY
+                        + " or " + FILE_ENV + ") does not exist", null);
             }
             return p;
         }
-        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-            Path p = d.resolve("shared/datasets/tinyshakespeare/input.txt");
-            if (Files.isRegularFile(p)) {
-                return p;
-            }
-        }
-        throw new IOException("Tiny Shakespeare not found: set -D" + FILE_PROPERTY + " or " + FILE_ENV
-                + " to its input.txt (the project keeps it in ../shared/datasets/tinyshakespeare)");
+        return TINY_SHAKESPEARE.locate().resolve(FILE_NAME);
     }
 
     public static String read(Path file) throws IOException {

@@ -1,5 +1,6 @@
 package io.streamnet.rnn.data;
 
+import static io.streamnet.engine.data.DatasetAssumptions.assumeAvailable;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamnet.engine.cpu.CpuBackend;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class SentimentLearningTest {
     @Test
     void gruLearnsSentimentWellAboveChanceOnHeldOutSentences() throws Exception {
-        SentimentDataset.Split split = SentimentDataset.split(SentimentDataset.loadAll(SentimentDataset.locate()),
+        SentimentDataset.Split split = SentimentDataset.split(SentimentDataset.loadAll(assumeAvailable(SentimentDataset::locate)),
                 0.7, 0.15, 7);
         Vocabulary vocab = Vocabulary.words(split.train().stream().map(LabelledSentence::text).toList(), 4000, 1);
         CpuBackend cpu = CpuBackend.instance();
