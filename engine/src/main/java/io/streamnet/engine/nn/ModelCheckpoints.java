@@ -34,7 +34,10 @@ public final class ModelCheckpoints {
     public static Sequential fromCheckpoint(Backend backend, Checkpoint checkpoint) throws CheckpointException {
         Sequential model;
         try {
-            model = Sequential.fromArchitecture(backend, checkpoint.architecture(), 0L);
+            model = Sequential.fromArchitecture(backend, checkpoint.architecture(), 0L, checkpoint.parameterCount());
+        } catch (ParameterStore.BudgetExceededException e) {
+            throw new CheckpointException(CheckpointException.Reason.SHAPE_MISMATCH,
+                    "checkpoint architecture needs more weights than the checkpoint carries: " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(CheckpointException.Reason.MALFORMED_HEADER,
                     "checkpoint architecture cannot be built: " + e.getMessage(), e);

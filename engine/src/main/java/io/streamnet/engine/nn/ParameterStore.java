@@ -21,14 +21,53 @@ public final class ParameterStore {
     private final Map<String, Parameter> byName = new LinkedHashMap<>();
     private final Map<String, Tensor> states = new LinkedHashMap<>();
     private final Random rng;
+    private long budget = Long.MAX_VALUE;
+    private long used;
 
     public ParameterStore(long seed) {
         this.rng = new Random(seed);
     }
 
+    /**
+     * At most {@code maxElements} floats in all, checked before each tensor is allocated: a model
+     * rebuilt from a checkpoint's architecture may hold no more than the checkpoint carries, so an
+     * architecture that claims a huge layer is refused before it can exhaust the heap.
+     */
+    public ParameterStore limit(long maxElements) {
+        if (maxElements < 0) {
+            throw new IllegalArgumentException("parameter budget must be >= 0, got " + maxElements);
+        }
+        this.budget = maxElements;
+        return this;
+    }
+
+    private void reserve(String name, int... shape) {
+        long n = 1;
+        for (int d : shape) {
+            if (d < 0) {
+                throw new IllegalArgumentException("parameter '" + name + "' has a negative dimension: "
+                        + Arrays.toString(shape));
+            }
+            n = d == 0 ? 0 : (n > budget / d ? Long.MAX_VALUE : n * d);
+        }
+        if (n > budget - used) {
+            throw new BudgetExceededException("parameter '" + name + "' of shape " + Arrays.toString(shape)
+                    + " exceeds the model's budget of " + budget + " floats (" + used + " already used)");
+        }
+        used += n;
+    }
+
+    /** More parameters than the store's {@link #limit}. */
+    public static final class BudgetExceededException extends IllegalArgumentException {
+        public BudgetExceededException(String message) {
+            super(message);
+        }
+    }
+
     /** Creates, initialises and registers a parameter; {@code fanIn}/{@code fanOut} feed the initialiser. */
     public Parameter create(String name, Initializer init, int fanIn, int fanOut, int... shape) {
         requireNewName(name);
+        reserve(name, shape);
         Tensor t = Tensor.zeros(shape);
         init.fill(t, fanIn, fanOut, rng);
         Parameter p = new Parameter(name, t);
@@ -42,6 +81,7 @@ public final class ParameterStore {
      */
     public Tensor createState(String name, float initialValue, int... shape) {
         requireNewName(name);
+        reserve(name, shape);
         Tensor t = Tensor.zeros(shape).fill(initialValue);
         states.put(name, t);
         return t;

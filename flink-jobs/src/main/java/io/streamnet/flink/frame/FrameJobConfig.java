@@ -2,6 +2,7 @@ package io.streamnet.flink.frame;
 
 import io.streamnet.flink.job.KafkaJobConfig;
 import io.streamnet.kafka.admin.PipelineTopics;
+import io.streamnet.serving.event.EventOrder;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,7 +27,8 @@ public final class FrameJobConfig extends KafkaJobConfig {
     }
 
     public FrameOperatorConfig operatorConfig() {
-        return new FrameOperatorConfig(batchSize, batchMillis, smooth, stateTtl, maxModelBytes);
+        return new FrameOperatorConfig(batchSize, batchMillis, smooth, stateTtl, maxModelBytes,
+                checkOrder ? EventOrder.CHECKED : EventOrder.UNCHECKED, trustedUpdateKey);
     }
 
     /** Throws with every problem listed, so a bad config fails at start and says all that is wrong. */

@@ -14,12 +14,15 @@ import io.streamnet.serving.frame.FrameModelKind;
 import io.streamnet.serving.model.ModelSlot;
 import io.streamnet.serving.model.ServedFrameModel;
 import io.streamnet.serving.output.Predictions;
+import io.streamnet.serving.reject.RejectReason;
 import io.streamnet.serving.reject.Rejected;
 import io.streamnet.serving.sequence.OutputMode;
 import io.streamnet.serving.sequence.SequenceStepper;
 import java.util.List;
 import java.util.function.Consumer;
 import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
@@ -38,6 +41,7 @@ public final class FrameOperator extends ServingOperator<FrameEvent, ServedFrame
     /** Names in savepoints: keep them. */
     static final String STATE = "smoother-state";
     static final String MODEL_STATE = "serving-frame-model";
+    static final String LAST_FRAME = "frame-last-no";
     /** Every frame takes one smoother step: nothing is ever handed over without one. */
     private static final Consumer<Integer> NO_STEP = row -> {
     };
@@ -45,11 +49,15 @@ public final class FrameOperator extends ServingOperator<FrameEvent, ServedFrame
     private final FrameOperatorConfig config;
 
     private transient ValueState<float[]> state;
+    /** The number of the camera's last frame accepted (only when the order is checked). */
+    private transient ValueState<Long> lastFrame;
     private transient FrameClassifier classifier;
     private transient SequenceStepper smoother;
     private transient KeyRounds<Integer> rounds;
     private transient List<FrameEvent> batch;
     private transient ServingMetrics metrics;
+    /** Why the model failed in the batch running, if it did: rolled back after the batch. */
+    private transient String rollBackPending;
 
     /**
      * @param checkpoint the frame model to serve until an update arrives (a restored job serves
@@ -59,7 +67,7 @@ public final class FrameOperator extends ServingOperator<FrameEvent, ServedFrame
      */
     public FrameOperator(byte[] checkpoint, String modelId, long version, FrameOperatorConfig config) {
         super(checkpoint, modelId, version, new Settings(config.maxModelBytes(), MODEL_STATE, STATE, config.stateTtl(),
-                config.batchSize(), config.batchMillis()));
+                config.batchSize(), config.batchMillis(), config.trustedKey()));
         this.config = config;
     }
 
@@ -67,6 +75,13 @@ public final class FrameOperator extends ServingOperator<FrameEvent, ServedFrame
     public void open() throws Exception {
         super.open();
         state = keyState();
+        if (config.order().enabled()) {
+            ValueStateDescriptor<Long> d = new ValueStateDescriptor<>(LAST_FRAME, Types.LONG);
+            if (config.stateTtl() != null) {
+                d.enableTimeToLive(ttl(config.stateTtl()));
+            }
+            lastFrame = getPartitionedState(d);
+        }
         rounds = new KeyRounds<>(row -> 1, config.batchSize());
     }
 
@@ -98,6 +113,12 @@ public final class FrameOperator extends ServingOperator<FrameEvent, ServedFrame
         FrameEvent f = element.getValue();
         try {
             FrameDecoder.requireShape(f, serving());
+            if (lastFrame != null) {
+                // Checked as frames arrive (the key is current here), so frames of one camera
+                // buffered together are held to each other too.
+                config.order().check(f.camera, lastFrame.value(), f.frameNo);
+                lastFrame.update(f.frameNo);
+            }
         } catch (Rejected why) {
             deadLetter(f, why, f.toJson());
             return;
@@ -114,20 +135,31 @@ public final class FrameOperator extends ServingOperator<FrameEvent, ServedFrame
             classifier.load(i, frames.get(i).pixels);
         }
         long t0 = System.nanoTime();
-        classifier.run(rows);
+        int failed = classifier.run(rows);
         metrics.computeMicros.update((System.nanoTime() - t0) / 1000);
         Tensor probs = classifier.probabilities();
         for (int i = 0; i < rows; i++) {
-            emit(frames.get(i), PredictionKind.FRAME, probs.row(i).toArray());
+            if (failed == 0 || classifier.failure(i) == null) {
+                emit(frames.get(i), PredictionKind.FRAME, probs.row(i).toArray());
+            } else {
+                modelFailed(frames.get(i), classifier.failure(i));
+            }
         }
         if (smoothing(serving())) {
             batch = frames;
             for (int i = 0; i < rows; i++) {
-                rounds.add(frames.get(i).camera, i);
+                if (failed == 0 || classifier.failure(i) == null) {
+                    rounds.add(frames.get(i).camera, i);
+                }
             }
             for (KeyRounds.Round<Integer> round; (round = rounds.next(NO_STEP)) != null; ) {
                 smooth(round);
             }
+        }
+        if (rollBackPending != null) {
+            String why = rollBackPending;
+            rollBackPending = null;
+            failedInService(why);
         }
     }
 
@@ -144,13 +176,23 @@ public final class FrameOperator extends ServingOperator<FrameEvent, ServedFrame
             }
             smoother.loadFeatures(j, feats.data(), feats.offset() + row * width);
         }
-        smoother.run(n);
+        int failed = smoother.run(n);
         for (int j = 0; j < n; j++) {
             FrameEvent f = batch.get(round.item(j));
+            if (failed > 0 && smoother.failure(j) != null) {
+                modelFailed(f, "its smoother: " + smoother.failure(j));
+                continue;
+            }
             setCurrentKey(f.camera);
             state.update(smoother.state(j)); // a fresh array: the heap backend keeps it
             emit(f, PredictionKind.MANY_TO_MANY, smoother.output(j));
         }
+    }
+
+    /** The model failed on this frame alone: a dead letter; a model swapped in by an update is rolled back. */
+    private void modelFailed(FrameEvent f, String why) throws Exception {
+        deadLetter(f, new Rejected(RejectReason.MODEL_ERROR, "model " + serving() + ": " + why), f.toJson());
+        rollBackPending = rollBackPending == null ? why : rollBackPending;
     }
 
     private void emit(FrameEvent f, PredictionKind kind, float[] probabilities) {

@@ -1,5 +1,7 @@
 package io.streamnet.flink.frame;
 
+import io.streamnet.serving.event.EventOrder;
+import io.streamnet.serving.model.UpdateSignatures;
 import java.io.Serializable;
 import java.time.Duration;
 
@@ -11,9 +13,11 @@ import java.time.Duration;
  * @param smooth        with a model that has a smoother: also emit the smoothed label of every frame
  * @param stateTtl      an idle camera's smoother state expires after this (null: kept)
  * @param maxModelBytes largest model update accepted
+ * @param order         whether a camera's frames must come in increasing frame number (DUPLICATE, OUT_OF_ORDER)
+ * @param trustedKey    X.509 encoding of the Ed25519 key updates must be signed by (null: unsigned accepted)
  */
 public record FrameOperatorConfig(int batchSize, long batchMillis, boolean smooth, Duration stateTtl,
-                                  int maxModelBytes) implements Serializable {
+                                  int maxModelBytes, EventOrder order, byte[] trustedKey) implements Serializable {
     public FrameOperatorConfig {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
@@ -27,14 +31,28 @@ public record FrameOperatorConfig(int batchSize, long batchMillis, boolean smoot
         if (maxModelBytes < 1) {
             throw new IllegalArgumentException("model size limit must be positive");
         }
+        if (order == null) {
+            throw new IllegalArgumentException("frame order setting is required");
+        }
+        if (trustedKey != null) {
+            UpdateSignatures.publicKey(trustedKey);
+        }
     }
 
     public static FrameOperatorConfig of(int batchSize, long batchMillis, boolean smooth) {
         return new FrameOperatorConfig(batchSize, batchMillis, smooth, null,
-                io.streamnet.serving.model.ModelUpdates.DEFAULT_MAX_BYTES);
+                io.streamnet.serving.model.ModelUpdates.DEFAULT_MAX_BYTES, EventOrder.CHECKED, null);
     }
 
     public FrameOperatorConfig withStateTtl(Duration ttl) {
-        return new FrameOperatorConfig(batchSize, batchMillis, smooth, ttl, maxModelBytes);
+        return new FrameOperatorConfig(batchSize, batchMillis, smooth, ttl, maxModelBytes, order, trustedKey);
+    }
+
+    public FrameOperatorConfig withOrder(EventOrder o) {
+        return new FrameOperatorConfig(batchSize, batchMillis, smooth, stateTtl, maxModelBytes, o, trustedKey);
+    }
+
+    public FrameOperatorConfig withTrustedKey(byte[] key) {
+        return new FrameOperatorConfig(batchSize, batchMillis, smooth, stateTtl, maxModelBytes, order, key);
     }
 }

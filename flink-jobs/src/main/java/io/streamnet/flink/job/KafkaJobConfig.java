@@ -38,6 +38,13 @@ public abstract class KafkaJobConfig implements Serializable {
     /** What every input record is held to before anything is sized from it (keys, event times, texts, features, frames). */
     public InputLimits inputLimits = InputLimits.DEFAULTS;
     public int maxModelBytes = ModelUpdates.DEFAULT_MAX_BYTES;
+    /**
+     * The X.509 encoding of the Ed25519 public key model updates must be signed by
+     * ({@code UpdateSignatures.readPublicKey}); null: unsigned updates are accepted (logged once).
+     */
+    public byte[] trustedUpdateKey = null;
+    /** A key's events must come in increasing seq (frame number); false turns DUPLICATE/OUT_OF_ORDER off. */
+    public boolean checkOrder = true;
     public Delivery delivery = Delivery.EXACTLY_ONCE;
     public Duration checkpointInterval = Duration.ofSeconds(2);
     /**

@@ -5,6 +5,7 @@ import io.streamnet.kafka.admin.PipelineTopics;
 import io.streamnet.serving.sequence.InputKind;
 import io.streamnet.serving.sequence.OutputMode;
 import io.streamnet.serving.sequence.SequenceInput;
+import io.streamnet.serving.event.EventOrder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +42,7 @@ public final class SequenceJobConfig extends KafkaJobConfig {
 
     public SequenceOperatorConfig operatorConfig() {
         return new SequenceOperatorConfig(batchSize, batchMillis, mode, sessionGap, stateTtl, forecastSteps, maxModelBytes,
-                maxStepsPerEvent);
+                maxStepsPerEvent, checkOrder ? EventOrder.CHECKED : EventOrder.UNCHECKED, trustedUpdateKey);
     }
 
     /** Throws with every problem listed, so a bad config fails at start and says all that is wrong. */

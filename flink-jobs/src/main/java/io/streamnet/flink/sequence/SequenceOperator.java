@@ -5,6 +5,8 @@ import io.streamnet.schemas.Prediction;
 import io.streamnet.serving.batch.KeyRounds;
 import io.streamnet.serving.model.ModelSlot;
 import io.streamnet.serving.model.ServedSequenceModel;
+import io.streamnet.serving.event.EventOrder;
+import io.streamnet.serving.reject.RejectReason;
 import io.streamnet.serving.reject.Rejected;
 import io.streamnet.serving.sequence.EventJson;
 import io.streamnet.serving.sequence.SequenceEvent;
@@ -15,6 +17,8 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.InternalTimer;
@@ -37,10 +41,14 @@ public final class SequenceOperator extends ServingOperator<SequenceEvent, Serve
     /** Names in savepoints: keep them. */
     static final String STATE = "rnn-state";
     static final String MODEL_STATE = "serving-model";
+    static final String LAST_SEQ = "rnn-last-seq";
 
     private final SequenceOperatorConfig config;
 
     private transient ValueState<float[]> state;
+    /** The seq of the last event stepped, per open key (only when the order is checked). */
+    private transient ValueState<Long> lastSeq;
+    private transient EventOrder order;
     private transient SessionGaps gaps;
     private transient SequenceStepper stepper;
     private transient KeyRounds<SequenceInput> rounds;
@@ -58,7 +66,7 @@ public final class SequenceOperator extends ServingOperator<SequenceEvent, Serve
      */
     public SequenceOperator(byte[] checkpoint, String modelId, long version, SequenceOperatorConfig config) {
         super(checkpoint, modelId, version, new Settings(config.maxModelBytes(), MODEL_STATE, STATE, config.stateTtl(),
-                config.batchSize(), config.batchMillis()));
+                config.batchSize(), config.batchMillis(), config.trustedKey()));
         this.config = config;
     }
 
@@ -66,6 +74,8 @@ public final class SequenceOperator extends ServingOperator<SequenceEvent, Serve
     public void open() throws Exception {
         super.open();
         state = keyState();
+        order = config.order();
+        lastSeq = order.enabled() ? getPartitionedState(lastSeqDescriptor(config.stateTtl())) : null;
         gaps = new SessionGaps(getPartitionedState(SessionGaps.descriptor()),
                 getInternalTimerService(SessionGaps.TIMERS, VoidNamespaceSerializer.INSTANCE, this), config.sessionGap());
         fresh = new boolean[config.batchSize()];
@@ -76,9 +86,17 @@ public final class SequenceOperator extends ServingOperator<SequenceEvent, Serve
         }
     }
 
+    private static ValueStateDescriptor<Long> lastSeqDescriptor(java.time.Duration ttl) {
+        ValueStateDescriptor<Long> d = new ValueStateDescriptor<>(LAST_SEQ, Types.LONG);
+        if (ttl != null) {
+            d.enableTimeToLive(ttl(ttl));
+        }
+        return d;
+    }
+
     @Override
     protected ModelSlot.Kind<ServedSequenceModel> modelKind() {
-        return new SequenceModelKind(config.mode());
+        return new SequenceModelKind(config.mode(), config.forecastSteps());
     }
 
     @Override
@@ -119,13 +137,22 @@ public final class SequenceOperator extends ServingOperator<SequenceEvent, Serve
         }
     }
 
-    /** One batched step for the keys of {@code round}: gather, step, scatter, emit. */
+    /**
+     * One batched step for the keys of {@code round}: gather, step, scatter, emit. An event refused
+     * on its first step (DUPLICATE, OUT_OF_ORDER) or failed by the model (MODEL_ERROR: only the rows
+     * the model fails on, see {@link SequenceStepper#run}) is dead-lettered and its remaining steps
+     * skipped; its key's state stays as it was. A failure of a model swapped in since the last one
+     * that served rolls it back (FAILED_IN_SERVICE), after this round.
+     */
     private void step(KeyRounds.Round<SequenceInput> round) throws Exception {
         int rows = round.size();
         for (int i = 0; i < rows; i++) {
             SequenceInput in = round.item(i);
             setCurrentKey(in.event.key);
-            float[] s = state.value();
+            if (!in.dropped() && round.step(i) == 0 && !inOrder(in)) {
+                in.drop();
+            }
+            float[] s = in.dropped() ? null : state.value();
             fresh[i] = s == null;
             if (stepper.loadState(i, s)) {
                 metrics.stateResets.inc(); // written under a model of another shape (a restore across a swap)
@@ -133,12 +160,32 @@ public final class SequenceOperator extends ServingOperator<SequenceEvent, Serve
             stepper.loadInput(i, in, round.step(i));
         }
         long t0 = System.nanoTime();
-        stepper.run(rows);
+        int failed = stepper.run(rows);
         metrics.computeMicros.update((System.nanoTime() - t0) / 1000);
+        String firstFailure = null;
         for (int i = 0; i < rows; i++) {
-            SequenceEvent e = round.item(i).event;
+            SequenceInput in = round.item(i);
+            if (in.dropped()) {
+                continue;
+            }
+            SequenceEvent e = in.event;
             setCurrentKey(e.key);
+            if (failed > 0 && stepper.failure(i) != null) {
+                firstFailure = firstFailure != null ? firstFailure : stepper.failure(i);
+                modelFailed(in, stepper.failure(i));
+                continue;
+            }
             boolean last = round.last(i);
+            Prediction p = null;
+            if (last) {
+                try {
+                    p = stepper.completed(i, e);
+                } catch (RuntimeException ex) {
+                    firstFailure = firstFailure != null ? firstFailure : ex.toString();
+                    modelFailed(in, "the model failed on the prediction: " + ex);
+                    continue;
+                }
+            }
             if (last && e.end) {
                 closeKey();
             } else {
@@ -149,7 +196,9 @@ public final class SequenceOperator extends ServingOperator<SequenceEvent, Serve
                 }
             }
             if (last) {
-                Prediction p = stepper.completed(i, e);
+                if (order.enabled() && !e.end) {
+                    lastSeq.update(e.seq);
+                }
                 if (p != null) {
                     emit(p);
                 }
@@ -158,6 +207,28 @@ public final class SequenceOperator extends ServingOperator<SequenceEvent, Serve
                 }
             }
         }
+        if (firstFailure != null) {
+            failedInService(firstFailure);
+        }
+    }
+
+    /** Whether the current key's event comes after the last one stepped; else it is dead-lettered. */
+    private boolean inOrder(SequenceInput in) throws Exception {
+        if (!order.enabled()) {
+            return true;
+        }
+        try {
+            order.check(in.event.key, lastSeq.value(), in.event.seq);
+            return true;
+        } catch (Rejected r) {
+            reject(in.event, r);
+            return false;
+        }
+    }
+
+    private void modelFailed(SequenceInput in, String why) {
+        in.drop();
+        reject(in.event, new Rejected(RejectReason.MODEL_ERROR, "model " + serving() + ": " + why));
     }
 
     /** An end marker that carries no input: the prediction is made from the key's state as it is. */
@@ -165,12 +236,17 @@ public final class SequenceOperator extends ServingOperator<SequenceEvent, Serve
         SequenceEvent e = in.event;
         setCurrentKey(e.key);
         try {
+            if (!inOrder(in)) {
+                return; // a replayed end marker must not close the key's next sequence
+            }
             Prediction p = stepper.closeWithoutStep(e, state.value());
             if (p != null) {
                 emit(p);
             }
         } catch (Rejected r) {
             reject(e, r);
+        } catch (RuntimeException ex) {
+            reject(e, new Rejected(RejectReason.MODEL_ERROR, "model " + serving() + " failed closing the sequence: " + ex));
         } catch (Exception ex) {
             throw new IllegalStateException(ex);
         }
@@ -195,6 +271,9 @@ public final class SequenceOperator extends ServingOperator<SequenceEvent, Serve
             metrics.keysWithState = Math.max(0, metrics.keysWithState - 1);
         }
         state.clear();
+        if (order.enabled()) {
+            lastSeq.clear();
+        }
         gaps.disarm();
     }
 

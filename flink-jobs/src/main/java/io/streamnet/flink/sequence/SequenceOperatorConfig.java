@@ -3,6 +3,8 @@ package io.streamnet.flink.sequence;
 import io.streamnet.serving.model.ModelUpdates;
 import io.streamnet.serving.sequence.OutputMode;
 import io.streamnet.serving.sequence.SequenceInput;
+import io.streamnet.serving.event.EventOrder;
+import io.streamnet.serving.model.UpdateSignatures;
 import java.io.Serializable;
 import java.time.Duration;
 
@@ -17,9 +19,12 @@ import java.time.Duration;
  * @param forecastSteps    values generated after the marker in FORECAST mode
  * @param maxModelBytes    largest model update accepted
  * @param maxStepsPerEvent most input steps (tokens) one event may carry
+ * @param order            whether a key's events must come in increasing seq (DUPLICATE, OUT_OF_ORDER)
+ * @param trustedKey       the X.509 encoding of the Ed25519 key updates must be signed by (null: unsigned accepted)
  */
 public record SequenceOperatorConfig(int batchSize, long batchMillis, OutputMode mode, Duration sessionGap,
-                                     Duration stateTtl, int forecastSteps, int maxModelBytes, int maxStepsPerEvent)
+                                     Duration stateTtl, int forecastSteps, int maxModelBytes, int maxStepsPerEvent,
+                                     EventOrder order, byte[] trustedKey)
         implements Serializable {
     public SequenceOperatorConfig {
         if (batchSize < 1) {
@@ -46,6 +51,19 @@ public record SequenceOperatorConfig(int batchSize, long batchMillis, OutputMode
         if (maxStepsPerEvent < 1) {
             throw new IllegalArgumentException("steps per event must be positive, got " + maxStepsPerEvent);
         }
+        if (order == null) {
+            throw new IllegalArgumentException("event order setting is required");
+        }
+        if (trustedKey != null) {
+            UpdateSignatures.publicKey(trustedKey); // refused at start, not at the first update
+        }
+    }
+
+    /** With {@code maxStepsPerEvent}, order checks on and no signing key. */
+    public SequenceOperatorConfig(int batchSize, long batchMillis, OutputMode mode, Duration sessionGap,
+                                  Duration stateTtl, int forecastSteps, int maxModelBytes, int maxStepsPerEvent) {
+        this(batchSize, batchMillis, mode, sessionGap, stateTtl, forecastSteps, maxModelBytes, maxStepsPerEvent,
+                EventOrder.CHECKED, null);
     }
 
     public static SequenceOperatorConfig of(int batchSize, long batchMillis, OutputMode mode) {
@@ -55,16 +73,26 @@ public record SequenceOperatorConfig(int batchSize, long batchMillis, OutputMode
 
     public SequenceOperatorConfig withSessionGap(Duration gap) {
         return new SequenceOperatorConfig(batchSize, batchMillis, mode, gap, stateTtl, forecastSteps, maxModelBytes,
-                maxStepsPerEvent);
+                maxStepsPerEvent, order, trustedKey);
     }
 
     public SequenceOperatorConfig withStateTtl(Duration ttl) {
         return new SequenceOperatorConfig(batchSize, batchMillis, mode, sessionGap, ttl, forecastSteps, maxModelBytes,
-                maxStepsPerEvent);
+                maxStepsPerEvent, order, trustedKey);
     }
 
     public SequenceOperatorConfig withForecastSteps(int n) {
         return new SequenceOperatorConfig(batchSize, batchMillis, mode, sessionGap, stateTtl, n, maxModelBytes,
-                maxStepsPerEvent);
+                maxStepsPerEvent, order, trustedKey);
+    }
+
+    public SequenceOperatorConfig withOrder(EventOrder o) {
+        return new SequenceOperatorConfig(batchSize, batchMillis, mode, sessionGap, stateTtl, forecastSteps, maxModelBytes,
+                maxStepsPerEvent, o, trustedKey);
+    }
+
+    public SequenceOperatorConfig withTrustedKey(byte[] key) {
+        return new SequenceOperatorConfig(batchSize, batchMillis, mode, sessionGap, stateTtl, forecastSteps, maxModelBytes,
+                maxStepsPerEvent, order, key);
     }
 }

@@ -63,9 +63,10 @@ public abstract class ServingOperator<IN, M extends ServedModel<M>> extends Abst
      * @param modelStateName broadcast state holding the serving model (part of savepoints)
      * @param keyStateName   the per-key float[] state that depends on the model's shape (part of savepoints)
      * @param stateTtl       idle keys' state expires after this (null: kept)
+     * @param trustedKey     X.509 encoding of the Ed25519 key updates must be signed by (null: unsigned accepted)
      */
     public record Settings(int maxModelBytes, String modelStateName, String keyStateName, Duration stateTtl,
-                           int batchSize, long batchMillis) implements Serializable {
+                           int batchSize, long batchMillis, byte[] trustedKey) implements Serializable {
     }
 
     /** The model travels as checkpoint bytes (validated on open), not as a Java-serialized object. */
@@ -80,6 +81,8 @@ public abstract class ServingOperator<IN, M extends ServedModel<M>> extends Abst
     private transient MicroBatcher<IN> batcher;
     private transient BroadcastState<String, byte[]> modelState;
     private transient ServingMetrics servingMetrics;
+    /** The update that made the last swap, for its dead letter if it fails in service. */
+    private transient RawRecord lastSwap;
 
     /**
      * @param checkpoint     the model to serve until an update arrives (a restored job serves what
@@ -110,24 +113,33 @@ public abstract class ServingOperator<IN, M extends ServedModel<M>> extends Abst
     protected void stateCleared() {
     }
 
-    /**
-     * Per-key float[] state (Flink's primitive-array serializer, not Kryo). With a TTL, expired state
-     * reads as absent, so an idle key starts afresh; expired entries are dropped from full snapshots
-     * rather than by incremental cleanup, which walks the state map on every access (a fifth of the
-     * RNN operator's time in the pipeline benchmark's profile).
-     */
+    /** Per-key float[] state (Flink's primitive-array serializer, not Kryo), expiring as {@link #ttl} says. */
     private static ValueStateDescriptor<float[]> floatState(String name, Duration ttl) {
         ValueStateDescriptor<float[]> d = new ValueStateDescriptor<>(name, PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO);
         if (ttl != null) {
-            d.enableTimeToLive(StateTtlConfig.newBuilder(ttl)
-                    .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                    .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                    .disableCleanupInBackground()
-                    .cleanupFullSnapshot()
-                    .build());
+            d.enableTimeToLive(ttl(ttl));
         }
         return d;
     }
+
+    /**
+     * Idle keys' state expires after {@code ttl} of no writes and reads as absent, so an idle key
+     * starts afresh. Expired entries are also freed: on the heap backend by incremental cleanup
+     * (each state access also checks a few more entries: {@value #CLEANUP_ENTRIES}, a bounded cost
+     * per record, instead of a memory that grows with every key ever seen), on RocksDB by its
+     * compaction filter, and they are left out of full snapshots.
+     */
+    protected static StateTtlConfig ttl(Duration ttl) {
+        return StateTtlConfig.newBuilder(ttl)
+                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                .cleanupIncrementally(CLEANUP_ENTRIES, false)
+                .cleanupInRocksdbCompactFilter(1000)
+                .cleanupFullSnapshot()
+                .build();
+    }
+
+    static final int CLEANUP_ENTRIES = 4;
 
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
@@ -143,7 +155,7 @@ public abstract class ServingOperator<IN, M extends ServedModel<M>> extends Abst
         keyStateDescriptor = floatState(settings.keyStateName(), settings.stateTtl());
         keyState = getPartitionedState(keyStateDescriptor);
         batcher = new MicroBatcher<>(settings.batchSize(), settings.batchMillis());
-        slot = new ModelSlot<>(modelKind(), settings.maxModelBytes());
+        slot = new ModelSlot<>(modelKind(), settings.maxModelBytes(), settings.trustedKey());
         byte[] restored = modelState.get(MODEL_CHECKPOINT);
         if (restored != null) {
             slot.open(restored, new String(modelState.get(MODEL_ID), StandardCharsets.UTF_8),
@@ -203,11 +215,30 @@ public abstract class ServingOperator<IN, M extends ServedModel<M>> extends Abst
         RawRecord r = element.getValue();
         ModelSlot.Offer<M> offer = slot.offer(r.value);
         if (offer instanceof ModelSlot.Swapped<M> s) {
+            lastSwap = r;
             swapped(s);
         } else if (offer instanceof ModelSlot.Refused<M> refused) {
             servingMetrics.modelUpdatesRejected.inc();
             deadLetter(r.topic, r.partition, r.offset, refused.reason(), refused.detail(), r.value);
         } // ignored updates (another model id, not newer) are the slot's to log
+    }
+
+    /**
+     * The serving model failed on live input ({@code why}): if it was swapped in by an update, the
+     * model it replaced serves again and the update is dead-lettered as FAILED_IN_SERVICE.
+     */
+    protected void failedInService(String why) throws Exception {
+        ModelSlot.Swapped<M> back = slot.rollBack(why);
+        if (back == null) {
+            return;
+        }
+        RawRecord r = lastSwap;
+        lastSwap = null;
+        servingMetrics.modelUpdatesRejected.inc();
+        deadLetter(r == null ? "" : r.topic, r == null ? -1 : r.partition, r == null ? -1 : r.offset,
+                RejectReason.FAILED_IN_SERVICE, "model " + back.old() + " failed on live input (" + why
+                        + "); rolled back to " + back.next(), r == null ? new byte[0] : r.value);
+        swapped(back);
     }
 
     private void swapped(ModelSlot.Swapped<M> s) throws Exception {

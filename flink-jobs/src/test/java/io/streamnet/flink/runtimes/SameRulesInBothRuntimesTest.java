@@ -186,7 +186,7 @@ class SameRulesInBothRuntimesTest {
                          OutputMode mode, Map<Integer, String> out) {
         StreamsAppConfig c = StreamsAppConfig.of(kind, format, mode, "m", 1);
         c = new StreamsAppConfig(c.applicationId(), c.inputTopic(), format, c.outputTopic(), c.deadLetterTopic(), mode,
-                8, MAX_STEPS, "m", 1, c.modelUpdatesTopic());
+                8, MAX_STEPS, "m", 1, c.modelUpdatesTopic(), c.order(), null, null);
         try (var driver = new TopologyTestDriver(RnnTopology.build(model, vocab, c),
                 RnnTopology.properties(c, "unused:9092", stateDir.toString()))) {
             var in = driver.createInputTopic(c.inputTopic(), new StringSerializer(), new ByteArraySerializer());

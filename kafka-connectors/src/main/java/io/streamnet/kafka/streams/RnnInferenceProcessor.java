@@ -20,12 +20,15 @@ import io.streamnet.serving.sequence.SequenceStepper;
 import io.streamnet.serving.wire.Codecs;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +58,7 @@ final class RnnInferenceProcessor implements Processor<String, byte[], String, O
     private final SequenceDecoder decoder;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, byte[]> store;
+    private KeyValueStore<String, byte[]> meta;
     private KeyValueStore<String, byte[]> updates;
     private KeyValueStore<String, byte[]> servingStore;
     private SequenceModelKind kind;
@@ -75,8 +79,13 @@ final class RnnInferenceProcessor implements Processor<String, byte[], String, O
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.store = context.getStateStore(RnnTopology.STATE_STORE);
-        this.kind = new SequenceModelKind(config.mode());
-        this.slot = new ModelSlot<>(kind, ModelUpdates.DEFAULT_MAX_BYTES);
+        this.meta = context.getStateStore(RnnTopology.KEY_META_STORE);
+        this.kind = new SequenceModelKind(config.mode(), config.forecastSteps());
+        this.slot = new ModelSlot<>(kind, ModelUpdates.DEFAULT_MAX_BYTES, config.trustedKey());
+        if (config.stateTtl() != null) {
+            long every = Math.max(1000, Math.min(60_000, config.stateTtl().toMillis() / 4));
+            context.schedule(Duration.ofMillis(every), PunctuationType.WALL_CLOCK_TIME, this::expireIdleKeys);
+        }
         if (config.modelUpdatesTopic() == null) {
             serve(slot.open(first));
             return;
@@ -131,10 +140,57 @@ final class RnnInferenceProcessor implements Processor<String, byte[], String, O
             byte[] sum = ModelUpdates.sha256(raw).getBytes(StandardCharsets.UTF_8);
             if (!Arrays.equals(sum, servingStore.get(REFUSED))) { // not again after a restart
                 servingStore.put(REFUSED, sum);
-                DeadLetter d = DeadLetters.of(config.modelUpdatesTopic(), -1, -1, r.reason(), r.detail(), raw);
-                context.forward(new Record<String, Object>(served.modelId(), d, System.currentTimeMillis()),
-                        RnnTopology.DEAD_LETTER_SINK);
+                reportUpdate(r.reason(), r.detail(), raw);
             }
+        }
+    }
+
+    private void reportUpdate(RejectReason reason, String detail, byte[] raw) {
+        DeadLetter d = DeadLetters.of(config.modelUpdatesTopic(), -1, -1, reason, detail, raw);
+        context.forward(new Record<String, Object>(served.modelId(), d, System.currentTimeMillis()),
+                RnnTopology.DEAD_LETTER_SINK);
+    }
+
+    /**
+     * The serving model failed on live input: if an update swapped it in, the model it replaced
+     * serves again (kept in the serving store), and this task dead-letters the update as
+     * FAILED_IN_SERVICE (each task serves, and rolls back, on its own).
+     */
+    private void rollBackIfSwapped(String why) {
+        ModelSlot.Swapped<ServedSequenceModel> back = slot.rollBack(why);
+        if (back == null) {
+            return;
+        }
+        if (servingStore != null) {
+            servingStore.put(CHECKPOINT, back.next().checkpoint());
+            servingStore.put(ID, back.next().modelId().getBytes(StandardCharsets.UTF_8));
+            servingStore.put(VERSION, Long.toString(back.next().version()).getBytes(StandardCharsets.UTF_8));
+        }
+        serve(back.next());
+        reportUpdate(RejectReason.FAILED_IN_SERVICE, "model " + back.old() + " failed on live input in task "
+                + context.taskId() + " (" + why + "); rolled back to " + back.next(), lastOffered == null ? new byte[0]
+                : lastOffered);
+    }
+
+    /** Drops the state of keys not written for the state TTL (a full pass over the key-meta store). */
+    private void expireIdleKeys(long now) {
+        long cutoff = now - config.stateTtl().toMillis();
+        List<String> idle = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = meta.all()) {
+            while (it.hasNext()) {
+                var kv = it.next();
+                KeyMeta m = KeyMeta.decode(kv.value);
+                if (m == null || m.writtenAt() < cutoff) {
+                    idle.add(kv.key);
+                }
+            }
+        }
+        for (String key : idle) {
+            store.delete(key);
+            meta.delete(key);
+        }
+        if (!idle.isEmpty()) {
+            LOG.debug("expired the state of {} keys idle for {}", idle.size(), config.stateTtl());
         }
     }
 
@@ -157,6 +213,13 @@ final class RnnInferenceProcessor implements Processor<String, byte[], String, O
             deadLetter(record, why.reason(), why.detail());
             return;
         }
+        KeyMeta m = KeyMeta.decode(meta.get(e.key));
+        try {
+            config.order().check(e.key, m == null ? null : m.lastSeq(), e.seq);
+        } catch (Rejected why) {
+            deadLetter(record, why.reason(), why.detail());
+            return;
+        }
         float[] stored = load(e.key);
         if (in.steps() == 0) {
             closeWithoutStep(record, e, stored);
@@ -167,13 +230,16 @@ final class RnnInferenceProcessor implements Processor<String, byte[], String, O
             stepper.loadState(0, stored);
             for (int i = 0; i < in.steps(); i++) {
                 stepper.loadInput(0, in, i);
-                stepper.run(1);
+                if (stepper.run(1) > 0) {
+                    modelFailed(record, e, stepper.failure(0));
+                    return;
+                }
+                stepper.carry(0);
             }
             p = stepper.completed(0, e);
         } catch (RuntimeException ex) {
             // One record the model cannot take must not stop the stream thread (and be re-read forever).
-            LOG.error("model step failed for key {}", e.key, ex);
-            deadLetter(record, RejectReason.MODEL_ERROR, ex.toString());
+            modelFailed(record, e, ex.toString());
             return;
         }
         if (p != null) {
@@ -181,9 +247,17 @@ final class RnnInferenceProcessor implements Processor<String, byte[], String, O
         }
         if (e.end) {
             store.delete(e.key);
+            meta.delete(e.key);
         } else {
             store.put(e.key, StateCodec.encode(stepper.rnnState(0)));
+            meta.put(e.key, new KeyMeta(e.seq, System.currentTimeMillis()).encode());
         }
+    }
+
+    private void modelFailed(Record<String, byte[]> record, SequenceEvent e, String why) {
+        LOG.error("model {} failed on key {}: {}", served, e.key, why);
+        deadLetter(record, RejectReason.MODEL_ERROR, "model " + served + ": " + why);
+        rollBackIfSwapped(why);
     }
 
     private void closeWithoutStep(Record<String, byte[]> record, SequenceEvent e, float[] stored) {
@@ -195,10 +269,10 @@ final class RnnInferenceProcessor implements Processor<String, byte[], String, O
         } catch (Rejected why) {
             deadLetter(record, why.reason(), why.detail());
         } catch (RuntimeException ex) {
-            LOG.error("model failed closing the sequence of key {}", e.key, ex);
-            deadLetter(record, RejectReason.MODEL_ERROR, ex.toString());
+            modelFailed(record, e, "closing the sequence: " + ex);
         }
         store.delete(e.key);
+        meta.delete(e.key);
     }
 
     /** The key's stored state, or null: none, or written for another model shape (then it starts afresh). */

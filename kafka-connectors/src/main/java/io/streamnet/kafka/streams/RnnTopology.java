@@ -28,6 +28,8 @@ import org.apache.kafka.streams.state.Stores;
  */
 public final class RnnTopology {
     static final String STATE_STORE = "rnn-state";
+    /** Per open key: the seq of its last event stepped and when it was last written ({@link KeyMeta}). */
+    static final String KEY_META_STORE = "rnn-key-meta";
     static final String PREDICTIONS_SINK = "predictions";
     static final String DEAD_LETTER_SINK = "dead-letters";
     static final String MODEL_STORE = "model-updates";
@@ -61,6 +63,8 @@ public final class RnnTopology {
         t.addSource("input", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), config.inputTopic());
         t.addProcessor("rnn", () -> new RnnInferenceProcessor(served, config), "input");
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(),
+                Serdes.ByteArray()), "rnn");
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(KEY_META_STORE), Serdes.String(),
                 Serdes.ByteArray()), "rnn");
         if (config.modelUpdatesTopic() != null) {
             t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SERVING_STORE), Serdes.String(),

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamnet.engine.backend.Backend;
 import io.streamnet.engine.checkpoint.Checkpoint;
 import io.streamnet.engine.checkpoint.CheckpointException;
+import io.streamnet.engine.nn.ParameterStore;
 import io.streamnet.engine.checkpoint.Checkpoints;
 import io.streamnet.engine.tensor.Tensor;
 import io.streamnet.rnn.text.Vocabulary;
@@ -62,7 +63,13 @@ public final class RnnCheckpoints {
             throw new CheckpointException(CheckpointException.Reason.SHAPE_MISMATCH, "token model of vocabulary "
                     + config.vocabSize() + " carries " + (vocab == null ? "no vocabulary" : vocab.size() + " tokens"));
         }
-        SequenceModel model = new SequenceModel(backend, config, 0L);
+        SequenceModel model;
+        try {
+            model = new SequenceModel(backend, config, 0L, c.parameterCount());
+        } catch (ParameterStore.BudgetExceededException e) {
+            throw new CheckpointException(CheckpointException.Reason.SHAPE_MISMATCH,
+                    "checkpoint architecture needs more weights than the checkpoint carries: " + e.getMessage(), e);
+        }
         Map<String, int[]> expected = new LinkedHashMap<>();
         for (Map.Entry<String, Tensor> e : model.store().values().entrySet()) {
             expected.put(e.getKey(), e.getValue().shape());

@@ -35,9 +35,17 @@ public final class SequenceModel {
     private final StateLayout layout;
 
     public SequenceModel(Backend backend, ModelConfig config, long seed) {
+        this(backend, config, seed, Long.MAX_VALUE);
+    }
+
+    /**
+     * A model whose parameters may hold at most {@code maxParameters} floats, checked before each is
+     * allocated (a checkpoint's architecture is bounded by the weights the checkpoint carries).
+     */
+    public SequenceModel(Backend backend, ModelConfig config, long seed, long maxParameters) {
         this.backend = backend;
         this.config = config;
-        this.store = new ParameterStore(seed);
+        this.store = new ParameterStore(seed).limit(maxParameters);
         this.embedding = config.tokenInput()
                 ? store.create("embedding", Initializer.XAVIER_UNIFORM, config.embeddingDim(), config.embeddingDim(),
                 config.vocabSize(), config.embeddingDim())

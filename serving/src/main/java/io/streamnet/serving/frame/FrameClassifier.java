@@ -39,6 +39,7 @@ public final class FrameClassifier {
     private final Tensor[] probabilityRows;
     private final Tensor singleFeatures;
     private Tensor features;
+    private final String[] failures;
 
     public FrameClassifier(ServedFrameModel model, Backend backend, int capacity) {
         if (capacity < 1) {
@@ -58,6 +59,7 @@ public final class FrameClassifier {
             probabilityRows[i] = probabilities.slice(i, i + 1);
         }
         this.singleFeatures = Tensor.zeros(capacity, model.featureSize());
+        this.failures = new String[capacity];
     }
 
     public int capacity() {
@@ -84,21 +86,60 @@ public final class FrameClassifier {
         }
     }
 
-    /** Classifies rows [0, rows): one batched forward when all {@code capacity} rows are filled, else row by row. */
-    public void run(int rows) {
+    /**
+     * Classifies rows [0, rows): one batched forward when all {@code capacity} rows are filled, else
+     * row by row. When the batched forward throws, the rows run one by one, so that only the frames
+     * the model fails on fail; a row whose probabilities are NaN or infinite fails too.
+     *
+     * @return how many rows failed ({@link #failure} says why)
+     */
+    public int run(int rows) {
         if (rows < 1 || rows > capacity) {
             throw new IllegalArgumentException("rows must be in 1.." + capacity + ", got " + rows);
         }
+        java.util.Arrays.fill(failures, 0, rows, null);
         if (rows == capacity) {
-            features = forward(full, input, probabilities);
-            return;
+            try {
+                features = forward(full, input, probabilities);
+                return countNonFinite(rows);
+            } catch (RuntimeException batchFailed) {
+                // fall through: one by one
+            }
         }
         int width = model.featureSize();
         for (int i = 0; i < rows; i++) {
-            Tensor f = forward(single, inputRows[i], probabilityRows[i]);
-            System.arraycopy(f.data(), f.offset(), singleFeatures.data(), i * width, width);
+            try {
+                Tensor f = forward(single, inputRows[i], probabilityRows[i]);
+                System.arraycopy(f.data(), f.offset(), singleFeatures.data(), i * width, width);
+            } catch (RuntimeException e) {
+                failures[i] = "the model failed: " + e;
+            }
         }
         features = singleFeatures;
+        return countNonFinite(rows);
+    }
+
+    private int countNonFinite(int rows) {
+        int failed = 0;
+        float[] p = probabilities.data();
+        int k = model.classes();
+        for (int i = 0; i < rows; i++) {
+            if (failures[i] == null) {
+                for (int j = i * k, end = j + k; j < end; j++) {
+                    if (!Float.isFinite(p[j])) {
+                        failures[i] = "the model output NaN or Inf";
+                        break;
+                    }
+                }
+            }
+            failed += failures[i] == null ? 0 : 1;
+        }
+        return failed;
+    }
+
+    /** Why {@code row} failed in the last {@link #run}, or null. */
+    public String failure(int row) {
+        return failures[row];
     }
 
     /** Inference through {@code layers}: the classifier layer's input (returned) and softmax(logits) into {@code probs}. */

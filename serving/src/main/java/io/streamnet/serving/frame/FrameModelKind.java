@@ -2,7 +2,10 @@ package io.streamnet.serving.frame;
 
 import io.streamnet.engine.backend.Backends;
 import io.streamnet.engine.checkpoint.CheckpointException;
+import io.streamnet.engine.tensor.Tensor;
 import io.streamnet.schemas.ModelUpdate;
+import io.streamnet.serving.sequence.OutputMode;
+import io.streamnet.serving.sequence.SequenceStepper;
 import io.streamnet.serving.model.ModelRejected;
 import io.streamnet.serving.model.ModelSlot;
 import io.streamnet.serving.model.ModelUpdates;
@@ -18,5 +21,37 @@ public final class FrameModelKind implements ModelSlot.Kind<ServedFrameModel> {
     @Override
     public ServedFrameModel validate(ModelUpdate update) throws ModelRejected {
         return ModelUpdates.validateFrames(Backends.get(), update);
+    }
+
+    /**
+     * Two synthetic frames of the model's shape (a gradient and its inverse) through the CNN, then
+     * one smoother step of their features when the model has a smoother: no throw, finite outputs.
+     */
+    @Override
+    public String canary(ServedFrameModel m) {
+        FrameClassifier cnn = new FrameClassifier(m, Backends.get(), 2);
+        int n = m.height() * m.width() * m.channels();
+        for (int row = 0; row < 2; row++) {
+            byte[] pixels = new byte[n];
+            for (int i = 0; i < n; i++) {
+                pixels[i] = (byte) (row == 0 ? i * 255 / Math.max(1, n - 1) : 255 - i * 255 / Math.max(1, n - 1));
+            }
+            cnn.load(row, pixels);
+        }
+        cnn.run(2);
+        if (cnn.probabilities().hasNonFinite()) {
+            return "its class probabilities are not finite";
+        }
+        if (!m.hasSmoother()) {
+            return null;
+        }
+        Tensor feats = cnn.features();
+        SequenceStepper smoother = new SequenceStepper(m.smoother(), m.modelId(), m.version(), OutputMode.MANY_TO_MANY,
+                1, 2);
+        for (int row = 0; row < 2; row++) {
+            smoother.loadState(row, null);
+            smoother.loadFeatures(row, feats.data(), feats.offset() + row * m.featureSize());
+        }
+        return smoother.run(2) > 0 ? "its smoother: " + smoother.failure(0) : null;
     }
 }

@@ -3,6 +3,7 @@ package io.streamnet.serving.model;
 import io.streamnet.engine.checkpoint.CheckpointException;
 import io.streamnet.schemas.ModelUpdate;
 import io.streamnet.serving.reject.RejectReason;
+import java.security.PublicKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +31,15 @@ public final class ModelSlot<M extends ServedModel<M>> {
         default String incompatibility(M candidate, M serving) {
             return null;
         }
+
+        /**
+         * Runs {@code candidate} on a small batch of synthetic input of the serving shape (and every
+         * path this runtime uses, such as FORECAST); why it failed (it threw, or output NaN/Inf), or
+         * null when it passed.
+         */
+        default String canary(M candidate) {
+            return null;
+        }
     }
 
     /** What became of an update. */
@@ -50,15 +60,38 @@ public final class ModelSlot<M extends ServedModel<M>> {
 
     private final Kind<M> kind;
     private final int maxUpdateBytes;
+    private final PublicKey trusted;
     private M current;
+    /** What the last swap replaced, until the swapped-in model has proved itself or been rolled back. */
+    private M previous;
+    /** The id and version last rolled back: a redelivery of it is refused, not swapped in again. */
+    private String failedId;
+    private long failedVersion = -1;
 
+    /** A slot that accepts unsigned updates. */
     public ModelSlot(Kind<M> kind, int maxUpdateBytes) {
+        this(kind, maxUpdateBytes, null);
+    }
+
+    /**
+     * @param trusted the X.509 encoding of the Ed25519 key every update must be signed by; null:
+     *                updates are not authenticated (logged once here)
+     */
+    public ModelSlot(Kind<M> kind, int maxUpdateBytes, byte[] trusted) {
         if (maxUpdateBytes < 1) {
             throw new IllegalArgumentException("model size limit must be positive, got " + maxUpdateBytes);
         }
         this.kind = kind;
         this.maxUpdateBytes = maxUpdateBytes;
+        this.trusted = trusted == null ? null : UpdateSignatures.publicKey(trusted);
+        if (trusted == null && !warnedUnsigned) {
+            warnedUnsigned = true;
+            LOG.warn("model updates are not authenticated: any producer to the model-updates topic can replace the"
+                    + " model (configure a trusted Ed25519 key to accept only signed updates)");
+        }
     }
+
+    private static volatile boolean warnedUnsigned;
 
     /**
      * Starts serving the checkpoint (the initial model, or the one a runtime restored from its state:
@@ -105,19 +138,64 @@ public final class ModelSlot<M extends ServedModel<M>> {
             return new Ignored<>("model " + u.getModelId() + " v" + u.getVersion() + " is not newer than v"
                     + current.version());
         }
+        if (u.getModelId().equals(failedId) && u.getVersion() == failedVersion) {
+            return refused(new ModelRejected(RejectReason.FAILED_IN_SERVICE, "model " + u.getModelId() + " v"
+                    + u.getVersion() + " failed in service and was rolled back; publish a newer version", null));
+        }
         M next;
         try {
+            // The signature first: an unauthenticated update is never parsed, however it is built.
+            if (trusted != null) {
+                UpdateSignatures.verify(u, trusted);
+            }
             next = kind.validate(u);
         } catch (ModelRejected e) {
             return refused(e);
+        } catch (RuntimeException e) {
+            return refused(new ModelRejected(RejectReason.INVALID_MODEL, "model " + u.getModelId() + " v"
+                    + u.getVersion() + " failed to load: " + e, e));
         }
         String why = kind.incompatibility(next, current);
         if (why != null) {
             return refused(new ModelRejected(RejectReason.INCOMPATIBLE, "model " + next + " rejected: " + why, null));
         }
+        try {
+            why = kind.canary(next);
+        } catch (RuntimeException e) {
+            why = "it threw " + e;
+        }
+        if (why != null) {
+            return refused(new ModelRejected(RejectReason.CANARY_FAILED, "model " + next + " failed its canary batch: "
+                    + why, null));
+        }
         M old = current;
         current = next;
+        previous = old;
         return new Swapped<>(old, next, !next.readsStateOf(old));
+    }
+
+    /**
+     * The model swapped in last failed on live input: the one it replaced serves again, and the
+     * failed version is refused if offered again (FAILED_IN_SERVICE).
+     *
+     * @return the change back (old: the failed model), or null when there is nothing to go back to
+     */
+    public Swapped<M> rollBack(String why) {
+        if (previous == null) {
+            return null;
+        }
+        M failed = current;
+        current = previous;
+        previous = null;
+        failedId = failed.modelId();
+        failedVersion = failed.version();
+        LOG.error("model {} failed in service ({}); rolled back to {}", failed, why, current);
+        return new Swapped<>(failed, current, !current.readsStateOf(failed));
+    }
+
+    /** Whether {@link #rollBack} has a model to go back to. */
+    public boolean canRollBack() {
+        return previous != null;
     }
 
     private Offer<M> refused(ModelRejected e) {

@@ -12,6 +12,13 @@ import io.streamnet.serving.wire.DecodeException;
 import io.streamnet.serving.wire.RecordCodec;
 import io.streamnet.serving.wire.WireFormat;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.specific.SpecificDatumReader;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -93,13 +100,44 @@ public final class ModelUpdates {
         return m;
     }
 
-    /** Decodes an update's bytes (Avro binary) or refuses them with the decoder's reason. */
+    /**
+     * Decodes an update's bytes (Avro binary) or refuses them with the decoder's reason. Updates
+     * written before the {@code signature} field existed decode too (as unsigned).
+     */
     public static ModelUpdate decode(byte[] raw, int maxBytes) throws ModelRejected {
         try {
             return codec(maxBytes).decode(raw);
         } catch (DecodeException e) {
-            throw new ModelRejected(e.reason(), "model update does not decode: " + e.getMessage(), e);
+            try {
+                return decodeUnsignedV1(raw);
+            } catch (IOException | RuntimeException older) {
+                throw new ModelRejected(e.reason(), "model update does not decode: " + e.getMessage(), e);
+            }
         }
+    }
+
+    /** The schema of the first release: every field up to {@code createdAt}, no signature. */
+    private static final Schema V1 = withoutField(ModelUpdate.getClassSchema(), "signature");
+
+    private static Schema withoutField(Schema s, String name) {
+        List<Schema.Field> fields = new ArrayList<>();
+        for (Schema.Field f : s.getFields()) {
+            if (!f.name().equals(name)) {
+                fields.add(new Schema.Field(f, f.schema()));
+            }
+        }
+        return Schema.createRecord(s.getName(), s.getDoc(), s.getNamespace(), false, fields);
+    }
+
+    // Size was checked by the first attempt; walk the declared lengths first, as the codec does.
+    private static ModelUpdate decodeUnsignedV1(byte[] raw) throws IOException {
+        GenericDatumReader.skip(V1, DecoderFactory.get().binaryDecoder(raw, null));
+        BinaryDecoder dec = DecoderFactory.get().binaryDecoder(raw, null);
+        ModelUpdate u = new SpecificDatumReader<ModelUpdate>(V1, ModelUpdate.getClassSchema()).read(null, dec);
+        if (!dec.isEnd()) {
+            throw new IOException("bytes left after a first-release ModelUpdate");
+        }
+        return u;
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();

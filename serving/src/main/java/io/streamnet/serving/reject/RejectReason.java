@@ -41,6 +41,10 @@ public enum RejectReason {
     /** Pixel bytes other than height x width x channels. */
     PIXEL_COUNT,
     BAD_LABEL,
+    /** An event whose seq (frame number) equals the last one stepped for its key. */
+    DUPLICATE,
+    /** An event whose seq (frame number) is below the last one stepped for its key. */
+    OUT_OF_ORDER,
 
     // ---- the event against the serving model ----
     /** A token id outside the model's vocabulary. */
@@ -51,7 +55,7 @@ public enum RejectReason {
     WRONG_SHAPE,
     /** An end marker without input for a key with no open sequence. */
     NO_OPEN_SEQUENCE,
-    /** The model failed on this record (it never stops the stream). */
+    /** The model threw, or output NaN/Inf, on this record alone (it never stops the stream). */
     MODEL_ERROR,
 
     // ---- model updates ----
@@ -61,6 +65,16 @@ public enum RejectReason {
     ARCHITECTURE_MISMATCH,
     /** A valid model this job cannot serve (another input kind, an output mode it lacks). */
     INCOMPATIBLE,
+    /** Loading or validating the update failed in a way no specific check names. */
+    INVALID_MODEL,
+    /** The candidate threw or output NaN/Inf on the canary batch of synthetic input run before a swap. */
+    CANARY_FAILED,
+    /** A swapped-in model failed on live input: the previous model serves again. */
+    FAILED_IN_SERVICE,
+    /** Updates must be signed (a trusted key is configured) and this one carries no signature. */
+    UNSIGNED,
+    /** The update's signature does not verify under the trusted key. */
+    BAD_SIGNATURE,
     CHECKPOINT_BAD_MAGIC,
     CHECKPOINT_UNSUPPORTED_VERSION,
     CHECKPOINT_TRUNCATED,

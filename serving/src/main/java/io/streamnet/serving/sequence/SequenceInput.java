@@ -15,6 +15,8 @@ public final class SequenceInput {
 
     public final SequenceEvent event;
     private final int[] ids;
+    /** Refused or failed while its steps ran: its later steps are skipped. */
+    private boolean dropped;
 
     private SequenceInput(SequenceEvent event, int[] ids) {
         this.event = event;
@@ -81,5 +83,14 @@ public final class SequenceInput {
     /** The token of step {@code step} (token models). */
     public int token(int step) {
         return ids[step];
+    }
+
+    /** This event was dead-lettered part-way: its remaining steps must not run. */
+    public void drop() {
+        dropped = true;
+    }
+
+    public boolean dropped() {
+        return dropped;
     }
 }

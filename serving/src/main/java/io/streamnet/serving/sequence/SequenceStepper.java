@@ -28,6 +28,16 @@ public final class SequenceStepper {
     private final Tensor features;
     private final int[] tokens;
     private final int stateSize;
+    /** Per row, the stored state loaded (null: the initial one), for a row's retry alone. */
+    private final float[][] loaded;
+    private final float[][] carried;
+    /** Per row, why it failed in the last {@link #run} (null: it did not). */
+    private final String[] failures;
+    // A one-row workspace for retries, made on the first failure.
+    private StateBatch single;
+    private Tensor singleFeatures;
+    private final int[] singleToken = new int[1];
+    private float[] scratch;
 
     /**
      * @param capacity most keys per round
@@ -52,6 +62,9 @@ public final class SequenceStepper {
         this.features = model.config().tokenInput() ? null : Tensor.zeros(capacity, model.config().inputSize());
         this.tokens = new int[capacity];
         this.stateSize = model.stateLayout().size();
+        this.loaded = new float[capacity][];
+        this.carried = new float[capacity][];
+        this.failures = new String[capacity];
     }
 
     /** Whether a stored state can be read by this model (one written under a model of another shape cannot). */
@@ -67,10 +80,24 @@ public final class SequenceStepper {
     public boolean loadState(int row, float[] stored) {
         if (readable(stored)) {
             batch.load(row, stored);
+            loaded[row] = stored;
             return false;
         }
         batch.load(row, model.initialState().values());
+        loaded[row] = null;
         return stored != null;
+    }
+
+    /**
+     * The next step of {@code row} continues from its state after this one, without a store round
+     * trip (an event of many tokens stepped alone); a retry of that step starts from it too.
+     */
+    public void carry(int row) {
+        if (carried[row] == null) {
+            carried[row] = new float[stateSize];
+        }
+        batch.saveInto(row, carried[row]);
+        loaded[row] = carried[row];
     }
 
     /** Puts step {@code step} of {@code in} into {@code row}. */
@@ -87,9 +114,72 @@ public final class SequenceStepper {
         System.arraycopy(data, offset, features.data(), row * features.cols(), features.cols());
     }
 
-    /** ONE batched step of rows [0, rows). */
-    public void run(int rows) {
-        model.stepBatch(batch, rows, tokens, features);
+    /**
+     * ONE batched step of rows [0, rows). When it throws, each row is stepped again alone, so that
+     * only the rows the model fails on fail; a row whose output is NaN or infinite fails too.
+     *
+     * @return how many rows failed ({@link #failure} says why); 0 on the happy path, which allocates nothing
+     */
+    public int run(int rows) {
+        try {
+            model.stepBatch(batch, rows, tokens, features);
+        } catch (RuntimeException batchFailed) {
+            return retryAlone(rows);
+        }
+        int failed = 0;
+        float[] out = batch.outputBuffer().data();
+        int width = batch.outputBuffer().cols();
+        for (int i = 0; i < rows; i++) {
+            failures[i] = finite(out, i * width, width) ? null : "the model output NaN or Inf";
+            failed += failures[i] == null ? 0 : 1;
+        }
+        return failed;
+    }
+
+    private static boolean finite(float[] a, int from, int n) {
+        for (int i = from, end = from + n; i < end; i++) {
+            if (!Float.isFinite(a[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Why {@code row} failed in the last {@link #run}, or null. */
+    public String failure(int row) {
+        return failures[row];
+    }
+
+    private int retryAlone(int rows) {
+        if (single == null) {
+            single = model.newStateBatch(1);
+            singleFeatures = features == null ? null : Tensor.zeros(1, features.cols());
+            scratch = new float[stateSize];
+        }
+        int failed = 0;
+        for (int i = 0; i < rows; i++) {
+            single.load(0, loaded[i] != null ? loaded[i] : model.initialState().values());
+            if (features != null) {
+                System.arraycopy(features.data(), i * features.cols(), singleFeatures.data(), 0, features.cols());
+            } else {
+                singleToken[0] = tokens[i];
+            }
+            try {
+                model.stepBatch(single, 1, singleToken, singleFeatures);
+                if (single.output(0).hasNonFinite()) {
+                    failures[i] = "the model output NaN or Inf";
+                } else {
+                    single.saveInto(0, scratch);
+                    batch.load(i, scratch);
+                    batch.output(i).copyFrom(single.output(0));
+                    failures[i] = null;
+                }
+            } catch (RuntimeException e) {
+                failures[i] = "the model failed: " + e;
+            }
+            failed += failures[i] == null ? 0 : 1;
+        }
+        return failed;
     }
 
     /** The new state of {@code row}, as a fresh array (a runtime may keep it). */

@@ -33,6 +33,11 @@ public final class Sequential implements Layer {
 
     /** Rebuilds a model from {@link #architecture()}; weights come fresh from the initialisers. */
     public static Sequential fromArchitecture(Backend backend, JsonNode arch, long seed) {
+        return fromArchitecture(backend, arch, seed, Long.MAX_VALUE);
+    }
+
+    /** As {@link #fromArchitecture(Backend, JsonNode, long)}, holding at most {@code maxParameters} floats (checked before allocating). */
+    public static Sequential fromArchitecture(Backend backend, JsonNode arch, long seed, long maxParameters) {
         if (!TYPE.equals(arch.path("type").asText())) {
             throw new IllegalArgumentException("architecture type must be '" + TYPE + "' but is '"
                     + arch.path("type").asText() + "'");
@@ -43,6 +48,7 @@ public final class Sequential implements Layer {
             shape[i] = shapeNode.get(i).asInt();
         }
         Builder b = builder(backend, seed, shape);
+        b.store.limit(maxParameters);
         for (JsonNode layer : arch.path("layers")) {
             b.add(LayerRegistry.create(backend, b.store, "l" + b.layers.size(), layer));
         }
