@@ -3,6 +3,7 @@ package io.streamnet.cnn.layer;
 import io.streamnet.engine.backend.Activation;
 import io.streamnet.engine.backend.Backend;
 import io.streamnet.engine.nn.init.Initializer;
+import io.streamnet.engine.nn.layer.Layer;
 import io.streamnet.engine.nn.layer.Sequential;
 
 /**
@@ -89,6 +90,12 @@ public final class CnnBuilder {
 
     public CnnBuilder activation(Activation fn) {
         b.activation(fn);
+        return this;
+    }
+
+    /** Any layer, such as one a module registers with {@code LayerRegistry} (checkpoints rebuild it by its type). */
+    public CnnBuilder add(Layer layer) {
+        b.add(layer);
         return this;
     }
 

@@ -126,9 +126,9 @@ class ModelSwapTest {
             h.open();
             h.event(token("a", 0, 3));
             h.event(token("b", 0, 3));
-            assertThat(h.numKeyedStateEntries()).isEqualTo(2);
+            assertThat(h.keysWith(SequenceOperator.STATE)).isEqualTo(2);
             h.update(OperatorFixtures.update("sentiment", 2, OperatorFixtures.bytes(wide, "sentiment", 2)));
-            assertThat(h.numKeyedStateEntries()).as("states of the old shape are gone").isZero();
+            assertThat(h.keysWith(SequenceOperator.STATE)).as("states of the old shape are gone").isZero();
             h.event(token("a", 1, 4));
             float[] fresh = wide.step(wide.initialState(), 4).output();
             assertThat(OperatorFixtures.floats(h.predictions().get(2).getProbabilities())).containsExactly(fresh);

@@ -102,6 +102,18 @@ final class OperatorFixtures {
             return out;
         }
 
+        /** Runs what is buffered. */
+        void flush() throws Exception {
+            op().flush();
+        }
+
+        /** How many keys hold state {@code name} (the RNN state is {@link SequenceOperator#STATE}). */
+        long keysWith(String name) throws Exception {
+            try (var keys = op().getKeyedStateBackend().getKeys(name, org.apache.flink.runtime.state.VoidNamespace.INSTANCE)) {
+                return keys.count();
+            }
+        }
+
         SequenceOperator op() {
             return op;
         }

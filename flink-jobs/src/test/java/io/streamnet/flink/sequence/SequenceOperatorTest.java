@@ -107,7 +107,7 @@ class SequenceOperatorTest {
             // After the end marker the key starts afresh: its next first step equals the very first.
             assertThat(out.get(2).getProbabilities()).isEqualTo(out.get(0).getProbabilities());
             assertThat(out.get(1).getTrueLabel()).isEqualTo(2);
-            assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+            assertThat(h.keysWith(SequenceOperator.STATE)).isEqualTo(1);
         }
     }
 

@@ -2,6 +2,7 @@ package io.streamnet.serving.event;
 
 import io.streamnet.serving.reject.RejectReason;
 import io.streamnet.serving.reject.Rejected;
+import java.io.Serializable;
 
 /**
  * Per key, events must come in increasing {@code seq} (frame number for cameras): one not above
@@ -11,7 +12,7 @@ import io.streamnet.serving.reject.Rejected;
  * key's state, and forgets it when the sequence closes (a key may start over at 0). Off, nothing
  * is checked or kept.
  */
-public record EventOrder(boolean enabled) {
+public record EventOrder(boolean enabled) implements Serializable {
     public static final EventOrder CHECKED = new EventOrder(true);
     public static final EventOrder UNCHECKED = new EventOrder(false);
 

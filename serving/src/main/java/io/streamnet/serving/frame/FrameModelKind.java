@@ -38,9 +38,8 @@ public final class FrameModelKind implements ModelSlot.Kind<ServedFrameModel> {
             }
             cnn.load(row, pixels);
         }
-        cnn.run(2);
-        if (cnn.probabilities().hasNonFinite()) {
-            return "its class probabilities are not finite";
+        if (cnn.run(2) > 0) {
+            return cnn.failure(0) != null ? cnn.failure(0) : cnn.failure(1);
         }
         if (!m.hasSmoother()) {
             return null;
