@@ -76,11 +76,7 @@ public final class FrameOperator extends ServingOperator<FrameEvent, ServedFrame
         super.open();
         state = keyState();
         if (config.order().enabled()) {
-            ValueStateDescriptor<Long> d = new ValueStateDescriptor<>(LAST_FRAME, Types.LONG);
-            if (config.stateTtl() != null) {
-                d.enableTimeToLive(ttl(config.stateTtl()));
-            }
-            lastFrame = getPartitionedState(d);
+            lastFrame = expiringState(new ValueStateDescriptor<>(LAST_FRAME, Types.LONG));
         }
         rounds = new KeyRounds<>(row -> 1, config.batchSize());
     }

@@ -75,7 +75,7 @@ public final class SequenceOperator extends ServingOperator<SequenceEvent, Serve
         super.open();
         state = keyState();
         order = config.order();
-        lastSeq = order.enabled() ? getPartitionedState(lastSeqDescriptor(config.stateTtl())) : null;
+        lastSeq = order.enabled() ? expiringState(new ValueStateDescriptor<>(LAST_SEQ, Types.LONG)) : null;
         gaps = new SessionGaps(getPartitionedState(SessionGaps.descriptor()),
                 getInternalTimerService(SessionGaps.TIMERS, VoidNamespaceSerializer.INSTANCE, this), config.sessionGap());
         fresh = new boolean[config.batchSize()];
@@ -84,14 +84,6 @@ public final class SequenceOperator extends ServingOperator<SequenceEvent, Serve
         try (Stream<Object> keys = getKeyedStateBackend().getKeys(STATE, VoidNamespace.INSTANCE)) {
             metrics.keysWithState = keys.count(); // once: a restore brings keys; walking them per checkpoint costs too much
         }
-    }
-
-    private static ValueStateDescriptor<Long> lastSeqDescriptor(java.time.Duration ttl) {
-        ValueStateDescriptor<Long> d = new ValueStateDescriptor<>(LAST_SEQ, Types.LONG);
-        if (ttl != null) {
-            d.enableTimeToLive(ttl(ttl));
-        }
-        return d;
     }
 
     @Override

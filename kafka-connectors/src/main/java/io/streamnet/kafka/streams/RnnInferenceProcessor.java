@@ -250,7 +250,7 @@ final class RnnInferenceProcessor implements Processor<String, byte[], String, O
             meta.delete(e.key);
         } else {
             store.put(e.key, StateCodec.encode(stepper.rnnState(0)));
-            meta.put(e.key, new KeyMeta(e.seq, System.currentTimeMillis()).encode());
+            meta.put(e.key, new KeyMeta(e.seq, context.currentSystemTimeMs()).encode()); // the clock punctuations see
         }
     }
 
