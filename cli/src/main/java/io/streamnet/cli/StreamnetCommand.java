@@ -1,6 +1,7 @@
 package io.streamnet.cli;
 
 import io.streamnet.cli.demo.DemoCommand;
+import io.streamnet.cli.jobs.KeygenCommand;
 import io.streamnet.cli.jobs.PublishModelCommand;
 import io.streamnet.cli.jobs.RunCommand;
 import io.streamnet.cli.jobs.SubmitCommand;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Command;
         description = "Recurrent and convolutional neural networks inside a stream processor.",
         subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, SampleCommand.class,
                 KafkaCommand.class, ProduceCommand.class, TailCommand.class, StreamsCommand.class, RunCommand.class,
-                SubmitCommand.class, PublishModelCommand.class, BackendCommand.class,
+                SubmitCommand.class, PublishModelCommand.class, KeygenCommand.class, BackendCommand.class,
                 CommandLine.HelpCommand.class})
 public final class StreamnetCommand implements Runnable {
     @CommandLine.Spec

@@ -84,13 +84,19 @@ class FlinkCommandsTest {
     }
 
     @Test
+    void submitRefusesToRunWithoutACheckpointDirectoryTheClusterCanReach() {
+        CliRun r = CliRun.of("submit", "sequence", "--jobmanager", "127.0.0.1:8081", "--model", "x.ckpt");
+        assertThat(r.exit()).isEqualTo(2);
+    }
+
+    @Test
     void aSubmittedJobServesTheModelPublishedToTheTopic() throws Exception {
         onClusterAndBroker((port, bootstrap) -> {
             assertThat(CliRun.ok("publish-model", "--model", checkpoint().toString(), "--version", "3",
                     "--bootstrap", bootstrap)).contains("published tiny-sentiment v3");
             assertThat(CliRun.ok("submit", "sequence", "--jobmanager", "127.0.0.1:" + port, "--bootstrap", bootstrap,
-                    "--parallelism", "1", "--format", "json", "--output-format", "json", "--checkpoint-ms", "500"))
-                    .contains("submitted job");
+                    "--parallelism", "1", "--format", "json", "--output-format", "json", "--checkpoint-ms", "500",
+                    "--checkpoint-dir", tmp.resolve("checkpoints").toUri().toString())).contains("submitted job");
 
             var codec = Codecs.of(TextEvent.class, WireFormat.JSON);
             try (var p = new KafkaProducer<>(kafka(bootstrap), new StringSerializer(), new ByteArraySerializer())) {
@@ -114,7 +120,7 @@ class FlinkCommandsTest {
         onClusterAndBroker((port, bootstrap) -> {
             assertThat(CliRun.ok("submit", "frames", "--jobmanager", "127.0.0.1:" + port, "--bootstrap", bootstrap,
                     "--model", frameModel().toString(), "--parallelism", "1", "--format", "json", "--output-format",
-                    "json", "--checkpoint-ms", "500")).contains("submitted job").contains("tiny-frames v1");
+                    "json", "--checkpoint-ms", "500", "--checkpoint-dir", tmp.resolve("checkpoints").toUri().toString())).contains("submitted job").contains("tiny-frames v1");
             var codec = Codecs.of(io.streamnet.schemas.Frame.class, WireFormat.JSON);
             try (var p = new KafkaProducer<>(kafka(bootstrap), new StringSerializer(), new ByteArraySerializer())) {
                 for (int i = 0; i < 2; i++) {

@@ -1,5 +1,9 @@
 package io.streamnet.cli.jobs;
 
+import picocli.CommandLine.Mixin;
+import io.streamnet.serving.reject.InputLimits;
+import io.streamnet.serving.model.UpdateSignatures;
+import io.streamnet.cli.kafka.KafkaClientOptions;
 import io.streamnet.engine.backend.Backends;
 import io.streamnet.flink.frame.FrameJobConfig;
 import io.streamnet.flink.job.Delivery;
@@ -76,6 +80,45 @@ public final class JobOptions {
     @Option(names = "--no-model-updates", description = "Serve the initial model only; ignore the model-updates topic.")
     public boolean noModelUpdates;
 
+    @Mixin
+    public KafkaClientOptions kafka = new KafkaClientOptions();
+
+    @Option(names = "--update-key", paramLabel = "FILE", description = "Ed25519 public key (PEM, from 'streamnet keygen'): only model updates signed by its private key are taken.")
+    public Path updateKey;
+
+    @Option(names = "--no-order-check", description = "Step events whatever their seq / frame number (no DUPLICATE or OUT_OF_ORDER dead letters).")
+    public boolean noOrderCheck;
+
+    @Option(names = "--checkpoint-dir", description = "Where checkpoints go, a path or URI all job processes reach (file:///shared/..., s3://...; default: a directory under the system temp dir).")
+    public String checkpointDir;
+
+    @Option(names = "--max-key-bytes", defaultValue = "1024", description = "Longest sequence key / camera id in UTF-8 bytes (default ${DEFAULT-VALUE}).")
+    public int maxKeyBytes;
+
+    @Option(names = "--max-text-chars", defaultValue = "100000", description = "Longest text of one event (default ${DEFAULT-VALUE}).")
+    public int maxTextChars;
+
+    @Option(names = "--max-features", defaultValue = "65536", description = "Most features in one step event (default ${DEFAULT-VALUE}).")
+    public int maxFeatures;
+
+    @Option(names = "--max-frame-side", defaultValue = "8192", description = "Largest frame height or width (default ${DEFAULT-VALUE}).")
+    public int maxFrameSide;
+
+    @Option(names = "--max-steps-per-event", defaultValue = "10000", description = "Most input steps (tokens) one event may carry (default ${DEFAULT-VALUE}).")
+    public int maxStepsPerEvent;
+
+    /** The settings every job shares: Kafka client settings, signing key, order check, limits, checkpoints. */
+    private void common(io.streamnet.flink.job.KafkaJobConfig c) throws java.io.IOException {
+        c.kafka = kafka.settings();
+        c.trustedUpdateKey = updateKey == null ? null : UpdateSignatures.readPublicKey(updateKey);
+        c.checkOrder = !noOrderCheck;
+        c.inputLimits = new InputLimits(maxKeyBytes, InputLimits.DEFAULTS.minEventTime(),
+                InputLimits.DEFAULTS.maxEventTime(), maxTextChars, maxFeatures, maxFrameSide);
+        if (checkpointDir != null) {
+            c.checkpointDir = checkpointDir;
+        }
+    }
+
     /** The initial model: the checkpoint file, else the newest valid update in the topic. */
     public ServedSequenceModel initialModel() throws Exception {
         if (model != null) {
@@ -84,12 +127,13 @@ public final class JobOptions {
             }
             return ServedSequenceModel.load(Backends.get(), Files.readAllBytes(model), modelId, -1);
         }
-        return ModelUpdateReader.latest(bootstrap, PipelineTopics.MODEL_UPDATES, modelId, ModelUpdates.DEFAULT_MAX_BYTES,
-                Duration.ofSeconds(30));
+        return ModelUpdateReader.latest(bootstrap, kafka.settings(),
+                updateKey == null ? null : UpdateSignatures.readPublicKey(updateKey), PipelineTopics.MODEL_UPDATES,
+                modelId, ModelUpdates.DEFAULT_MAX_BYTES, Duration.ofSeconds(30));
     }
 
     /** The job config for a model (its input kind follows the model: text for token models). */
-    public SequenceJobConfig config(ServedSequenceModel m) {
+    public SequenceJobConfig config(ServedSequenceModel m) throws java.io.IOException {
         SequenceJobConfig c = m.model().config().tokenInput() ? new SequenceJobConfig() : SequenceJobConfig.forSteps();
         c.bootstrapServers = bootstrap;
         c.inputFormat = WireFormat.parse(format);
@@ -107,6 +151,8 @@ public final class JobOptions {
         c.transactionalIdPrefix = groupId;
         c.fromEarliest = !fromLatest;
         c.followModelUpdates = !noModelUpdates;
+        c.maxStepsPerEvent = maxStepsPerEvent;
+        common(c);
         return c.validate();
     }
 
@@ -123,7 +169,7 @@ public final class JobOptions {
     }
 
     /** The frame job's config from the shared options. */
-    public FrameJobConfig frameConfig() {
+    public FrameJobConfig frameConfig() throws java.io.IOException {
         FrameJobConfig c = new FrameJobConfig();
         c.bootstrapServers = bootstrap;
         c.inputFormat = WireFormat.parse(format);
@@ -141,6 +187,7 @@ public final class JobOptions {
         c.transactionalIdPrefix = group;
         c.fromEarliest = !fromLatest;
         c.followModelUpdates = !noModelUpdates;
+        common(c);
         return c.validate();
     }
 

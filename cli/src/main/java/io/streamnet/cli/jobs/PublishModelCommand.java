@@ -1,5 +1,8 @@
 package io.streamnet.cli.jobs;
 
+import picocli.CommandLine.Mixin;
+import io.streamnet.serving.model.UpdateSignatures;
+import io.streamnet.cli.kafka.KafkaClientOptions;
 import io.streamnet.engine.backend.Backends;
 import io.streamnet.kafka.admin.PipelineTopics;
 import io.streamnet.kafka.model.ModelUpdatePublisher;
@@ -28,14 +31,22 @@ public final class PublishModelCommand implements Callable<Integer> {
     @Option(names = "--bootstrap", defaultValue = "127.0.0.1:9092", description = "Kafka bootstrap servers (default ${DEFAULT-VALUE}).")
     String bootstrap;
 
+    @Mixin
+    KafkaClientOptions kafka = new KafkaClientOptions();
+
+    @Option(names = "--sign-key", paramLabel = "FILE",
+            description = "Ed25519 private key (PEM, from 'streamnet keygen'): jobs with the matching --update-key accept only signed updates.")
+    Path signKey;
+
     @Override
     public Integer call() throws Exception {
         // Validate here first: a bad file is refused at the door, not by every job that reads the topic.
         ServedSequenceModel m = ServedSequenceModel.load(Backends.get(), Files.readAllBytes(model), modelId, version);
-        Properties client = new Properties();
-        client.put("bootstrap.servers", bootstrap);
-        ModelUpdatePublisher.publish(client, PipelineTopics.MODEL_UPDATES, m, Map.of());
-        System.out.printf("published %s (%d bytes) to %s%n", m, m.checkpoint().length, PipelineTopics.MODEL_UPDATES);
+        Properties client = kafka.client(bootstrap);
+        var key = signKey == null ? null : UpdateSignatures.readPrivateKey(signKey);
+        ModelUpdatePublisher.publish(client, PipelineTopics.MODEL_UPDATES, m, Map.of(), key);
+        System.out.printf("published %s (%d bytes, %s) to %s%n", m, m.checkpoint().length,
+                key == null ? "unsigned" : "signed", PipelineTopics.MODEL_UPDATES);
         return 0;
     }
 }

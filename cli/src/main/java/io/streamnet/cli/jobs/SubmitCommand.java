@@ -49,6 +49,12 @@ public final class SubmitCommand implements Callable<Integer> {
             System.err.println("--jobmanager must be host:port, got " + jobManager);
             return 2;
         }
+        if (options.checkpointDir == null) {
+            // The default is a temp directory of this machine: a remote cluster's processes cannot share it.
+            System.err.println("submit needs --checkpoint-dir: a path or URI every JobManager and TaskManager"
+                    + " reaches (file:///shared/checkpoints, s3://bucket/checkpoints, hdfs://...)");
+            return 2;
+        }
         String host = jobManager.substring(0, colon);
         int port = Integer.parseInt(jobManager.substring(colon + 1));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createRemoteEnvironment(host, port,

@@ -1,5 +1,6 @@
 package io.streamnet.cli.kafka;
 
+import picocli.CommandLine.Mixin;
 import io.streamnet.engine.data.DatasetLocator;
 import io.streamnet.engine.data.FashionMnist;
 import io.streamnet.engine.data.FrameVideo;
@@ -60,11 +61,13 @@ public final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--whole-text", description = "Sentences: one event per sentence instead of one per word.")
     boolean wholeText;
 
+    @Mixin
+    KafkaClientOptions kafka = new KafkaClientOptions();
+
     @Override
     public Integer call() throws Exception {
         WireFormat wf = WireFormat.parse(format);
-        Properties client = new Properties();
-        client.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Properties client = kafka.client(bootstrap);
         long sent;
         switch (dataset) {
             case "sentences" -> {

@@ -1,5 +1,11 @@
 package io.streamnet.cli.kafka;
 
+import picocli.CommandLine.Mixin;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import java.util.concurrent.atomic.AtomicReference;
+import java.time.Duration;
+import io.streamnet.serving.model.UpdateSignatures;
+import io.streamnet.serving.event.EventOrder;
 import io.streamnet.engine.backend.Backends;
 import io.streamnet.kafka.streams.RnnTopology;
 import io.streamnet.kafka.streams.StreamsAppConfig;
@@ -44,8 +50,28 @@ public final class StreamsCommand implements Callable<Integer> {
     @Option(names = "--no-model-updates", description = "Serve this model only: do not follow newer versions in model-updates.")
     boolean noModelUpdates;
 
-    @Option(names = "--state-dir", description = "Local state directory (default: a temporary one; state is changelogged anyway).")
+    @Option(names = "--state-dir", description = "Local state directory, kept between runs so a restart need not restore from the changelog (default: ~/.cache/streamnet/streams/APPLICATION-ID).")
     Path stateDir;
+
+    @Option(names = "--application-id", description = "Kafka Streams application id: consumer group, state and changelog names (default: streamnet-rnn-text or streamnet-rnn-steps, by the model's input).")
+    String applicationId;
+
+    @Option(names = "--state-ttl", defaultValue = "3600", description = "Seconds an idle key keeps its state (default ${DEFAULT-VALUE}).")
+    long stateTtlSeconds;
+
+    @Option(names = "--no-order-check", description = "Step events whatever their seq (no DUPLICATE / OUT_OF_ORDER dead letters).")
+    boolean noOrderCheck;
+
+    @Option(names = "--update-key", paramLabel = "FILE", description = "Ed25519 public key (PEM): only model updates signed by its private key are taken.")
+    Path updateKey;
+
+    @Mixin
+    KafkaClientOptions kafka = new KafkaClientOptions();
+
+    /** Where state lives by default: the user's cache, one directory per application id. */
+    static Path defaultStateDir(String applicationId) {
+        return Path.of(System.getProperty("user.home"), ".cache", "streamnet", "streams", applicationId);
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -58,22 +84,46 @@ public final class StreamsCommand implements Callable<Integer> {
                 : perStep ? OutputMode.perStep(served.model()) : OutputMode.MANY_TO_ONE;
         InputKind kind = served.model().config().tokenInput() ? InputKind.TEXT : InputKind.STEP;
         StreamsAppConfig config = StreamsAppConfig.of(kind, WireFormat.parse(format), m, served.modelId(),
-                served.version());
+                served.version()).withStateTtl(Duration.ofSeconds(stateTtlSeconds))
+                .withOrder(noOrderCheck ? EventOrder.UNCHECKED : EventOrder.CHECKED)
+                .withTrustedKey(updateKey == null ? null : UpdateSignatures.readPublicKey(updateKey));
+        if (applicationId != null) {
+            config = config.withApplicationId(applicationId);
+        }
         if (noModelUpdates) {
             config = config.withoutModelUpdates();
         }
-        Path dir = stateDir != null ? stateDir : Files.createTempDirectory("streamnet-streams-");
+        Path dir = Files.createDirectories(stateDir != null ? stateDir : defaultStateDir(config.applicationId()));
         KafkaStreams streams = new KafkaStreams(RnnTopology.build(served, config),
-                RnnTopology.properties(config, bootstrap, dir.toString()));
+                RnnTopology.properties(config, bootstrap, dir.toString(), kafka.settings()));
         CountDownLatch done = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            streams.close();
+        AtomicReference<Throwable> died = new AtomicReference<>();
+        // A failure the app cannot recover from (lost broker credentials, a fenced producer) ends the
+        // command with a non-zero exit, so a supervisor sees it and restarts or alerts.
+        streams.setUncaughtExceptionHandler(e -> {
+            died.compareAndSet(null, e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        streams.setStateListener((next, previous) -> {
+            if (next == KafkaStreams.State.ERROR || next == KafkaStreams.State.NOT_RUNNING) {
+                done.countDown();
+            }
+        });
+        Thread hook = new Thread(() -> {
+            streams.close(Duration.ofSeconds(30));
             done.countDown();
-        }));
+        });
+        Runtime.getRuntime().addShutdownHook(hook);
         streams.start();
         System.out.println("streams app '" + config.applicationId() + "' running: " + config.inputTopic() + " -> "
-                + config.outputTopic() + " (dead letters: " + config.deadLetterTopic() + "); Ctrl-C stops it");
+                + config.outputTopic() + " (dead letters: " + config.deadLetterTopic() + ", state " + dir
+                + "); Ctrl-C stops it");
         done.await();
+        if (died.get() != null || streams.state() == KafkaStreams.State.ERROR) {
+            System.err.println("streams app '" + config.applicationId() + "' died: " + died.get());
+            streams.close(Duration.ofSeconds(30));
+            return 1;
+        }
         return 0;
     }
 }

@@ -1,5 +1,6 @@
 package io.streamnet.cli.kafka;
 
+import picocli.CommandLine.Mixin;
 import io.streamnet.kafka.admin.PipelineTopics;
 import io.streamnet.kafka.serde.RecordSerde;
 import io.streamnet.kafka.tail.PredictionTailer;
@@ -36,10 +37,12 @@ public final class TailCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "Only the summary lines, not each prediction.")
     boolean quiet;
 
+    @Mixin
+    KafkaClientOptions kafka = new KafkaClientOptions();
+
     @Override
     public Integer call() {
-        Properties client = new Properties();
-        client.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Properties client = kafka.client(bootstrap);
         PredictionTailer tailer = new PredictionTailer(client, topic,
                 new RecordSerde<>(Codecs.of(Prediction.class, WireFormat.parse(format))));
         AtomicBoolean stop = new AtomicBoolean();

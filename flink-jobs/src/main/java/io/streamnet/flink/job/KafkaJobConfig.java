@@ -4,6 +4,7 @@ import io.streamnet.kafka.admin.PipelineTopics;
 import io.streamnet.serving.model.ModelUpdates;
 import io.streamnet.serving.reject.InputLimits;
 import io.streamnet.serving.wire.WireFormat;
+import io.streamnet.kafka.client.ClientProperties;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +19,8 @@ public abstract class KafkaJobConfig implements Serializable {
     private static final long serialVersionUID = 1L;
 
     public String bootstrapServers = "127.0.0.1:9092";
+    /** The user's Kafka client settings (SASL, SSL), given to the job's every source and sink. */
+    public ClientProperties kafka = ClientProperties.NONE;
     public String inputTopic;
     public WireFormat inputFormat = WireFormat.AVRO;
     public String predictionsTopic = PipelineTopics.PREDICTIONS;
@@ -120,6 +123,9 @@ public abstract class KafkaJobConfig implements Serializable {
                 || restartMaxBackoff.compareTo(restartInitialBackoff) < 0) {
             problems.add("restart backoff must be 0 <= initial <= max, got " + restartInitialBackoff + " .. "
                     + restartMaxBackoff);
+        }
+        if (kafka == null) {
+            problems.add("Kafka client settings must not be null (ClientProperties.NONE for none)");
         }
         if (inputLimits == null) {
             problems.add("input limits are required");

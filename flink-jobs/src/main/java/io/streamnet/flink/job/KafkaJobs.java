@@ -68,10 +68,10 @@ public final class KafkaJobs {
     public static void sinks(KafkaJobConfig c, DataStream<Prediction> predictions, DataStream<DeadLetter> deadLetters) {
         predictions.sinkTo(KafkaSinks.of(c.bootstrapServers, c.predictionsTopic, Prediction.class, c.outputFormat,
                         p -> p.getKey().toString(), c.delivery, c.transactionalIdPrefix + "-predictions",
-                        c.transactionTimeout))
+                        c.transactionTimeout, c.kafka))
                 .name("predictions: " + c.predictionsTopic).uid(c.uidPrefix + "predictions-sink");
         deadLetters.sinkTo(KafkaSinks.of(c.bootstrapServers, c.deadLetterTopic, DeadLetter.class, c.outputFormat,
-                        null, c.delivery, c.transactionalIdPrefix + "-dead-letters", c.transactionTimeout))
+                        null, c.delivery, c.transactionalIdPrefix + "-dead-letters", c.transactionTimeout, c.kafka))
                 .name("dead letters: " + c.deadLetterTopic).uid(c.uidPrefix + "dead-letters-sink");
     }
 
@@ -84,6 +84,7 @@ public final class KafkaJobs {
                 .setProperty("isolation.level", "read_committed")
                 .setProperty("max.partition.fetch.bytes", Integer.toString(Math.max(1 << 20, c.maxModelBytes)))
                 .setProperty("partition.discovery.interval.ms", c.bounded ? "-1" : "60000");
+        c.kafka.asMap().forEach(b::setProperty); // the user's (security) settings win
         if (c.bounded) {
             b.setBounded(OffsetsInitializer.latest());
         }

@@ -3,6 +3,7 @@ package io.streamnet.flink.sink;
 import io.streamnet.flink.job.Delivery;
 import io.streamnet.serving.wire.WireFormat;
 import java.nio.charset.StandardCharsets;
+import io.streamnet.kafka.client.ClientProperties;
 import java.time.Duration;
 import java.util.function.Function;
 import org.apache.avro.specific.SpecificRecord;
@@ -22,7 +23,8 @@ public final class KafkaSinks {
      */
     public static <T extends SpecificRecord> KafkaSink<T> of(String bootstrap, String topic, Class<T> type,
                                                               WireFormat format, KeyOf<T> key, Delivery delivery,
-                                                              String transactionalIdPrefix, Duration transactionTimeout) {
+                                                              String transactionalIdPrefix, Duration transactionTimeout,
+                                                              ClientProperties client) {
         var serializer = KafkaRecordSerializationSchema.<T>builder().setTopic(topic)
                 .setValueSerializationSchema(new RecordValueSchema<>(type, format));
         if (key != null) {
@@ -39,6 +41,7 @@ public final class KafkaSinks {
         } else {
             b.setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE);
         }
+        client.asMap().forEach(b::setProperty); // the user's (security) settings win
         return b.build();
     }
 

@@ -33,7 +33,12 @@ public final class PipelineFixture implements AutoCloseable {
     private final RecordCodec<DeadLetter> deadLetters = Codecs.of(DeadLetter.class, WireFormat.AVRO);
 
     public PipelineFixture(int partitions) throws InterruptedException {
-        kafka = EmbeddedKafka.start();
+        this(partitions, null);
+    }
+
+    /** With {@code sasl}, the broker admits only its user; the fixture's clients and job configs carry the credentials. */
+    public PipelineFixture(int partitions, EmbeddedKafka.Sasl sasl) throws InterruptedException {
+        kafka = EmbeddedKafka.start(1, null, sasl);
         try (Admin admin = Admin.create(kafka.clientProperties())) {
             new TopicAdmin(admin).ensure(PipelineTopics.all(partitions, (short) 1));
         }
@@ -46,6 +51,7 @@ public final class PipelineFixture implements AutoCloseable {
     /** Points a job config at this broker, with a fast checkpoint interval. */
     public <C extends io.streamnet.flink.job.KafkaJobConfig> C configure(C c, String group) {
         c.bootstrapServers = kafka.bootstrapServers();
+        c.kafka = kafka.credentials();
         c.groupId = group;
         c.transactionalIdPrefix = group;
         c.checkpointInterval = Duration.ofMillis(500);

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import io.streamnet.kafka.client.ClientProperties;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -41,10 +42,34 @@ public final class EmbeddedKafka implements AutoCloseable {
     private record Node(int id, int port, int controllerPort, Path dir, Process process) {
     }
 
-    private EmbeddedKafka(Path dataDir, boolean temporary, List<Node> nodes) {
+    /**
+     * A SASL_PLAINTEXT listener (mechanism PLAIN) instead of PLAINTEXT: only clients with these
+     * credentials get in. Names and passwords are letters, digits, '-' and '_' (they go into JAAS text).
+     */
+    public record Sasl(String user, String password) {
+        public Sasl {
+            for (String s : new String[] {user, password}) {
+                if (s == null || !s.matches("[A-Za-z0-9_-]{1,64}")) {
+                    throw new IllegalArgumentException("SASL user and password must be 1-64 of [A-Za-z0-9_-]");
+                }
+            }
+        }
+
+        /** The client settings that authenticate as this user. */
+        public ClientProperties clientSettings() {
+            return ClientProperties.of(Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "PLAIN",
+                    "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+                            + user + "\" password=\"" + password + "\";"));
+        }
+    }
+
+    private final Sasl sasl;
+
+    private EmbeddedKafka(Path dataDir, boolean temporary, List<Node> nodes, Sasl sasl) {
         this.dataDir = dataDir;
         this.temporary = temporary;
         this.nodes = nodes;
+        this.sasl = sasl;
         Runtime.getRuntime().addShutdownHook(reaper);
     }
 
@@ -62,6 +87,11 @@ public final class EmbeddedKafka implements AutoCloseable {
      * deletes. Returns once the cluster answers an admin request with every broker registered.
      */
     public static EmbeddedKafka start(int nodeCount, Path dataDir) {
+        return start(nodeCount, dataDir, null);
+    }
+
+    /** As {@link #start(int, Path)}; with {@code sasl}, clients must authenticate as its user. */
+    public static EmbeddedKafka start(int nodeCount, Path dataDir, Sasl sasl) {
         if (nodeCount < 1) {
             throw new IllegalArgumentException("need at least one node, got " + nodeCount);
         }
@@ -73,11 +103,12 @@ public final class EmbeddedKafka implements AutoCloseable {
                     .mapToObj(i -> (i + 1) + "@127.0.0.1:" + ports[2 * i + 1]).collect(Collectors.joining(","));
             String clusterId = Uuid.randomUuid().toString();
             List<Node> nodes = new ArrayList<>();
-            EmbeddedKafka cluster = new EmbeddedKafka(dir, temporary, nodes);
+            EmbeddedKafka cluster = new EmbeddedKafka(dir, temporary, nodes, sasl);
             try {
                 for (int i = 0; i < nodeCount; i++) {
                     Path nodeDir = Files.createDirectories(dir.resolve("node-" + (i + 1)));
-                    Path props = writeProperties(nodeDir, i + 1, ports[2 * i], ports[2 * i + 1], voters, nodeCount);
+                    Path props = writeProperties(nodeDir, i + 1, ports[2 * i], ports[2 * i + 1], voters, nodeCount,
+                            sasl);
                     format(nodeDir, props, clusterId);
                     Process p = java(nodeDir, "kafka.Kafka", props.toString()).start();
                     nodes.add(new Node(i + 1, ports[2 * i], ports[2 * i + 1], nodeDir, p));
@@ -109,11 +140,16 @@ public final class EmbeddedKafka implements AutoCloseable {
         return dataDir;
     }
 
-    /** Client properties that reach this cluster. */
+    /** Client properties that reach this cluster (with the credentials when it requires them). */
     public Properties clientProperties() {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        return p;
+        return credentials().over(p);
+    }
+
+    /** The client settings this cluster requires beyond its address: none, or its SASL user's. */
+    public ClientProperties credentials() {
+        return sasl == null ? ClientProperties.NONE : sasl.clientSettings();
     }
 
     private void awaitReady(int brokers, Duration timeout) {
@@ -176,17 +212,26 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     // ---- helpers ----
 
-    private static Path writeProperties(Path nodeDir, int id, int port, int controllerPort, String voters, int nodes)
-            throws IOException {
+    private static Path writeProperties(Path nodeDir, int id, int port, int controllerPort, String voters, int nodes,
+                                        Sasl sasl) throws IOException {
         int rf = Math.min(3, nodes);
         Map<String, String> c = new java.util.LinkedHashMap<>();
         c.put("process.roles", "broker,controller");
         c.put("node.id", Integer.toString(id));
-        c.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        c.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        String listener = sasl == null ? "PLAINTEXT" : "SASL_PLAINTEXT";
+        c.put("listeners", listener + "://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        c.put("advertised.listeners", listener + "://127.0.0.1:" + port);
         c.put("controller.listener.names", "CONTROLLER");
-        c.put("inter.broker.listener.name", "PLAINTEXT");
-        c.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        c.put("inter.broker.listener.name", listener);
+        c.put("listener.security.protocol.map", listener + ":" + listener + ",CONTROLLER:PLAINTEXT");
+        if (sasl != null) {
+            c.put("sasl.enabled.mechanisms", "PLAIN");
+            c.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
+            c.put("listener.name.sasl_plaintext.plain.sasl.jaas.config",
+                    "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + sasl.user()
+                            + "\" password=\"" + sasl.password() + "\" user_" + sasl.user() + "=\"" + sasl.password()
+                            + "\";");
+        }
         c.put("controller.quorum.voters", voters);
         c.put("log.dirs", nodeDir.resolve("logs").toString());
         c.put("num.partitions", "1");

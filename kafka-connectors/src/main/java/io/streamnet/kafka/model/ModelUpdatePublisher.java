@@ -3,6 +3,8 @@ package io.streamnet.kafka.model;
 import io.streamnet.serving.model.ModelUpdates;
 import io.streamnet.serving.model.ServedModel;
 import java.util.Map;
+import io.streamnet.serving.model.UpdateSignatures;
+import java.security.PrivateKey;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -18,17 +20,26 @@ public final class ModelUpdatePublisher {
     /** Publishes {@code m} (already validated) and waits for the broker's acknowledgement. */
     public static void publish(Properties client, String topic, ServedModel<?> m, Map<String, Double> metrics)
             throws Exception {
-        publish(client, topic, m.modelId(), m.version(), m.checkpoint(), metrics);
+        publish(client, topic, m, metrics, null);
+    }
+
+    /** As above, signed with {@code signKey} (Ed25519; null: unsigned) for jobs that trust its public key. */
+    public static void publish(Properties client, String topic, ServedModel<?> m, Map<String, Double> metrics,
+                               PrivateKey signKey) throws Exception {
+        publish(client, topic, m.modelId(), m.version(), m.checkpoint(), metrics, signKey);
     }
 
     private static void publish(Properties client, String topic, String modelId, long version, byte[] checkpoint,
-                                Map<String, Double> metrics) throws Exception {
+                                Map<String, Double> metrics, PrivateKey signKey) throws Exception {
         Properties p = new Properties();
         p.putAll(client);
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(ModelUpdates.DEFAULT_MAX_BYTES));
         p.put(ProducerConfig.ACKS_CONFIG, "all");
-        byte[] value = ModelUpdates.codec(ModelUpdates.DEFAULT_MAX_BYTES)
-                .encode(ModelUpdates.toUpdate(modelId, version, checkpoint, metrics));
+        var update = ModelUpdates.toUpdate(modelId, version, checkpoint, metrics);
+        if (signKey != null) {
+            UpdateSignatures.sign(update, signKey);
+        }
+        byte[] value = ModelUpdates.codec(ModelUpdates.DEFAULT_MAX_BYTES).encode(update);
         try (var producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(topic, modelId, value)).get();
         }

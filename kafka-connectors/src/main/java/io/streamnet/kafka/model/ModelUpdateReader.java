@@ -7,6 +7,8 @@ import io.streamnet.serving.model.ServedSequenceModel;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
+import io.streamnet.kafka.client.ClientProperties;
+import io.streamnet.serving.model.UpdateSignatures;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -29,6 +31,16 @@ public final class ModelUpdateReader {
      * @throws IllegalStateException when the topic holds no valid model
      */
     public static ServedSequenceModel latest(String bootstrap, String topic, String modelId, int maxBytes, Duration timeout) {
+        return latest(bootstrap, ClientProperties.NONE, null, topic, modelId, maxBytes, timeout);
+    }
+
+    /**
+     * As {@link #latest(String, String, String, int, Duration)}, with the user's client settings, and
+     * with a trusted key (X.509 Ed25519; null: none) only updates signed by it count.
+     */
+    public static ServedSequenceModel latest(String bootstrap, ClientProperties client, byte[] trustedKey, String topic,
+                                             String modelId, int maxBytes, Duration timeout) {
+        var trusted = trustedKey == null ? null : UpdateSignatures.publicKey(trustedKey);
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -38,7 +50,7 @@ public final class ModelUpdateReader {
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(maxBytes));
         ServedSequenceModel best = null;
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(client.over(p))) {
             List<TopicPartition> parts = c.partitionsFor(topic, timeout).stream()
                     .map(i -> new TopicPartition(topic, i.partition())).toList();
             c.assign(parts);
@@ -50,7 +62,11 @@ public final class ModelUpdateReader {
                 }
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
                     try {
-                        ServedSequenceModel m = ModelUpdates.validate(Backends.get(), r.value(), maxBytes);
+                        var u = ModelUpdates.decode(r.value(), maxBytes);
+                        if (trusted != null) {
+                            UpdateSignatures.verify(u, trusted);
+                        }
+                        ServedSequenceModel m = ModelUpdates.validate(Backends.get(), u);
                         if ((modelId == null || modelId.equals(m.modelId()))
                                 && (best == null || m.version() > best.version())) {
                             best = m;

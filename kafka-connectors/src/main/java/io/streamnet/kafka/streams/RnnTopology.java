@@ -10,6 +10,7 @@ import io.streamnet.serving.wire.Codecs;
 import io.streamnet.serving.wire.RecordCodec;
 import io.streamnet.serving.wire.WireFormat;
 import java.util.Map;
+import io.streamnet.kafka.client.ClientProperties;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -85,6 +86,12 @@ public final class RnnTopology {
 
     /** Streams properties for {@code bootstrap}: exactly-once v2, state under {@code stateDir}. */
     public static Properties properties(StreamsAppConfig config, String bootstrap, String stateDir) {
+        return properties(config, bootstrap, stateDir, ClientProperties.NONE);
+    }
+
+    /** As above, with the user's client settings (SASL, SSL) over them, for every client Streams makes. */
+    public static Properties properties(StreamsAppConfig config, String bootstrap, String stateDir,
+                                        ClientProperties client) {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -96,6 +103,6 @@ public final class RnnTopology {
             p.put(StreamsConfig.globalConsumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG),
                     Integer.toString(MAX_MODEL_RECORD));
         }
-        return p;
+        return client.over(p);
     }
 }
