@@ -247,7 +247,10 @@ public abstract class ServingOperator<IN, M extends ServedModel<M>> extends Abst
             swapped(s);
         } else if (offer instanceof ModelSlot.Refused<M> refused) {
             servingMetrics.modelUpdatesRejected.inc();
-            deadLetter(r.topic, r.partition, r.offset, refused.reason(), refused.detail(), r.value);
+            // Every subtask sees every update and refuses it alike: one of them reports it.
+            if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
+                deadLetter(r.topic, r.partition, r.offset, refused.reason(), refused.detail(), r.value);
+            }
         } // ignored updates (another model id, not newer) are the slot's to log
     }
 
