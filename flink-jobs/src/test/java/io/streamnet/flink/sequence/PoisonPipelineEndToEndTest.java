@@ -2,9 +2,6 @@ package io.streamnet.flink.sequence;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.streamnet.engine.checkpoint.Checkpoint;
-import io.streamnet.engine.checkpoint.Checkpoints;
 import io.streamnet.engine.cpu.CpuBackend;
 import io.streamnet.kafka.admin.PipelineTopics;
 import io.streamnet.kafka.broker.EmbeddedKafka;
@@ -16,18 +13,14 @@ import io.streamnet.rnn.state.RnnState;
 import io.streamnet.schemas.DeadLetter;
 import io.streamnet.schemas.ModelUpdate;
 import io.streamnet.schemas.Prediction;
-import io.streamnet.schemas.TextEvent;
 import io.streamnet.serving.model.ModelUpdates;
+import io.streamnet.serving.model.PoisonModels;
 import io.streamnet.serving.model.ServedSequenceModel;
 import io.streamnet.serving.model.UpdateSignatures;
 import io.streamnet.serving.sequence.OutputMode;
-import io.streamnet.serving.wire.Codecs;
-import io.streamnet.serving.wire.RecordCodec;
-import io.streamnet.serving.wire.WireFormat;
-import java.nio.charset.StandardCharsets;
+import io.streamnet.serving.sequence.PoisonRecords;
 import java.security.KeyPair;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -45,47 +38,15 @@ import org.junit.jupiter.api.Test;
  */
 class PoisonPipelineEndToEndTest {
     static final String ID = "poison-e2e";
-    static final Instant T = Instant.parse("2026-01-01T00:00:00Z");
-    final RecordCodec<TextEvent> avro = Codecs.of(TextEvent.class, WireFormat.AVRO);
     final SequenceModel model = new SequenceModel(CpuBackend.instance(),
             ModelConfig.tokens(CellType.GRU, 20, 6, 8, 1, 0f, 2, OutputType.MANY_TO_ONE), 11);
     final KeyPair trusted = UpdateSignatures.generate();
-
-    TextEvent text(String key, long seq, String text, boolean end) {
-        return TextEvent.newBuilder().setKey(key).setSeq(seq).setEventTime(T).setText(text).setEndOfSequence(end)
-                .build();
-    }
 
     byte[] update(ModelUpdate u, KeyPair signer) {
         if (signer != null) {
             UpdateSignatures.sign(u, signer.getPrivate());
         }
         return ModelUpdates.codec(ModelUpdates.DEFAULT_MAX_BYTES).encode(u);
-    }
-
-    /** A token model whose logits are all +Inf whatever the input: softmax gives NaN. */
-    SequenceModel nanModel() {
-        SequenceModel m = new SequenceModel(CpuBackend.instance(), model.config(), 12);
-        float max = Float.MAX_VALUE;
-        m.store().get("enc0.wx").value().fill(0f);
-        m.store().get("enc0.wh").value().fill(0f);
-        float[] bx = m.store().get("enc0.bx").value().data();
-        for (int j = 0; j < 8; j++) {
-            bx[8 + j] = -max; // z = 0
-            bx[16 + j] = 1f;  // n = tanh(1): h = 0.76 for every key and token
-        }
-        m.store().get("head.w").value().fill(max);
-        m.store().get("head.b").value().fill(max);
-        return m;
-    }
-
-    byte[] oversizedArchitecture() throws Exception {
-        Checkpoint real = Checkpoints.fromBytes(OperatorFixtures.bytes(model, ID, 5));
-        ObjectNode arch = real.architecture().deepCopy();
-        arch.put("hidden", 1 << 20);
-        Checkpoint.Builder b = Checkpoint.builder(arch);
-        real.tensors().forEach(b::tensor);
-        return Checkpoints.toBytes(b.build());
     }
 
     @Test
@@ -103,35 +64,19 @@ class PoisonPipelineEndToEndTest {
                         throw new IllegalStateException(e);
                     }
                 };
-                expected.put(send.apply("junk", "not avro at all".getBytes(StandardCharsets.UTF_8)), "UNDECODABLE");
-                expected.put(send.apply("empty", new byte[0]), "EMPTY");
-                // A key string claiming 2^40 bytes in a 7-byte record.
-                byte[] bomb = {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x40, 0};
-                expected.put(send.apply("bomb", bomb), "UNDECODABLE");
-                byte[] good = avro.encode(text("trail", 0, "abc", true));
-                byte[] trailing = java.util.Arrays.copyOf(good, good.length + 3);
-                expected.put(send.apply("trail", trailing), "TRAILING_BYTES");
-                expected.put(send.apply("future", avro.encode(TextEvent.newBuilder(text("future", 0, "abc", true))
-                        .setEventTime(Instant.ofEpochMilli(Long.MAX_VALUE)).build())), "BAD_EVENT_TIME");
-                String hugeKey = "k".repeat(300_000); // with its copy in the payload, under the topic's 1 MB
-                expected.put(send.apply(hugeKey, avro.encode(text(hugeKey, 0, "abc", true))), "KEY_TOO_LONG");
-                expected.put(send.apply("longtext", avro.encode(text("longtext", 0, "a".repeat(200_000), true))),
-                        "OVERSIZED");
-                expected.put(send.apply("blank", avro.encode(text("blank", 0, "   ", false))), "EMPTY_TEXT");
-                expected.put(send.apply("other", avro.encode(text("mismatch", 0, "abc", true))), "KEY_MISMATCH");
-                expected.put(send.apply("token", avro.encode(TextEvent.newBuilder(text("token", 0, null, true))
-                        .setTokenIds(List.of(3, 99)).build())), "BAD_TOKEN");
-                expected.put(send.apply("lonely", avro.encode(text("lonely", 0, "", true))), "NO_OPEN_SEQUENCE");
-                send.apply("dup", avro.encode(text("dup", 0, "ab", false)));
-                expected.put(send.apply("dup", avro.encode(text("dup", 0, "ab", false))), "DUPLICATE");
-                send.apply("late", avro.encode(text("late", 5, "ab", false)));
-                expected.put(send.apply("late", avro.encode(text("late", 4, "ab", false))), "OUT_OF_ORDER");
+                for (PoisonRecords.Poison bad : PoisonRecords.text()) {
+                    String at = send.apply(bad.key(), bad.value());
+                    if (bad.reason() != null) {
+                        expected.put(at, bad.reason());
+                    }
+                }
 
                 // Good conversations among them.
                 for (int c = 0; c < 12; c++) {
                     String[] words = {"abc", "de", "fgh"};
                     for (int i = 0; i < words.length; i++) {
-                        send.apply("conv-" + c, avro.encode(text("conv-" + c, i, words[i], i == words.length - 1)));
+                        send.apply("conv-" + c, PoisonRecords.avro(PoisonRecords.text("conv-" + c, i, words[i],
+                                i == words.length - 1)));
                     }
                 }
                 p.flush();
@@ -143,9 +88,10 @@ class PoisonPipelineEndToEndTest {
                         null));
                 publish.accept(ID, update(ModelUpdates.toUpdate(ID, 3, OperatorFixtures.bytes(model, ID, 3), Map.of()),
                         UpdateSignatures.generate()));
-                publish.accept(ID, update(ModelUpdates.toUpdate(ID, 4, OperatorFixtures.bytes(nanModel(), ID, 4),
+                publish.accept(ID, update(ModelUpdates.toUpdate(ID, 4, OperatorFixtures.bytes(PoisonModels.nanGru(model.config()), ID, 4),
                         Map.of()), trusted));
-                publish.accept(ID, update(ModelUpdates.toUpdate(ID, 5, oversizedArchitecture(), Map.of()), trusted));
+                publish.accept(ID, update(ModelUpdates.toUpdate(ID, 5,
+                        PoisonModels.oversizedArchitecture(OperatorFixtures.bytes(model, ID, 5)), Map.of()), trusted));
                 p.flush();
             }
 

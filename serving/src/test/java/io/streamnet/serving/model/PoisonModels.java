@@ -2,6 +2,7 @@ package io.streamnet.serving.model;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamnet.engine.checkpoint.Checkpoint;
 import io.streamnet.engine.checkpoint.Checkpoints;
 import io.streamnet.engine.cpu.CpuBackend;
 import io.streamnet.engine.nn.Parameter;
@@ -73,6 +74,44 @@ public final class PoisonModels {
             throw new IllegalStateException(name + " has " + t.size() + " values, not " + values.length);
         }
         System.arraycopy(values, 0, t.data(), t.offset(), values.length);
+    }
+
+    /**
+     * A GRU model of {@code config} (one layer) whose logits are all +Inf whatever the input, so that
+     * softmax gives NaN: h = tanh(1) for every key and token, times weights and biases of MAX.
+     */
+    public static SequenceModel nanGru(ModelConfig config) {
+        if (config.cell() != CellType.GRU || config.layers() != 1) {
+            throw new IllegalArgumentException("a one-layer GRU config, got " + config);
+        }
+        SequenceModel m = new SequenceModel(CpuBackend.instance(), config, 12);
+        int h = config.hidden();
+        m.store().get("enc0.wx").value().fill(0f);
+        m.store().get("enc0.wh").value().fill(0f);
+        m.store().get("enc0.bh").value().fill(0f);
+        float[] bx = m.store().get("enc0.bx").value().data();
+        for (int j = 0; j < h; j++) {
+            bx[j] = 0f;
+            bx[h + j] = -Float.MAX_VALUE; // z = 0
+            bx[2 * h + j] = 1f;           // n = tanh(1)
+        }
+        m.store().get("head.w").value().fill(Float.MAX_VALUE);
+        m.store().get("head.b").value().fill(Float.MAX_VALUE);
+        return m;
+    }
+
+    /** {@code checkpoint} with its architecture claiming a hidden size of 2^20: a 4 TB matrix, were it built. */
+    public static byte[] oversizedArchitecture(byte[] checkpoint) {
+        try {
+            Checkpoint real = Checkpoints.fromBytes(checkpoint);
+            ObjectNode arch = real.architecture().deepCopy();
+            arch.put("hidden", 1 << 20);
+            Checkpoint.Builder b = Checkpoint.builder(arch);
+            real.tensors().forEach(b::tensor);
+            return Checkpoints.toBytes(b.build());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public static byte[] bytes(SequenceModel m) {
