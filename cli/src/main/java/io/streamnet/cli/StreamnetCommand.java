@@ -10,8 +10,8 @@ import io.streamnet.cli.kafka.ProduceCommand;
 import io.streamnet.cli.kafka.StreamsCommand;
 import io.streamnet.cli.kafka.TailCommand;
 import io.streamnet.cli.train.TrainCommand;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** The {@code streamnet} command: each subcommand is wiring into the modules below. */
 @Command(name = "streamnet", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,

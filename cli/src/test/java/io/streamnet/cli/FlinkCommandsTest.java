@@ -1,6 +1,5 @@
 package io.streamnet.cli;
 
-import io.streamnet.rnn.data.SentimentDataset;
 import static io.streamnet.engine.data.DatasetAssumptions.assumeAvailable;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,6 +10,7 @@ import io.streamnet.kafka.admin.PipelineTopics;
 import io.streamnet.kafka.admin.TopicAdmin;
 import io.streamnet.kafka.broker.EmbeddedKafka;
 import io.streamnet.rnn.cell.CellType;
+import io.streamnet.rnn.data.SentimentDataset;
 import io.streamnet.rnn.model.ModelConfig;
 import io.streamnet.rnn.model.OutputType;
 import io.streamnet.rnn.model.RnnCheckpoints;

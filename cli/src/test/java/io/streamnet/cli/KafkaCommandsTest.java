@@ -1,6 +1,5 @@
 package io.streamnet.cli;
 
-import io.streamnet.rnn.data.SentimentDataset;
 import static io.streamnet.engine.data.DatasetAssumptions.assumeAvailable;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,6 +7,7 @@ import io.streamnet.kafka.admin.PipelineTopics;
 import io.streamnet.kafka.admin.TopicAdmin;
 import io.streamnet.kafka.broker.EmbeddedKafka;
 import io.streamnet.kafka.serde.RecordSerde;
+import io.streamnet.rnn.data.SentimentDataset;
 import io.streamnet.schemas.Prediction;
 import io.streamnet.schemas.PredictionKind;
 import io.streamnet.serving.wire.Codecs;

@@ -1,8 +1,5 @@
 package io.streamnet.cli.jobs;
 
-import picocli.CommandLine.Mixin;
-import io.streamnet.serving.reject.InputLimits;
-import io.streamnet.serving.model.UpdateSignatures;
 import io.streamnet.cli.kafka.KafkaClientOptions;
 import io.streamnet.engine.backend.Backends;
 import io.streamnet.flink.frame.FrameJobConfig;
@@ -13,13 +10,17 @@ import io.streamnet.kafka.model.ModelUpdateReader;
 import io.streamnet.serving.model.ModelUpdates;
 import io.streamnet.serving.model.ServedFrameModel;
 import io.streamnet.serving.model.ServedSequenceModel;
+import io.streamnet.serving.model.UpdateSignatures;
+import io.streamnet.serving.reject.InputLimits;
 import io.streamnet.serving.sequence.InputKind;
 import io.streamnet.serving.sequence.OutputMode;
+import io.streamnet.serving.sequence.SequenceInput;
 import io.streamnet.serving.wire.WireFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -93,19 +94,19 @@ public final class JobOptions {
     public String checkpointDir;
 
     @Option(names = "--max-key-bytes", defaultValue = "1024", description = "Longest sequence key / camera id in UTF-8 bytes (default ${DEFAULT-VALUE}).")
-    public int maxKeyBytes;
+    public int maxKeyBytes = InputLimits.DEFAULTS.maxKeyBytes(); // also for options built in code (the demo)
 
     @Option(names = "--max-text-chars", defaultValue = "100000", description = "Longest text of one event (default ${DEFAULT-VALUE}).")
-    public int maxTextChars;
+    public int maxTextChars = InputLimits.DEFAULTS.maxTextChars();
 
     @Option(names = "--max-features", defaultValue = "65536", description = "Most features in one step event (default ${DEFAULT-VALUE}).")
-    public int maxFeatures;
+    public int maxFeatures = InputLimits.DEFAULTS.maxFeatures();
 
     @Option(names = "--max-frame-side", defaultValue = "8192", description = "Largest frame height or width (default ${DEFAULT-VALUE}).")
-    public int maxFrameSide;
+    public int maxFrameSide = InputLimits.DEFAULTS.maxFrameSide();
 
     @Option(names = "--max-steps-per-event", defaultValue = "10000", description = "Most input steps (tokens) one event may carry (default ${DEFAULT-VALUE}).")
-    public int maxStepsPerEvent;
+    public int maxStepsPerEvent = SequenceInput.DEFAULT_MAX_STEPS;
 
     /** The settings every job shares: Kafka client settings, signing key, order check, limits, checkpoints. */
     private void common(io.streamnet.flink.job.KafkaJobConfig c) throws java.io.IOException {

@@ -1,18 +1,18 @@
 package io.streamnet.cli.jobs;
 
-import picocli.CommandLine.Mixin;
-import io.streamnet.serving.model.UpdateSignatures;
 import io.streamnet.cli.kafka.KafkaClientOptions;
 import io.streamnet.engine.backend.Backends;
 import io.streamnet.kafka.admin.PipelineTopics;
 import io.streamnet.kafka.model.ModelUpdatePublisher;
 import io.streamnet.serving.model.ServedSequenceModel;
+import io.streamnet.serving.model.UpdateSignatures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Publishes a checkpoint as a new model version on the model-updates topic; running jobs swap to it. */

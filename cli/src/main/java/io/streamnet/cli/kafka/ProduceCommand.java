@@ -1,6 +1,5 @@
 package io.streamnet.cli.kafka;
 
-import picocli.CommandLine.Mixin;
 import io.streamnet.engine.data.DatasetLocator;
 import io.streamnet.engine.data.FashionMnist;
 import io.streamnet.engine.data.FrameVideo;
@@ -25,8 +24,8 @@ import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 

@@ -1,29 +1,29 @@
 package io.streamnet.cli.kafka;
 
-import picocli.CommandLine.Mixin;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
-import java.util.concurrent.atomic.AtomicReference;
-import java.time.Duration;
-import io.streamnet.serving.model.UpdateSignatures;
-import io.streamnet.serving.event.EventOrder;
 import io.streamnet.engine.backend.Backends;
 import io.streamnet.kafka.streams.RnnTopology;
 import io.streamnet.kafka.streams.StreamsAppConfig;
+import io.streamnet.serving.event.EventOrder;
 import io.streamnet.serving.model.ServedSequenceModel;
+import io.streamnet.serving.model.UpdateSignatures;
 import io.streamnet.serving.sequence.InputKind;
 import io.streamnet.serving.sequence.OutputMode;
 import io.streamnet.serving.wire.WireFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.streams.KafkaStreams;
-import picocli.CommandLine;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** Runs the Kafka Streams per-key RNN inference app with a checkpoint until Ctrl-C. */
 @Command(name = "streams", mixinStandardHelpOptions = true,

@@ -1,6 +1,5 @@
 package io.streamnet.cli.kafka;
 
-import picocli.CommandLine.Mixin;
 import io.streamnet.kafka.admin.PipelineTopics;
 import io.streamnet.kafka.serde.RecordSerde;
 import io.streamnet.kafka.tail.PredictionTailer;
@@ -11,8 +10,8 @@ import io.streamnet.serving.wire.WireFormat;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Prints live predictions (read_committed) and, every few seconds and at the end, summary figures. */

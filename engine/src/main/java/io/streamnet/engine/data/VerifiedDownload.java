@@ -1,7 +1,7 @@
 package io.streamnet.engine.data;
 
-import java.io.IOException;
 import java.io.FilterOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;

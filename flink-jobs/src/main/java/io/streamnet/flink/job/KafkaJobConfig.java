@@ -1,10 +1,10 @@
 package io.streamnet.flink.job;
 
 import io.streamnet.kafka.admin.PipelineTopics;
+import io.streamnet.kafka.client.ClientProperties;
 import io.streamnet.serving.model.ModelUpdates;
 import io.streamnet.serving.reject.InputLimits;
 import io.streamnet.serving.wire.WireFormat;
-import io.streamnet.kafka.client.ClientProperties;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.time.Duration;

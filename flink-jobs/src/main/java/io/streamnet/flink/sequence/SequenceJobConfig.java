@@ -2,10 +2,10 @@ package io.streamnet.flink.sequence;
 
 import io.streamnet.flink.job.KafkaJobConfig;
 import io.streamnet.kafka.admin.PipelineTopics;
+import io.streamnet.serving.event.EventOrder;
 import io.streamnet.serving.sequence.InputKind;
 import io.streamnet.serving.sequence.OutputMode;
 import io.streamnet.serving.sequence.SequenceInput;
-import io.streamnet.serving.event.EventOrder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

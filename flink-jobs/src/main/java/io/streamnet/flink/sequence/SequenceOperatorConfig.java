@@ -1,10 +1,10 @@
 package io.streamnet.flink.sequence;
 
+import io.streamnet.serving.event.EventOrder;
 import io.streamnet.serving.model.ModelUpdates;
+import io.streamnet.serving.model.UpdateSignatures;
 import io.streamnet.serving.sequence.OutputMode;
 import io.streamnet.serving.sequence.SequenceInput;
-import io.streamnet.serving.event.EventOrder;
-import io.streamnet.serving.model.UpdateSignatures;
 import java.io.Serializable;
 import java.time.Duration;
 

@@ -1,9 +1,9 @@
 package io.streamnet.flink.sink;
 
 import io.streamnet.flink.job.Delivery;
+import io.streamnet.kafka.client.ClientProperties;
 import io.streamnet.serving.wire.WireFormat;
 import java.nio.charset.StandardCharsets;
-import io.streamnet.kafka.client.ClientProperties;
 import java.time.Duration;
 import java.util.function.Function;
 import org.apache.avro.specific.SpecificRecord;

@@ -1,5 +1,6 @@
 package io.streamnet.kafka.broker;
 
+import io.streamnet.kafka.client.ClientProperties;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -12,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import io.streamnet.kafka.client.ClientProperties;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;

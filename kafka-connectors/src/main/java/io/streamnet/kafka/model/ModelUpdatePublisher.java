@@ -2,9 +2,9 @@ package io.streamnet.kafka.model;
 
 import io.streamnet.serving.model.ModelUpdates;
 import io.streamnet.serving.model.ServedModel;
-import java.util.Map;
 import io.streamnet.serving.model.UpdateSignatures;
 import java.security.PrivateKey;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;

@@ -1,14 +1,14 @@
 package io.streamnet.kafka.model;
 
 import io.streamnet.engine.backend.Backends;
+import io.streamnet.kafka.client.ClientProperties;
 import io.streamnet.serving.model.ModelRejected;
 import io.streamnet.serving.model.ModelUpdates;
 import io.streamnet.serving.model.ServedSequenceModel;
+import io.streamnet.serving.model.UpdateSignatures;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
-import io.streamnet.kafka.client.ClientProperties;
-import io.streamnet.serving.model.UpdateSignatures;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;

@@ -1,5 +1,6 @@
 package io.streamnet.kafka.streams;
 
+import io.streamnet.kafka.client.ClientProperties;
 import io.streamnet.rnn.model.SequenceModel;
 import io.streamnet.rnn.text.Vocabulary;
 import io.streamnet.schemas.DeadLetter;
@@ -10,7 +11,6 @@ import io.streamnet.serving.wire.Codecs;
 import io.streamnet.serving.wire.RecordCodec;
 import io.streamnet.serving.wire.WireFormat;
 import java.util.Map;
-import io.streamnet.kafka.client.ClientProperties;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;

@@ -1,13 +1,13 @@
 package io.streamnet.kafka.streams;
 
+import io.streamnet.kafka.admin.PipelineTopics;
 import io.streamnet.serving.event.EventOrder;
 import io.streamnet.serving.model.UpdateSignatures;
-import java.time.Duration;
-import io.streamnet.kafka.admin.PipelineTopics;
 import io.streamnet.serving.sequence.InputKind;
 import io.streamnet.serving.sequence.OutputMode;
 import io.streamnet.serving.sequence.SequenceInput;
 import io.streamnet.serving.wire.WireFormat;
+import java.time.Duration;
 
 /**
  * Settings of the per-key sequence inference app, validated at construction. Input is text-events

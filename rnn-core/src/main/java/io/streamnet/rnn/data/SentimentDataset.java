@@ -1,8 +1,8 @@
 package io.streamnet.rnn.data;
 
-import java.io.BufferedReader;
 import io.streamnet.engine.data.DatasetUnavailableException;
 import io.streamnet.engine.data.PublishedDataset;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;

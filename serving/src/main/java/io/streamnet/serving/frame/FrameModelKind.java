@@ -4,12 +4,12 @@ import io.streamnet.engine.backend.Backends;
 import io.streamnet.engine.checkpoint.CheckpointException;
 import io.streamnet.engine.tensor.Tensor;
 import io.streamnet.schemas.ModelUpdate;
-import io.streamnet.serving.sequence.OutputMode;
-import io.streamnet.serving.sequence.SequenceStepper;
 import io.streamnet.serving.model.ModelRejected;
 import io.streamnet.serving.model.ModelSlot;
 import io.streamnet.serving.model.ModelUpdates;
 import io.streamnet.serving.model.ServedFrameModel;
+import io.streamnet.serving.sequence.OutputMode;
+import io.streamnet.serving.sequence.SequenceStepper;
 
 /** Frame models (a CNN, optionally with its smoother) in a {@link ModelSlot}, loaded on the process's backend. */
 public final class FrameModelKind implements ModelSlot.Kind<ServedFrameModel> {
