@@ -134,7 +134,7 @@ public final class PublishedDataset {
             fetchMissing();
         } catch (IOException e) {
             FAILED_DOWNLOADS.put(source.url(), String.valueOf(e.getMessage()));
-            throw unavailable(looked, "download from " + source.url() + " failed: " + e.getMessage(), e);
+            throw unavailable(looked, "download from " + source.url() + " failed: " + e, e);
         }
         LOG.info("{}: using cache directory {} (downloaded from {})", title, cacheDir, source.url());
         return cacheDir;
