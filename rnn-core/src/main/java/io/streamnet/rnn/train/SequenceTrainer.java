@@ -192,6 +192,42 @@ public final class SequenceTrainer {
         return (float) total;
     }
 
+    // ---- one window at a time, for streams that arrive step by step ----
+
+    /**
+     * One truncated-BPTT window of a batch of independent streams (keys) of equal length, from the
+     * start states given: forward over {@code window} from {@code h0}/{@code c0} ((B,H) per layer,
+     * rows in the batch's sorted order; null: zeros), a loss at every step from {@code lossFrom} on,
+     * multiplied by {@code scale}, and its backward. The gradients are ADDED to the parameters'
+     * ({@link #zeroGradients} first): a streaming trainer sums the windows of many keys and rounds.
+     * {@link #trainTbptt} over a whole stream is the same windows one after the other.
+     *
+     * @return the window's mean loss per counted output, times {@code scale}
+     */
+    public float windowGradients(SequenceBatch window, Tensor[] h0, Tensor[] c0, int lossFrom, float scale) {
+        requireNotSeq2Seq();
+        if (encoderHead() != HeadMode.EVERY_STEP) {
+            throw new IllegalStateException("window training needs a loss at every step (MANY_TO_MANY or ONE_TO_MANY)");
+        }
+        float loss = encoder.forward(window, h0, c0, HeadMode.EVERY_STEP, lossFrom, scale, true, rng, null);
+        encoder.backward(null, null);
+        return loss;
+    }
+
+    /** Copies of the states after step {@code t} of the last window: {h per layer, c per layer or null}. */
+    public Tensor[][] windowStates(int t) {
+        return copyStates(t);
+    }
+
+    public void zeroGradients() {
+        zeroGrad();
+    }
+
+    /** Clips (if set) and applies the accumulated gradients with the optimizer. */
+    public void applyGradients() {
+        update();
+    }
+
     /** Copies of the states after step t of the last forward: {h per layer, c per layer or null}. */
     private Tensor[][] copyStates(int t) {
         return new Tensor[][] {copies(encoder.statesH(t)), copies(encoder.statesC(t))};

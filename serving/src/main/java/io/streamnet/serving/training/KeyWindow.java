@@ -1,0 +1,67 @@
+package io.streamnet.serving.training;
+
+import java.util.Arrays;
+
+/**
+ * One key's truncated-BPTT window in a stream of labelled token steps: the tokens and labels since
+ * the window's start (at most k2), how many arrived since the key's last update, and the hidden
+ * state at the window's start (the model's state layout, flat; null: the initial state). What a
+ * runtime keeps per key (Flink keyed state); {@link WindowTrainer} reads and advances it.
+ */
+public final class KeyWindow {
+    final String key;
+    int[] tokens;
+    int[] labels;
+    int length;
+    int sinceUpdate;
+    float[] startState;
+
+    public KeyWindow(String key, int capacity) {
+        this.key = key;
+        this.tokens = new int[capacity];
+        this.labels = new int[capacity];
+    }
+
+    public String key() {
+        return key;
+    }
+
+    /** Steps held (the window's length if it ran now). */
+    public int length() {
+        return length;
+    }
+
+    /** Labelled steps since the last update: the steps the next window's loss covers. */
+    public int sinceUpdate() {
+        return sinceUpdate;
+    }
+
+    /** The hidden state at the window's start, flat (null: the model's initial state). */
+    public float[] startState() {
+        return startState;
+    }
+
+    int[] tokens() {
+        return Arrays.copyOf(tokens, length);
+    }
+
+    int[] labels() {
+        return Arrays.copyOf(labels, length);
+    }
+
+    void append(int token, int label) {
+        tokens[length] = token;
+        labels[length] = label;
+        length++;
+        sinceUpdate++;
+    }
+
+    /** Drops the first {@code d} steps; the window now starts from {@code state}. */
+    void advance(int d, float[] state) {
+        System.arraycopy(tokens, d, tokens, 0, length - d);
+        System.arraycopy(labels, d, labels, 0, length - d);
+        length -= d;
+        sinceUpdate = 0;
+        startState = state;
+    }
+}
