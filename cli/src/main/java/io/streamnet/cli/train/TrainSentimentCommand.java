@@ -30,7 +30,7 @@ public final class TrainSentimentCommand implements Callable<Integer> {
     @Option(names = "--dropout", defaultValue = "0", description = "Dropout between layers (default ${DEFAULT-VALUE}).")
     float dropout;
 
-    @Option(names = "--epochs", defaultValue = "6", description = "Epochs (default ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", defaultValue = "30", description = "Most epochs (default ${DEFAULT-VALUE}; early stopping ends sooner).")
     int epochs;
 
     @Option(names = "--batch", defaultValue = "32", description = "Sentences per batch (default ${DEFAULT-VALUE}).")
@@ -45,19 +45,47 @@ public final class TrainSentimentCommand implements Callable<Integer> {
     @Option(names = "--data", description = "Directory of the three *_labelled.txt files (default: ../shared/datasets/sentiment).")
     Path data;
 
+    @Option(names = "--weight-decay", defaultValue = "0.001", description = "Adam's L2 weight decay (default ${DEFAULT-VALUE}).")
+    float weightDecay;
+
+    @Option(names = "--patience", defaultValue = "5", description = "Early stopping: stop after N epochs without a better validation accuracy and keep the best weights (default ${DEFAULT-VALUE}; 0: train all --epochs).")
+    int patience;
+
+    @Option(names = "--refit", description = "After early stopping, train a fresh model on training + validation data for the chosen epochs (what is saved, or scored per fold).")
+    boolean refit;
+
+    @Option(names = "--folds", defaultValue = "0", description = "Instead of training one model: k-fold cross-validation (stratified, fixed seeds), printing each fold's test accuracy and their mean and spread.")
+    int folds;
+
     @Option(names = "--out", description = "Checkpoint path (default ~/.cache/streamnet/models/sentiment-CELL.ckpt).")
     Path out;
 
     @Override
     public Integer call() throws Exception {
         SentimentTask.Options o = new SentimentTask.Options(CellType.parse(cell), embedding, hidden, layers, dropout,
-                epochs, batch, lr, 4000, seed);
+                epochs, batch, lr, 4000, seed, weightDecay);
         Path dir = data != null ? data : SentimentDataset.locate();
+        if (folds > 0) {
+            long t0 = System.nanoTime();
+            SentimentTask.CrossValidation cv = SentimentTask.crossValidate(Backends.get(), SentimentDataset.loadAll(dir),
+                    o, folds, patience, refit, SentimentTask.SPLIT_SEED);
+            for (int f = 0; f < folds; f++) {
+                System.out.printf("fold %d: test accuracy %.4f (validation %.4f)%n", f + 1, cv.test()[f],
+                        cv.validation()[f]);
+            }
+            System.out.printf("%d-fold test accuracy: mean %.4f, std %.4f, min %.4f, max %.4f; validation mean %.4f"
+                    + " (%s, %.0f s)%n", folds, cv.mean(), cv.std(), cv.min(), cv.max(), cv.meanValidation(), cell,
+                    (System.nanoTime() - t0) / 1e9);
+            return 0;
+        }
         SentimentTask.Result r;
         try (LossProgress progress = new LossProgress("sent", epochs)) {
-            r = SentimentTask.train(Backends.get(), dir, o, progress::update);
+            SentimentDataset.Split split = SentimentDataset.split(SentimentDataset.loadAll(dir), 0.7, 0.15,
+                    SentimentTask.SPLIT_SEED);
+            r = refit ? SentimentTask.trainThenRefit(Backends.get(), split, o, patience, progress::update)
+                    : SentimentTask.train(Backends.get(), split, o, patience, progress::update);
         }
-        System.out.printf("sentiment %s: %d training sentences, %d epochs in %.1f s%n", cell, r.trainSize(), epochs,
+        System.out.printf("sentiment %s: %d training sentences, %d epochs in %.1f s%n", cell, r.trainSize(), r.epochs(),
                 r.seconds());
         System.out.printf("validation accuracy: %.4f%ntest accuracy: %.4f%n", r.validationAccuracy(), r.testAccuracy());
         Path target = out != null ? out : Models.defaultPath("sentiment-" + cell.toLowerCase() + ".ckpt");

@@ -128,4 +128,32 @@ public final class SentimentDataset {
         Collections.shuffle(train, rng);
         return new Split(train, val, test);
     }
+
+    /**
+     * {@code k} disjoint folds covering {@code all}, stratified by source and label (each fold holds
+     * about 1/k of every source's positives and negatives), dealt from a fixed-seed shuffle.
+     */
+    public static List<List<LabelledSentence>> folds(List<LabelledSentence> all, int k, long seed) {
+        if (k < 2) {
+            throw new IllegalArgumentException("need at least 2 folds, got " + k);
+        }
+        List<List<LabelledSentence>> folds = new ArrayList<>();
+        for (int f = 0; f < k; f++) {
+            folds.add(new ArrayList<>());
+        }
+        Random rng = new Random(seed);
+        int next = 0;
+        for (String src : all.stream().map(LabelledSentence::source).distinct().sorted().toList()) {
+            for (int label = 0; label <= 1; label++) {
+                int l = label;
+                List<LabelledSentence> group = new ArrayList<>(all.stream()
+                        .filter(s -> s.source().equals(src) && s.label() == l).toList());
+                Collections.shuffle(group, rng);
+                for (LabelledSentence s : group) {
+                    folds.get(next++ % k).add(s);
+                }
+            }
+        }
+        return folds;
+    }
 }

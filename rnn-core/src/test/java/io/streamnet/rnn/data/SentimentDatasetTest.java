@@ -41,4 +41,23 @@ class SentimentDatasetTest {
         assertThat(positives).isEqualTo(split.test().size() - positives);
         assertThat(SentimentDataset.split(all, 0.7, 0.15, 7).test()).isEqualTo(split.test());
     }
+
+    @Test
+    void foldsAreDisjointCoverEverythingAndHoldEachSourcesLabelsEvenly() {
+        List<LabelledSentence> all = new java.util.ArrayList<>();
+        for (String src : List.of("a", "b")) {
+            for (int i = 0; i < 50; i++) {
+                all.add(new LabelledSentence(src + i, i % 2, src));
+            }
+        }
+        List<List<LabelledSentence>> folds = SentimentDataset.folds(all, 5, 7);
+
+        assertThat(folds).hasSize(5);
+        assertThat(folds.stream().flatMap(List::stream).toList()).containsExactlyInAnyOrderElementsOf(all);
+        for (List<LabelledSentence> f : folds) {
+            assertThat(f).hasSize(20);
+            assertThat(f.stream().filter(x -> x.source().equals("a") && x.label() == 1).count()).isEqualTo(5);
+        }
+        assertThat(SentimentDataset.folds(all, 5, 7)).isEqualTo(folds);
+    }
 }
