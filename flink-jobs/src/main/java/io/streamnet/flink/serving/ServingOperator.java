@@ -14,11 +14,9 @@ import io.streamnet.serving.reject.Rejected;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
@@ -79,7 +77,7 @@ public abstract class ServingOperator<IN, M extends ServedModel<M>> extends Abst
     private transient ModelSlot<M> slot;
     private transient ValueStateDescriptor<float[]> keyStateDescriptor;
     private transient ValueState<float[]> keyState;
-    private transient List<ValueStateDescriptor<?>> swept;
+    private transient ExpiringStates expiring;
     private transient MicroBatcher<IN> batcher;
     private transient BroadcastState<String, byte[]> modelState;
     private transient ServingMetrics servingMetrics;
@@ -116,52 +114,20 @@ public abstract class ServingOperator<IN, M extends ServedModel<M>> extends Abst
     }
 
     /**
-     * Idle keys' state expires after {@code ttl} of no writes and reads as absent, so an idle key
-     * starts afresh. Expired entries are freed too: on RocksDB by its compaction filter, on the heap
-     * by {@link #sweepExpired} (reading an expired entry removes it); full snapshots leave them out.
-     * Incremental cleanup was measured and not used: at 4 entries per access it freed 29% of 100k
-     * idle keys' entries in 20k later records (IdleStateTtlTest), so memory still grew with keys.
-     */
-    protected static StateTtlConfig ttl(Duration ttl) {
-        return StateTtlConfig.newBuilder(ttl)
-                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                .disableCleanupInBackground()
-                .cleanupInRocksdbCompactFilter(1000)
-                .cleanupFullSnapshot()
-                .build();
-    }
-
-    /**
      * A keyed value state that expires with the operator's TTL (when one is set) and is swept with
-     * the others. Call from {@link #open()}.
+     * the others ({@link ExpiringStates}). Call from {@link #open()}.
      */
     protected <T> ValueState<T> expiringState(ValueStateDescriptor<T> d) throws Exception {
-        if (settings.stateTtl() != null) {
-            d.enableTimeToLive(ttl(settings.stateTtl()));
-            swept.add(d);
-        }
-        return getPartitionedState(d);
-    }
-
-    /** How often the heap is swept for expired state: half the TTL, within [1 s, 10 min]. */
-    static long sweepMillis(Duration ttl) {
-        return Math.max(1_000, Math.min(600_000, ttl.toMillis() / 2));
-    }
-
-    /** Reads every key's expiring states: expired entries are removed on read, so their memory is freed. */
-    private void sweepExpired(long now) throws Exception {
-        long t0 = System.nanoTime();
-        for (ValueStateDescriptor<?> d : swept) {
-            getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, d,
-                    (key, state) -> state.value());
-        }
-        LOG.debug("swept expired state in {} ms", (System.nanoTime() - t0) / 1_000_000);
-        scheduleSweep(now);
+        return getPartitionedState(expiring.expire(d));
     }
 
     private void scheduleSweep(long now) {
-        getProcessingTimeService().registerTimer(now + sweepMillis(settings.stateTtl()), this::sweepExpired);
+        getProcessingTimeService().registerTimer(now + expiring.periodMillis(), t -> {
+            long t0 = System.nanoTime();
+            expiring.sweep(getKeyedStateBackend());
+            LOG.debug("swept expired state in {} ms", (System.nanoTime() - t0) / 1_000_000);
+            scheduleSweep(t);
+        });
     }
 
     @Override
@@ -175,11 +141,11 @@ public abstract class ServingOperator<IN, M extends ServedModel<M>> extends Abst
     public void open() throws Exception {
         super.open();
         servingMetrics = createMetrics();
-        swept = new ArrayList<>();
+        expiring = new ExpiringStates(settings.stateTtl());
         keyStateDescriptor = new ValueStateDescriptor<>(settings.keyStateName(),
                 PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO); // Flink's own serializer, not Kryo
         keyState = expiringState(keyStateDescriptor);
-        if (settings.stateTtl() != null) {
+        if (expiring.enabled()) {
             scheduleSweep(getProcessingTimeService().getCurrentProcessingTime());
         }
         batcher = new MicroBatcher<>(settings.batchSize(), settings.batchMillis());
