@@ -112,18 +112,12 @@ public final class SentimentDataset {
         List<LabelledSentence> val = new ArrayList<>();
         List<LabelledSentence> test = new ArrayList<>();
         Random rng = new Random(seed);
-        for (String src : all.stream().map(LabelledSentence::source).distinct().sorted().toList()) {
-            for (int label = 0; label <= 1; label++) {
-                int l = label;
-                List<LabelledSentence> group = new ArrayList<>(all.stream()
-                        .filter(s -> s.source().equals(src) && s.label() == l).toList());
-                Collections.shuffle(group, rng);
-                int nTrain = (int) Math.round(group.size() * trainShare);
-                int nVal = (int) Math.round(group.size() * valShare);
-                train.addAll(group.subList(0, nTrain));
-                val.addAll(group.subList(nTrain, nTrain + nVal));
-                test.addAll(group.subList(nTrain + nVal, group.size()));
-            }
+        for (List<LabelledSentence> group : shuffledStrata(all, rng)) {
+            int nTrain = (int) Math.round(group.size() * trainShare);
+            int nVal = (int) Math.round(group.size() * valShare);
+            train.addAll(group.subList(0, nTrain));
+            val.addAll(group.subList(nTrain, nTrain + nVal));
+            test.addAll(group.subList(nTrain + nVal, group.size()));
         }
         Collections.shuffle(train, rng);
         return new Split(train, val, test);
@@ -141,19 +135,27 @@ public final class SentimentDataset {
         for (int f = 0; f < k; f++) {
             folds.add(new ArrayList<>());
         }
-        Random rng = new Random(seed);
         int next = 0;
+        for (List<LabelledSentence> group : shuffledStrata(all, new Random(seed))) {
+            for (LabelledSentence s : group) {
+                folds.get(next++ % k).add(s);
+            }
+        }
+        return folds;
+    }
+
+    /** The sentences of each (source, label), sources sorted and label 0 first, each group shuffled by {@code rng} in turn. */
+    private static List<List<LabelledSentence>> shuffledStrata(List<LabelledSentence> all, Random rng) {
+        List<List<LabelledSentence>> strata = new ArrayList<>();
         for (String src : all.stream().map(LabelledSentence::source).distinct().sorted().toList()) {
             for (int label = 0; label <= 1; label++) {
                 int l = label;
                 List<LabelledSentence> group = new ArrayList<>(all.stream()
                         .filter(s -> s.source().equals(src) && s.label() == l).toList());
                 Collections.shuffle(group, rng);
-                for (LabelledSentence s : group) {
-                    folds.get(next++ % k).add(s);
-                }
+                strata.add(group);
             }
         }
-        return folds;
+        return strata;
     }
 }
