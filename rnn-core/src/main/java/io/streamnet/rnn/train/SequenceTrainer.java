@@ -219,6 +219,21 @@ public final class SequenceTrainer {
         return copyStates(t);
     }
 
+    /** Optimizer updates done so far. */
+    public long optimizerSteps() {
+        return optimizer.steps();
+    }
+
+    /** The optimizer's state over the model's parameters (what an online trainer checkpoints). */
+    public float[][] optimizerState() {
+        return optimizer.state(model.parameters());
+    }
+
+    /** Continues from {@link #optimizerState()} after {@code steps} updates. */
+    public void restoreOptimizer(long steps, float[][] state) {
+        optimizer.restore(model.parameters(), steps, state);
+    }
+
     public void zeroGradients() {
         zeroGrad();
     }

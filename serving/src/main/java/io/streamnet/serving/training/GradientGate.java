@@ -53,6 +53,24 @@ public final class GradientGate {
         return counts[v.ordinal()];
     }
 
+    /** The gate's memory: the recent accepted losses (ring), how many were accepted, the verdict counts. */
+    public record History(double[] recent, int seen, long[] counts) {
+    }
+
+    public History history() {
+        return new History(recent.clone(), seen, counts.clone());
+    }
+
+    /** Continues from {@link #history()}. */
+    public void restore(History h) {
+        if (h.recent().length != HISTORY || h.counts().length != counts.length || h.seen() < 0) {
+            throw new IllegalArgumentException("gate history of another shape");
+        }
+        System.arraycopy(h.recent(), 0, recent, 0, HISTORY);
+        System.arraycopy(h.counts(), 0, counts, 0, counts.length);
+        seen = h.seen();
+    }
+
     double median() {
         int n = Math.min(seen, HISTORY);
         double[] s = Arrays.copyOf(recent, n);

@@ -72,9 +72,8 @@ class ModelOwnerTest {
                 trainer.zeroGradients();
                 float loss = windows.run(due);
                 Gradient g = Gradient.of(owner.version(), due.size(), loss, model.parameters());
-                ModelUpdate u = owner.offer(g);
-                if (u != null) {
-                    published.add(u);
+                if (owner.offer(g) instanceof ModelOwner.Published p) {
+                    published.add(p.update());
                 }
             }
         }

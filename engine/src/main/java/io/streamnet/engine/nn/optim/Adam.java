@@ -57,4 +57,29 @@ public final class Adam implements Optimizer {
     public float currentRate() {
         return schedule.rate(steps);
     }
+
+    /** Per parameter: first moment, then second moment. */
+    @Override
+    public float[][] state(List<Parameter> parameters) {
+        float[][] s = new float[parameters.size() * 2][];
+        for (int i = 0; i < parameters.size(); i++) {
+            Parameter p = parameters.get(i);
+            Tensor[] mv = moments.get(p);
+            s[2 * i] = mv == null ? new float[p.value().size()] : mv[0].toArray();
+            s[2 * i + 1] = mv == null ? new float[p.value().size()] : mv[1].toArray();
+        }
+        return s;
+    }
+
+    @Override
+    public void restore(List<Parameter> parameters, long steps, float[][] state) {
+        OptimizerStates.check(parameters, state, 2);
+        moments.clear();
+        for (int i = 0; i < parameters.size(); i++) {
+            Parameter p = parameters.get(i);
+            moments.put(p, new Tensor[] {Tensor.wrap(state[2 * i].clone(), p.value().shape()),
+                Tensor.wrap(state[2 * i + 1].clone(), p.value().shape())});
+        }
+        this.steps = steps;
+    }
 }

@@ -46,4 +46,29 @@ public final class Sgd implements Optimizer {
     public float currentRate() {
         return schedule.rate(steps);
     }
+
+    /** Per parameter: its velocity (none without momentum). */
+    @Override
+    public float[][] state(List<Parameter> parameters) {
+        if (momentum == 0f) {
+            return new float[0][];
+        }
+        float[][] s = new float[parameters.size()][];
+        for (int i = 0; i < parameters.size(); i++) {
+            Tensor v = velocity.get(parameters.get(i));
+            s[i] = v == null ? new float[parameters.get(i).value().size()] : v.toArray();
+        }
+        return s;
+    }
+
+    @Override
+    public void restore(List<Parameter> parameters, long steps, float[][] state) {
+        OptimizerStates.check(parameters, state, momentum == 0f ? 0 : 1);
+        velocity.clear();
+        for (int i = 0; i < state.length; i++) {
+            Parameter p = parameters.get(i);
+            velocity.put(p, Tensor.wrap(state[i].clone(), p.value().shape()));
+        }
+        this.steps = steps;
+    }
 }
