@@ -9,6 +9,7 @@ import io.streamnet.schemas.PredictionKind;
 import io.streamnet.serving.batch.KeyRounds;
 import io.streamnet.serving.frame.FrameClassifier;
 import io.streamnet.serving.frame.FrameDecoder;
+import io.streamnet.schemas.Prediction;
 import io.streamnet.serving.frame.FrameEvent;
 import io.streamnet.serving.frame.FrameModelKind;
 import io.streamnet.serving.model.ModelSlot;
@@ -36,7 +37,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * letters (WRONG_SHAPE). A CNN and its smoother swap together; a smoother of another state shape,
  * or a model without one, starts every camera's smoother afresh.
  */
-public final class FrameOperator extends ServingOperator<FrameEvent, ServedFrameModel> {
+public final class FrameOperator extends ServingOperator<FrameEvent, ServedFrameModel, Prediction> {
     private static final long serialVersionUID = 1L;
     /** Names in savepoints: keep them. */
     static final String STATE = "smoother-state";

@@ -74,6 +74,11 @@ public final class KafkaJobs {
                         p -> p.getKey().toString(), c.delivery, c.transactionalIdPrefix + "-predictions",
                         c.transactionTimeout, c.kafka))
                 .name("predictions: " + c.predictionsTopic).uid(c.uidPrefix + "predictions-sink");
+        deadLetterSink(c, deadLetters);
+    }
+
+    /** Dead letters to their topic (transactional under EXACTLY_ONCE). */
+    public static void deadLetterSink(KafkaJobConfig c, DataStream<DeadLetter> deadLetters) {
         deadLetters.sinkTo(KafkaSinks.of(c.bootstrapServers, c.deadLetterTopic, DeadLetter.class, c.outputFormat,
                         null, c.delivery, c.transactionalIdPrefix + "-dead-letters", c.transactionTimeout, c.kafka))
                 .name("dead letters: " + c.deadLetterTopic).uid(c.uidPrefix + "dead-letters-sink");

@@ -35,7 +35,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * A model this output mode cannot use, or one that reads the other input kind, is refused as
  * INCOMPATIBLE.
  */
-public final class SequenceOperator extends ServingOperator<SequenceEvent, ServedSequenceModel>
+public final class SequenceOperator extends ServingOperator<SequenceEvent, ServedSequenceModel, Prediction>
         implements Triggerable<String, VoidNamespace> {
     private static final long serialVersionUID = 1L;
     /** Names in savepoints: keep them. */

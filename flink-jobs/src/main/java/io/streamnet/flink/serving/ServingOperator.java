@@ -45,11 +45,12 @@ import org.slf4j.LoggerFactory;
  * checkpoint barrier, at end of input and at finish, so nothing buffered is lost or checkpointed
  * half-done.
  *
- * @param <IN> the keyed input
- * @param <M>  the served model
+ * @param <IN>  the keyed input
+ * @param <M>   the served model
+ * @param <OUT> what it emits: predictions, or (the training operator) gradients
  */
-public abstract class ServingOperator<IN, M extends ServedModel<M>> extends AbstractStreamOperator<Prediction>
-        implements TwoInputStreamOperator<IN, RawRecord, Prediction>, BoundedMultiInput {
+public abstract class ServingOperator<IN, M extends ServedModel<M>, OUT> extends AbstractStreamOperator<OUT>
+        implements TwoInputStreamOperator<IN, RawRecord, OUT>, BoundedMultiInput {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(ServingOperator.class);
     private static final String MODEL_CHECKPOINT = "checkpoint";
@@ -288,10 +289,12 @@ public abstract class ServingOperator<IN, M extends ServedModel<M>> extends Abst
 
     // ---- output ----
 
-    protected void emit(Prediction p) {
-        servingMetrics.latencyMs.update(p.getLatencyMs());
+    protected void emit(OUT r) {
+        if (r instanceof Prediction p) {
+            servingMetrics.latencyMs.update(p.getLatencyMs());
+        }
         servingMetrics.predictionsOut.inc();
-        output.collect(new StreamRecord<>(p));
+        output.collect(new StreamRecord<>(r));
     }
 
     protected void deadLetter(DeadLetter d) {

@@ -7,6 +7,8 @@ import java.util.Map;
 public final class PipelineTopics {
     public static final String TEXT_EVENTS = "text-events";
     public static final String STEP_EVENTS = "step-events";
+    /** Labelled text events the training job learns from (same schema as text-events). */
+    public static final String TRAINING_EVENTS = "training-events";
     public static final String FRAMES = "frames";
     public static final String PREDICTIONS = "predictions";
     public static final String MODEL_UPDATES = "model-updates";
@@ -23,6 +25,7 @@ public final class PipelineTopics {
         return List.of(
                 new TopicSpec(TEXT_EVENTS, partitions, replication, week),
                 new TopicSpec(STEP_EVENTS, partitions, replication, week),
+                new TopicSpec(TRAINING_EVENTS, partitions, replication, week),
                 new TopicSpec(FRAMES, partitions, replication, Map.of("retention.ms", WEEK_MS,
                         "max.message.bytes", Integer.toString(2 << 20))),
                 new TopicSpec(PREDICTIONS, partitions, replication, week),

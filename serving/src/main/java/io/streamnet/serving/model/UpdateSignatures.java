@@ -96,6 +96,15 @@ public final class UpdateSignatures {
         }
     }
 
+    /** An Ed25519 private key from its PKCS#8 encoding ({@code PrivateKey.getEncoded()}). */
+    public static PrivateKey privateKey(byte[] pkcs8) {
+        try {
+            return KeyFactory.getInstance(ALGORITHM).generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("not an Ed25519 private key: " + e.getMessage(), e);
+        }
+    }
+
     /** The X.509 encoding of the public key in a PEM file ({@code -----BEGIN PUBLIC KEY-----}). */
     public static byte[] readPublicKey(Path pem) throws IOException {
         byte[] der = pemBody(pem, "PUBLIC KEY");

@@ -75,6 +75,8 @@ public enum RejectReason {
     UNSIGNED,
     /** The update's signature does not verify under the trusted key. */
     BAD_SIGNATURE,
+    /** A model trained online scored below the serving one on the held-out slice (minus the margin): not published. */
+    CANDIDATE_REJECTED,
     CHECKPOINT_BAD_MAGIC,
     CHECKPOINT_UNSUPPORTED_VERSION,
     CHECKPOINT_TRUNCATED,

@@ -1,0 +1,63 @@
+package io.streamnet.flink.training;
+
+import io.streamnet.flink.job.KafkaJobs;
+import io.streamnet.flink.sequence.DecodeEvents;
+import io.streamnet.flink.sequence.SequenceJob;
+import io.streamnet.flink.serving.DeadLetterOutput;
+import io.streamnet.flink.sink.KafkaSinks;
+import io.streamnet.flink.source.RawRecord;
+import io.streamnet.schemas.DeadLetter;
+import io.streamnet.schemas.ModelUpdate;
+import io.streamnet.serving.model.ServedSequenceModel;
+import io.streamnet.serving.sequence.InputKind;
+import io.streamnet.serving.sequence.SequenceEvent;
+import io.streamnet.serving.wire.WireFormat;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The online training job: KafkaSource of labelled TextEvents -> decode and validate (bad records
+ * to the dead-letter topic) -> keyBy(key) -> {@link TrainingOperator} (the model-updates topic
+ * broadcast into it: it learns on the newest version) -> the {@link ModelOwnerOperator}
+ * (parallelism 1) -> transactional KafkaSink to model-updates, where the inference jobs, the Kafka
+ * Streams app and this job's own training operators pick each version up. The loop closes through
+ * the topic (Flink 2 has no iteration API), so a version is trained on once its checkpoint commits.
+ */
+public final class SequenceTrainingJob {
+    public static final String NAME = "streamnet online training";
+
+    private SequenceTrainingJob() {
+    }
+
+    public static void build(StreamExecutionEnvironment env, TrainingJobConfig c, ServedSequenceModel initial) {
+        c.validate();
+        KafkaJobs.configure(env, c);
+        DataStream<RawRecord> raw = KafkaJobs.input(env, c, "labelled events");
+        SingleOutputStreamOperator<SequenceEvent> decoded = raw
+                .process(new DecodeEvents(InputKind.TEXT, c.inputFormat, c.maxRecordBytes, c.inputLimits))
+                .name("decode + validate").uid(c.uidPrefix + "decode");
+        DataStream<RawRecord> models = KafkaJobs.modelUpdates(env, c);
+        SingleOutputStreamOperator<TrainingMessage> trained = decoded.keyBy(new SequenceJob.EventKey())
+                .connect(models.broadcast())
+                .transform("online training (" + c.windowsPerGradient + " sequences per gradient)",
+                        TypeInformation.of(TrainingMessage.class),
+                        new TrainingOperator(initial.checkpoint(), initial.modelId(), initial.version(),
+                                c.operatorConfig()))
+                .uid(c.uidPrefix + "train");
+        SingleOutputStreamOperator<ModelUpdate> updates = trained.global()
+                .transform("model owner", new AvroTypeInfo<>(ModelUpdate.class),
+                        new ModelOwnerOperator(initial.checkpoint(), initial.modelId(), initial.version(),
+                                c.ownerConfig()))
+                .setParallelism(1).setMaxParallelism(1).uid(c.uidPrefix + "model-owner");
+        updates.sinkTo(KafkaSinks.of(c.bootstrapServers, c.modelUpdatesTopic, ModelUpdate.class, WireFormat.AVRO,
+                        u -> u.getModelId().toString(), c.delivery, c.transactionalIdPrefix + "-model-updates",
+                        c.transactionTimeout, c.kafka))
+                .setParallelism(1).name("model updates: " + c.modelUpdatesTopic).uid(c.uidPrefix + "model-updates-sink");
+        DataStream<DeadLetter> deadLetters = decoded.getSideOutput(DeadLetterOutput.TAG)
+                .union(trained.getSideOutput(DeadLetterOutput.TAG), updates.getSideOutput(DeadLetterOutput.TAG));
+        KafkaJobs.deadLetterSink(c, deadLetters);
+    }
+}

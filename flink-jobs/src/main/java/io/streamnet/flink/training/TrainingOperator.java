@@ -1,0 +1,172 @@
+package io.streamnet.flink.training;
+
+import io.streamnet.flink.serving.ServingMetrics;
+import io.streamnet.flink.serving.ServingOperator;
+import io.streamnet.rnn.train.SequenceTrainer;
+import io.streamnet.serving.model.ModelSlot;
+import io.streamnet.serving.model.ServedSequenceModel;
+import io.streamnet.serving.reject.RejectReason;
+import io.streamnet.serving.reject.Rejected;
+import io.streamnet.serving.sequence.EventJson;
+import io.streamnet.serving.sequence.SequenceEvent;
+import io.streamnet.serving.sequence.SequenceInput;
+import io.streamnet.serving.training.GradientSum;
+import io.streamnet.serving.training.SequenceExamples;
+import io.streamnet.serving.training.TrainableModelKind;
+import java.util.List;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+
+/**
+ * Many-to-one online training on Flink: input 1 (keyed by sequence key) carries labelled events,
+ * input 2 (broadcast) the model updates the model owner published, so this operator always learns
+ * on the newest model it was sent. A key's tokens since its sequence began are keyed state (the
+ * last {@code maxSteps}); at its labelled end marker the sequence is queued, and every
+ * {@code windowsPerGradient} queued sequences run as ONE batched forward/backward
+ * ({@link SequenceExamples}), summed into a gradient shipped to the model owner with the version it
+ * was computed on. Held-out keys are never trained on: their sequences go to the owner to score
+ * candidates. Before every checkpoint barrier, at a model swap and at end of input what is queued
+ * runs and ships, so no learned-from event is lost or counted twice across a restore.
+ */
+public final class TrainingOperator extends ServingOperator<SequenceEvent, ServedSequenceModel, TrainingMessage> {
+    private static final long serialVersionUID = 1L;
+    /** Names in savepoints: keep them. */
+    static final String TOKENS = "train-tokens";
+    static final String MODEL_STATE = "training-model";
+
+    private final TrainingOperatorConfig config;
+    private transient ValueState<int[]> tokens;
+    private transient SequenceExamples examples;
+    private transient GradientSum sum;
+    /** The version {@link #examples} and {@link #sum} learn on (the slot already holds the next one at a swap). */
+    private transient long trainingVersion;
+    private transient Counter sequencesLearned;
+    private transient Counter sequencesHeldOut;
+    private transient Counter gradientsShipped;
+
+    public TrainingOperator(byte[] checkpoint, String modelId, long version, TrainingOperatorConfig config) {
+        super(checkpoint, modelId, version, new Settings(config.maxModelBytes(), MODEL_STATE, "train-unused",
+                config.stateTtl(), config.batchSize(), config.batchMillis(), config.trustedKey()));
+        this.config = config;
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        tokens = expiringState(new ValueStateDescriptor<>(TOKENS, PrimitiveArrayTypeInfo.INT_PRIMITIVE_ARRAY_TYPE_INFO));
+    }
+
+    @Override
+    protected ModelSlot.Kind<ServedSequenceModel> modelKind() {
+        return new TrainableModelKind();
+    }
+
+    @Override
+    protected ServingMetrics createMetrics() {
+        ServingMetrics m = new ServingMetrics(getMetricGroup(), "eventsIn", "gradientMicros");
+        sequencesLearned = getMetricGroup().counter("sequencesLearned");
+        sequencesHeldOut = getMetricGroup().counter("sequencesHeldOut");
+        gradientsShipped = getMetricGroup().counter("gradientsShipped");
+        return m;
+    }
+
+    /** What was learned on the old model ships first, marked with its version; then the new one trains. */
+    @Override
+    protected void modelChanged(ServedSequenceModel serving) {
+        if (examples != null) {
+            ship();
+        }
+        examples = new SequenceExamples(serving.model(), new SequenceTrainer(serving.model(), null, 0f,
+                config.seed() + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask()), config.maxSteps());
+        sum = new GradientSum(serving.model().parameters());
+        trainingVersion = serving.version();
+    }
+
+    @Override
+    public void processElement1(StreamRecord<SequenceEvent> element) throws Exception {
+        buffer(element.getValue());
+    }
+
+    @Override
+    protected void run(List<SequenceEvent> batch) throws Exception {
+        for (SequenceEvent e : batch) {
+            setCurrentKey(e.key);
+            try {
+                learn(e);
+            } catch (Rejected r) {
+                deadLetter(e, r, EventJson.of(e));
+            }
+        }
+        if (examples.pending() >= config.windowsPerGradient()) {
+            ship();
+        }
+    }
+
+    private void learn(SequenceEvent e) throws Exception {
+        int[] so = tokens.value();
+        if (e.hasSteps()) {
+            SequenceInput in = SequenceInput.of(e, serving(), config.maxStepsPerEvent());
+            int[] more = new int[in.steps()];
+            for (int i = 0; i < more.length; i++) {
+                more[i] = in.token(i);
+            }
+            so = examples.append(so, more);
+        }
+        if (!e.end) {
+            if (so != null) {
+                tokens.update(so);
+            }
+            return;
+        }
+        tokens.clear();
+        if (e.label < 0 || so == null) {
+            return; // an unlabelled sequence teaches nothing
+        }
+        if (e.label >= serving().model().config().outputSize()) {
+            throw new Rejected(RejectReason.BAD_LABEL, "label " + e.label + " outside the model's "
+                    + serving().model().config().outputSize() + " classes");
+        }
+        if (config.heldOut().holds(e.key)) {
+            sequencesHeldOut.inc();
+            emit(TrainingMessage.heldOut(so, new int[] {e.label}));
+        } else {
+            sequencesLearned.inc();
+            examples.add(so, e.label, e.ingestTime);
+        }
+    }
+
+    /** Runs what is queued and ships the sum, if there is one. */
+    private void ship() {
+        if (examples.pending() > 0) {
+            examples.run(sum);
+        }
+        if (sum.windows() > 0) {
+            gradientsShipped.inc();
+            emit(TrainingMessage.of(sum.take(trainingVersion)));
+        }
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        super.prepareSnapshotPreBarrier(checkpointId); // runs the buffered events
+        ship();
+    }
+
+    @Override
+    public void endInput(int inputId) throws Exception {
+        super.endInput(inputId);
+        if (inputId == 1) {
+            ship();
+        }
+    }
+
+    @Override
+    public void finish() throws Exception {
+        flush();
+        ship();
+        super.finish();
+    }
+}
