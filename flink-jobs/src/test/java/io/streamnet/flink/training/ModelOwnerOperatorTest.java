@@ -1,0 +1,132 @@
+package io.streamnet.flink.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.streamnet.engine.cpu.CpuBackend;
+import io.streamnet.rnn.model.SequenceModel;
+import io.streamnet.schemas.ModelUpdate;
+import io.streamnet.serving.model.UpdateSignatures;
+import io.streamnet.serving.training.GradientGate;
+import io.streamnet.serving.training.OwnerPolicy;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/** The model owner on Flink: gated gradients become signed versions that continue across a restore. */
+class ModelOwnerOperatorTest {
+    final SequenceModel model = new SequenceModel(CpuBackend.instance(), TrainingOperatorTest.CONFIG, 11);
+    final int params = model.parameters().stream().mapToInt(p -> p.value().size()).sum();
+    final KeyPair keys = UpdateSignatures.generate();
+
+    OwnerConfig config() {
+        return new OwnerConfig(OwnerConfig.Kind.ADAM, 0.01f, 0.9f, 0f, 0, 0.5f, 1f, 2, 10,
+                OwnerPolicy.unchallenged(2), Duration.ofHours(1), keys.getPrivate().getEncoded());
+    }
+
+    OneInputStreamOperatorTestHarness<TrainingMessage, ModelUpdate> harness() throws Exception {
+        return new OneInputStreamOperatorTestHarness<>(new ModelOwnerOperator(
+                TrainingOperatorTest.checkpoint(model, 1), "s", 1, config()));
+    }
+
+    TrainingMessage gradient(long version, float value) {
+        TrainingMessage m = new TrainingMessage();
+        m.version = version;
+        m.windows = 2;
+        m.lossSum = 1.4;
+        m.values = new float[params];
+        java.util.Arrays.fill(m.values, value);
+        return m;
+    }
+
+    static List<ModelUpdate> updates(OneInputStreamOperatorTestHarness<TrainingMessage, ModelUpdate> h) {
+        List<ModelUpdate> out = new ArrayList<>(h.extractOutputValues());
+        h.getOutput().clear();
+        return out;
+    }
+
+    @Test
+    void everySecondAcceptedGradientPublishesTheNextVersionSigned() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            h.processElement(new StreamRecord<>(gradient(1, 0.1f)));
+            h.processElement(new StreamRecord<>(gradient(1, Float.NaN)));
+            h.processElement(new StreamRecord<>(gradient(1, 0.1f)));
+            List<ModelUpdate> out = updates(h);
+            assertThat(out).singleElement().extracting(ModelUpdate::getVersion).isEqualTo(2L);
+            UpdateSignatures.verify(out.get(0), keys.getPublic());
+            assertThat(out.get(0).getMetrics()).containsEntry("parentVersion", 1.0).containsEntry("windows", 4.0);
+            ModelOwnerOperator op = (ModelOwnerOperator) h.getOneInputOperator();
+            assertThat(op.owner().gate().count(GradientGate.Verdict.NON_FINITE)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aGradientBeyondTheStalenessBoundIsDroppedAndCounted() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            for (int i = 0; i < 6; i++) {
+                h.processElement(new StreamRecord<>(gradient(1, 0.1f))); // versions 2, 3, 4
+            }
+            ModelOwnerOperator op = (ModelOwnerOperator) h.getOneInputOperator();
+            assertThat(op.owner().version()).isEqualTo(4);
+            h.processElement(new StreamRecord<>(gradient(1, 0.1f))); // 3 behind, bound 2
+            assertThat(op.owner().gate().count(GradientGate.Verdict.STALE)).isEqualTo(1);
+            h.processElement(new StreamRecord<>(gradient(2, 0.1f))); // 2 behind: applied
+            h.processElement(new StreamRecord<>(gradient(2, 0.1f)));
+            assertThat(op.owner().version()).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void aGradientOfAnotherArchitectureIsDroppedWithoutStoppingTheOwner() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            TrainingMessage wrong = gradient(1, 0.1f);
+            wrong.values = new float[3];
+            h.processElement(new StreamRecord<>(wrong));
+            h.processElement(new StreamRecord<>(gradient(1, 0.1f)));
+            h.processElement(new StreamRecord<>(gradient(1, 0.1f)));
+            assertThat(updates(h)).extracting(ModelUpdate::getVersion).containsExactly(2L);
+        }
+    }
+
+    @Test
+    void aRestoredOwnerContinuesFromTheCheckpointedVersionAndWeights() throws Exception {
+        OperatorSubtaskState snapshot;
+        List<ModelUpdate> uninterrupted;
+        try (var h = harness()) {
+            h.open();
+            for (int i = 0; i < 5; i++) {
+                h.processElement(new StreamRecord<>(gradient(1 + i / 2, 0.1f * (i + 1))));
+            }
+            updates(h);
+            for (int i = 5; i < 9; i++) {
+                h.processElement(new StreamRecord<>(gradient(1 + i / 2, 0.1f * (i + 1))));
+            }
+            uninterrupted = updates(h);
+        }
+        try (var h = harness()) {
+            h.open();
+            for (int i = 0; i < 5; i++) {
+                h.processElement(new StreamRecord<>(gradient(1 + i / 2, 0.1f * (i + 1))));
+            }
+            snapshot = h.snapshot(1, 1);
+        }
+        try (var h = harness()) {
+            h.initializeState(snapshot);
+            h.open();
+            for (int i = 5; i < 9; i++) {
+                h.processElement(new StreamRecord<>(gradient(1 + i / 2, 0.1f * (i + 1))));
+            }
+            List<ModelUpdate> restored = updates(h);
+            assertThat(restored).extracting(ModelUpdate::getVersion).containsExactly(4L, 5L);
+            assertThat(restored).extracting(ModelUpdate::getChecksum)
+                    .containsExactlyElementsOf(uninterrupted.stream().map(ModelUpdate::getChecksum).toList());
+        }
+    }
+}
