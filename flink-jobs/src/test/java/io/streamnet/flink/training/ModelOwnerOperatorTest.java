@@ -66,15 +66,18 @@ class ModelOwnerOperatorTest {
     }
 
     @Test
-    void aGradientBeyondTheStalenessBoundIsDroppedAndCounted() throws Exception {
+    void stalenessCountsFromTheNewestCommittedVersionTheTrainersCouldHaveSeen() throws Exception {
         try (var h = harness()) {
             h.open();
             for (int i = 0; i < 6; i++) {
-                h.processElement(new StreamRecord<>(gradient(1, 0.1f))); // versions 2, 3, 4
+                h.processElement(new StreamRecord<>(gradient(1, 0.1f))); // versions 2, 3, 4: none committed yet
             }
             ModelOwnerOperator op = (ModelOwnerOperator) h.getOneInputOperator();
             assertThat(op.owner().version()).isEqualTo(4);
-            h.processElement(new StreamRecord<>(gradient(1, 0.1f))); // 3 behind, bound 2
+            assertThat(op.owner().gate().count(GradientGate.Verdict.STALE)).as("v1 is the newest visible").isZero();
+            h.snapshot(1, 1);
+            h.notifyOfCompletedCheckpoint(1); // v2..v4 committed with it
+            h.processElement(new StreamRecord<>(gradient(1, 0.1f))); // 3 behind v4, bound 2
             assertThat(op.owner().gate().count(GradientGate.Verdict.STALE)).isEqualTo(1);
             h.processElement(new StreamRecord<>(gradient(2, 0.1f))); // 2 behind: applied
             h.processElement(new StreamRecord<>(gradient(2, 0.1f)));
