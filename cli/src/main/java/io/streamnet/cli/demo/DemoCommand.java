@@ -88,8 +88,25 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--cnn-epochs", defaultValue = "3", description = "LeNet-5 epochs when no CNN is cached (default ${DEFAULT-VALUE}).")
     int cnnEpochs;
 
+    @Option(names = "--learn", description = "The stream learns sentiment from scratch: an untrained model, the "
+            + "training job on the training split's conversations, the inference job on the test split picking up each version.")
+    boolean learn;
+
+    @Option(names = "--passes", defaultValue = "10", description = "With --learn: passes over the training split (default ${DEFAULT-VALUE}).")
+    int passes;
+
+    @Option(names = "--train-rate", defaultValue = "2000", description = "With --learn: training words per second (default ${DEFAULT-VALUE}).")
+    double trainRate;
+
     @Override
     public Integer call() throws Exception {
+        if (learn) {
+            if (passes < 1 || !(trainRate > 0) || !(rate > 0)) {
+                System.err.println("--passes, --train-rate and --rate must be positive");
+                return 2;
+            }
+            return new LearningDemo(passes, trainRate, Math.max(rate, 400), webPort, seconds).run();
+        }
         if (rate <= 0 || concurrent < 1 || epochs < 1 || cameras < 0 || !(fps > 0) || cnnEpochs < 1) {
             System.err.println("--rate, --conversations, --epochs, --fps and --cnn-epochs must be positive, --cameras >= 0");
             return 2;

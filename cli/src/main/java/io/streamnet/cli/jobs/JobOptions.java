@@ -5,6 +5,7 @@ import io.streamnet.engine.backend.Backends;
 import io.streamnet.flink.frame.FrameJobConfig;
 import io.streamnet.flink.job.Delivery;
 import io.streamnet.flink.sequence.SequenceJobConfig;
+import io.streamnet.flink.training.TrainingJobConfig;
 import io.streamnet.kafka.admin.PipelineTopics;
 import io.streamnet.kafka.model.ModelUpdateReader;
 import io.streamnet.serving.model.ModelUpdates;
@@ -155,6 +156,28 @@ public final class JobOptions {
         c.maxStepsPerEvent = maxStepsPerEvent;
         common(c);
         return c.validate();
+    }
+
+    /** The training job's config: the shared settings here, its own in {@code t}; the input is labelled text. */
+    public TrainingJobConfig trainingConfig(TrainingOptions t) throws java.io.IOException {
+        TrainingJobConfig c = new TrainingJobConfig();
+        c.bootstrapServers = bootstrap;
+        c.inputFormat = WireFormat.parse(format);
+        c.outputFormat = WireFormat.parse(outputFormat);
+        c.batchSize = batchSize;
+        c.batchMillis = batchMillis;
+        c.stateTtl = Duration.ofSeconds(stateTtlSeconds);
+        c.delivery = Delivery.valueOf(delivery.trim().toUpperCase(Locale.ROOT));
+        c.checkpointInterval = Duration.ofMillis(checkpointMillis);
+        c.parallelism = parallelism;
+        if (!DEFAULT_GROUP.equals(groupId)) {
+            c.groupId = groupId;
+            c.transactionalIdPrefix = groupId;
+        }
+        c.fromEarliest = !fromLatest;
+        c.maxStepsPerEvent = maxStepsPerEvent;
+        common(c);
+        return t.apply(c).validate();
     }
 
     @Option(names = "--no-smoothing", description = "Frame job: per-frame predictions only, even when the model has a smoother.")

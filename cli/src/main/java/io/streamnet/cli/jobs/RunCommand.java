@@ -4,8 +4,15 @@ import io.streamnet.flink.frame.FrameJob;
 import io.streamnet.flink.frame.FrameJobConfig;
 import io.streamnet.flink.sequence.SequenceJob;
 import io.streamnet.flink.sequence.SequenceJobConfig;
+import io.streamnet.flink.training.SequenceTrainingJob;
+import io.streamnet.flink.training.TrainingJobConfig;
+import io.streamnet.kafka.admin.PipelineTopics;
+import io.streamnet.kafka.model.ModelUpdateReader;
+import io.streamnet.serving.model.ModelUpdates;
 import io.streamnet.serving.model.ServedFrameModel;
 import io.streamnet.serving.model.ServedSequenceModel;
+import io.streamnet.serving.training.FreshModel;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.apache.flink.core.execution.JobClient;
@@ -17,13 +24,17 @@ import picocli.CommandLine.Parameters;
 
 /** {@code streamnet run sequence}: the job in a local Flink cluster (Web UI on 127.0.0.1) until Ctrl-C. */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Run a streamnet Flink job in a local cluster with its Web UI, until Ctrl-C. Jobs: sequence, frames.")
+        description = "Run a streamnet Flink job in a local cluster with its Web UI, until Ctrl-C. Jobs: sequence, frames, training.")
 public final class RunCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "The job: sequence (per-key RNN inference) or frames (CNN frame classification).")
+    @Parameters(index = "0", description = "The job: sequence (per-key RNN inference), frames (CNN frame classification) "
+            + "or training (online many-to-one training, publishing versions to model-updates).")
     String job;
 
     @Mixin
     JobOptions options;
+
+    @Mixin
+    TrainingOptions training;
 
     @Option(names = "--web-port", defaultValue = "8081", description = "Flink Web UI port on 127.0.0.1 (0: any free one; default ${DEFAULT-VALUE}).")
     int webPort;
@@ -52,8 +63,19 @@ public final class RunCommand implements Callable<Integer> {
                         client.getJobID(), c.inputTopic, c.predictionsTopic, model, c.batchSize, c.batchMillis,
                         c.delivery, webPort);
             }
+            case "training" -> {
+                ServedSequenceModel model = trainingStart();
+                TrainingJobConfig c = options.trainingConfig(training);
+                env = LocalFlink.withWebUi(webPort, Math.max(2, c.parallelism));
+                SequenceTrainingJob.build(env, c, model);
+                client = env.executeAsync(SequenceTrainingJob.NAME);
+                System.out.printf("job %s running: learns from %s, publishes %s to %s (every %d gradients of %d "
+                        + "sequences or %d s, %s); Web UI http://127.0.0.1:%d (Ctrl-C stops it)%n", client.getJobID(),
+                        c.inputTopic, model, c.modelUpdatesTopic, c.gradientsPerUpdate, c.windowsPerGradient,
+                        c.publishEvery.toSeconds(), c.delivery, webPort);
+            }
             default -> {
-                System.err.println("unknown job '" + job + "'; jobs: sequence, frames");
+                System.err.println("unknown job '" + job + "'; jobs: sequence, frames, training");
                 return 2;
             }
         }
@@ -74,5 +96,31 @@ public final class RunCommand implements Callable<Integer> {
         });
         done.await();
         return 0;
+    }
+
+    /**
+     * The model training starts from: the checkpoint (or the newest version in the topic), with
+     * fresh weights under --fresh. Versions only go up: starting below one the topic already holds
+     * for this id would publish versions every reader ignores, so that is refused.
+     */
+    private ServedSequenceModel trainingStart() throws Exception {
+        ServedSequenceModel m = options.initialModel();
+        if (training.fresh) {
+            m = FreshModel.of(m, m.modelId(), 0, training.seed);
+        }
+        if (options.model != null || training.fresh) {
+            ServedSequenceModel newest = null;
+            try {
+                newest = ModelUpdateReader.latest(options.bootstrap, options.kafka.settings(), null,
+                        PipelineTopics.MODEL_UPDATES, m.modelId(), ModelUpdates.DEFAULT_MAX_BYTES, Duration.ofSeconds(30));
+            } catch (IllegalStateException none) {
+                // no version of this id yet
+            }
+            if (newest != null && newest.version() >= m.version()) {
+                throw new IllegalArgumentException("model-updates already holds " + newest + ": continue from it "
+                        + "(leave out --model and --fresh) or train another --model-id");
+            }
+        }
+        return m;
     }
 }

@@ -1,0 +1,321 @@
+package io.streamnet.cli.demo;
+
+import io.streamnet.cli.jobs.JobOptions;
+import io.streamnet.cli.jobs.LocalFlink;
+import io.streamnet.cli.jobs.TrainingOptions;
+import io.streamnet.engine.backend.Backends;
+import io.streamnet.engine.checkpoint.Checkpoints;
+import io.streamnet.flink.sequence.SequenceJob;
+import io.streamnet.flink.sequence.SequenceJobConfig;
+import io.streamnet.flink.training.SequenceTrainingJob;
+import io.streamnet.flink.training.TrainingJobConfig;
+import io.streamnet.kafka.admin.PipelineTopics;
+import io.streamnet.kafka.admin.TopicAdmin;
+import io.streamnet.kafka.broker.EmbeddedKafka;
+import io.streamnet.kafka.model.ModelUpdatePublisher;
+import io.streamnet.kafka.replay.KeyedEvent;
+import io.streamnet.kafka.replay.Replayer;
+import io.streamnet.kafka.replay.SentenceEvents;
+import io.streamnet.kafka.serde.RecordSerde;
+import io.streamnet.rnn.cell.CellType;
+import io.streamnet.rnn.data.LabelledSentence;
+import io.streamnet.rnn.data.SentimentDataset;
+import io.streamnet.rnn.model.ModelConfig;
+import io.streamnet.rnn.model.OutputType;
+import io.streamnet.rnn.model.RnnCheckpoints;
+import io.streamnet.rnn.model.SequenceModel;
+import io.streamnet.rnn.recipe.SentimentTask;
+import io.streamnet.rnn.text.Vocabulary;
+import io.streamnet.schemas.ModelUpdate;
+import io.streamnet.schemas.Prediction;
+import io.streamnet.schemas.TextEvent;
+import io.streamnet.serving.model.ModelUpdates;
+import io.streamnet.serving.model.ServedModel;
+import io.streamnet.serving.model.ServedSequenceModel;
+import io.streamnet.serving.training.HeldOutSet;
+import io.streamnet.serving.wire.Codecs;
+import io.streamnet.serving.wire.WireFormat;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * {@code streamnet demo --learn}: the stream learns sentiment from scratch. An untrained GRU (the
+ * offline recipe's architecture and vocabulary) is version 0; the training job learns from the
+ * training split's conversations, replayed pass after pass to training-events, and publishes
+ * versions; the inference job serves the test split's conversations on text-events and picks each
+ * version up live. Summary lines show the version moving and the accuracy of the predictions each
+ * version made; at the end, a table per version (time, held-out score, streamed test accuracy,
+ * the version's accuracy on the whole test split) and the gradient-to-serving delay.
+ */
+final class LearningDemo {
+    static final String MODEL_ID = "sentiment-online";
+
+    private final int passes;
+    private final double trainRate;
+    private final double testRate;
+    private final int webPort;
+    private final long seconds;
+
+    /** Per version: when its update was committed and first served, its metrics, the test predictions it made. */
+    private static final class VersionStats {
+        long committedAt;
+        long firstServedAt;
+        Map<String, Double> metrics = Map.of();
+        int predictions;
+        int correct;
+        double testAccuracy = Double.NaN;
+    }
+
+    LearningDemo(int passes, double trainRate, double testRate, int webPort, long seconds) {
+        this.passes = passes;
+        this.trainRate = trainRate;
+        this.testRate = testRate;
+        this.webPort = webPort;
+        this.seconds = seconds;
+    }
+
+    int run() throws Exception {
+        SentimentDataset.Split split = SentimentDataset.split(SentimentDataset.loadAll(SentimentDataset.locate()), 0.7,
+                0.15, SentimentTask.SPLIT_SEED);
+        SentimentTask.Options o = new SentimentTask.Options(CellType.GRU, 32, 64, 1, 0f, 30, 32, 3e-3f, 4000, 3, 1e-3f);
+        Vocabulary vocab = Vocabulary.words(split.train().stream().map(LabelledSentence::text).toList(),
+                o.maxVocabulary(), 1);
+        SequenceModel untrained = new SequenceModel(Backends.get(), ModelConfig.tokens(o.cell(), vocab.size(),
+                o.embedding(), o.hidden(), o.layers(), o.dropout(), 2, OutputType.MANY_TO_ONE), o.seed());
+        byte[] v0 = Checkpoints.toBytes(RnnCheckpoints.toCheckpoint(untrained, vocab, Map.of(ServedModel.META_ID,
+                MODEL_ID, ServedModel.META_VERSION, "0")));
+        ServedSequenceModel initial = ServedSequenceModel.load(Backends.get(), v0, MODEL_ID, 0);
+        List<HeldOutSet.Example> test = split.test().stream().map(s -> new HeldOutSet.Example(vocab.encode(s.text()),
+                new int[] {s.label()})).toList();
+        System.out.printf("learning demo: %s from scratch (v0 scores %.3f on the %d test sentences); training on %d "
+                + "sentences x %d passes at %.0f words/s, serving the test split at %.0f words/s%n", initial,
+                HeldOutSet.score(untrained, test), test.size(), split.train().size(), passes, trainRate, testRate);
+
+        AtomicBoolean stop = new AtomicBoolean();
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            try (Admin admin = Admin.create(kafka.clientProperties())) {
+                new TopicAdmin(admin).ensure(PipelineTopics.all(2, (short) 1));
+            }
+            ModelUpdatePublisher.publish(kafka.clientProperties(), PipelineTopics.MODEL_UPDATES, initial, Map.of());
+
+            JobOptions serve = new JobOptions();
+            serve.bootstrap = kafka.bootstrapServers();
+            serve.format = "json";
+            serve.outputFormat = "json";
+            serve.mode = "many_to_one";
+            serve.batchSize = 64;
+            serve.batchMillis = 20;
+            serve.stateTtlSeconds = 3600;
+            serve.forecastSteps = 8;
+            serve.delivery = "exactly_once";
+            serve.checkpointMillis = 1000;
+            serve.parallelism = 1;
+            serve.groupId = "streamnet-demo-serve";
+            SequenceJobConfig sc = serve.config(initial);
+            sc.uidPrefix = "serve-";
+
+            JobOptions trainJob = new JobOptions();
+            trainJob.bootstrap = kafka.bootstrapServers();
+            trainJob.format = "json";
+            trainJob.outputFormat = "json";
+            trainJob.batchSize = 64;
+            trainJob.batchMillis = 20;
+            trainJob.stateTtlSeconds = 3600;
+            trainJob.delivery = "exactly_once";
+            trainJob.checkpointMillis = 1000;
+            trainJob.parallelism = 1;
+            trainJob.groupId = "streamnet-demo-train";
+            TrainingOptions to = new TrainingOptions();
+            to.gradientsPerUpdate = 2;
+            to.publishEverySeconds = 5;
+            // Halving the rate every 150 steps (about 3 passes) settles what early stopping settles offline.
+            to.decayEvery = 150;
+            to.decayGamma = 0.5f;
+            TrainingJobConfig tc = trainJob.trainingConfig(to);
+            tc.uidPrefix = "train-";
+
+            StreamExecutionEnvironment env = LocalFlink.withWebUi(webPort, 2);
+            SequenceJob.build(env, sc, initial);
+            SequenceTrainingJob.build(env, tc, initial);
+            JobClient job = env.executeAsync("streamnet demo --learn: " + SequenceJob.NAME + " + "
+                    + SequenceTrainingJob.NAME);
+            System.out.printf("Kafka %s; Flink job %s, Web UI http://127.0.0.1:%s%n", kafka.bootstrapServers(),
+                    job.getJobID(), webPort == 0 ? "(see the log)" : Integer.toString(webPort));
+
+            AtomicInteger passesDone = new AtomicInteger();
+            Thread trainer = new Thread(() -> {
+                for (int p = 0; p < passes && !stop.get(); p++) {
+                    // The same key for a sentence in every pass: the held-out slice (by key) stays held out.
+                    replay(kafka, PipelineTopics.TRAINING_EVENTS, split.train(), "", trainRate, stop);
+                    passesDone.incrementAndGet();
+                }
+            }, "demo-train-replay");
+            Thread server = new Thread(() -> {
+                for (int r = 0; !stop.get(); r++) {
+                    replay(kafka, PipelineTopics.TEXT_EVENTS, split.test(), "r" + r + "-", testRate, stop);
+                }
+            }, "demo-test-replay");
+            trainer.setDaemon(true);
+            server.setDaemon(true);
+            long t0 = System.currentTimeMillis();
+            trainer.start();
+            server.start();
+
+            TreeMap<Long, VersionStats> versions = new TreeMap<>();
+            versions.computeIfAbsent(0L, v -> new VersionStats()).committedAt = t0;
+            long deadline = seconds > 0 ? t0 + seconds * 1000 : Long.MAX_VALUE;
+            long trainingDoneAt = -1;
+            long lastSummary = t0;
+            var predictionCodec = Codecs.of(Prediction.class, WireFormat.JSON);
+            try (KafkaConsumer<byte[], byte[]> preds = consumer(kafka, PipelineTopics.PREDICTIONS);
+                 KafkaConsumer<byte[], byte[]> updates = consumer(kafka, PipelineTopics.MODEL_UPDATES)) {
+                while (System.currentTimeMillis() < deadline) {
+                    long now = System.currentTimeMillis();
+                    for (var r : updates.poll(Duration.ofMillis(100))) {
+                        ModelUpdate u = ModelUpdates.codec(ModelUpdates.DEFAULT_MAX_BYTES).decode(r.value());
+                        if (!MODEL_ID.equals(u.getModelId().toString())) {
+                            continue;
+                        }
+                        VersionStats s = versions.computeIfAbsent(u.getVersion(), v -> new VersionStats());
+                        s.committedAt = now;
+                        s.metrics = new TreeMap<>();
+                        u.getMetrics().forEach((k, v) -> s.metrics.put(k.toString(), v));
+                        s.testAccuracy = HeldOutSet.score(ModelUpdates.validate(Backends.get(), u).model(), test);
+                    }
+                    for (var r : preds.poll(Duration.ofMillis(100))) {
+                        Prediction p = predictionCodec.decode(r.value());
+                        VersionStats s = versions.computeIfAbsent(p.getModelVersion(), v -> new VersionStats());
+                        if (s.firstServedAt == 0) {
+                            s.firstServedAt = now;
+                        }
+                        if (p.getTrueLabel() != null) {
+                            s.predictions++;
+                            s.correct += p.getTrueLabel() == p.getLabel() ? 1 : 0;
+                        }
+                    }
+                    if (now - lastSummary >= 10_000) {
+                        lastSummary = now;
+                        var last = versions.lastEntry();
+                        System.out.printf("-- %3d s: v%d serving; %d/%d passes sent; accuracy of its test predictions "
+                                + "%s; on the whole test split %.3f; held-out score %s%n", (now - t0) / 1000,
+                                last.getKey(), passesDone.get(), passes, rate(last.getValue()),
+                                last.getValue().testAccuracy, fmt(last.getValue().metrics.get("score")));
+                    }
+                    if (passesDone.get() == passes && trainingDoneAt < 0) {
+                        trainingDoneAt = now;
+                    }
+                    // After the last pass: until the last version has served a whole round of the test split.
+                    if (trainingDoneAt > 0 && now - trainingDoneAt > 15_000
+                            && versions.lastEntry().getValue().predictions >= test.size()) {
+                        break;
+                    }
+                    if (job.getJobStatus().join().isGloballyTerminalState()) {
+                        System.err.println("the job ended: " + job.getJobStatus().join());
+                        break;
+                    }
+                }
+            }
+            stop.set(true);
+            table(versions, t0, test.size());
+            job.cancel().get();
+        }
+        return 0;
+    }
+
+    private static void table(TreeMap<Long, VersionStats> versions, long t0, int testSize) {
+        System.out.println();
+        System.out.println("version | committed s | held-out score (slice) | streamed test accuracy (predictions) | "
+                + "whole test split");
+        List<Long> delayNewest = new ArrayList<>();
+        List<Long> delayOldest = new ArrayList<>();
+        for (var e : versions.entrySet()) {
+            VersionStats s = e.getValue();
+            System.out.printf("v%-6d | %11.1f | %s (%s) | %s (%d) | %.4f%n", e.getKey(), (s.committedAt - t0) / 1000.0,
+                    fmt(s.metrics.get("score")), fmt(s.metrics.get("heldOut")), rate(s), s.predictions,
+                    s.testAccuracy);
+            Double newest = s.metrics.get("learnedFromNewestMs");
+            Double oldest = s.metrics.get("learnedFromOldestMs");
+            if (newest != null && s.firstServedAt > 0) {
+                delayNewest.add(s.firstServedAt - newest.longValue());
+                delayOldest.add(s.firstServedAt - oldest.longValue());
+            }
+        }
+        System.out.printf("gradient-to-serving delay (labelled event -> first committed prediction of a version "
+                + "that learned from it), over %d versions: newest event median %d ms p99 %d ms; oldest event "
+                + "median %d ms p99 %d ms%n", delayNewest.size(), pct(delayNewest, 50), pct(delayNewest, 99),
+                pct(delayOldest, 50), pct(delayOldest, 99));
+        var last = versions.lastEntry();
+        System.out.printf("== last version v%d: %.4f on the %d test sentences%n", last.getKey(),
+                last.getValue().testAccuracy, testSize);
+    }
+
+    private static long pct(List<Long> xs, int p) {
+        if (xs.isEmpty()) {
+            return -1;
+        }
+        long[] s = xs.stream().mapToLong(Long::longValue).sorted().toArray();
+        return s[Math.min(s.length - 1, (int) Math.ceil(p / 100.0 * s.length) - 1)];
+    }
+
+    private static String rate(VersionStats s) {
+        return s.predictions == 0 ? "  -  " : String.format("%.3f", (double) s.correct / s.predictions);
+    }
+
+    private static String fmt(Double d) {
+        return d == null ? "  -  " : d == Math.rint(d) ? String.format("%.0f", d) : String.format("%.3f", d);
+    }
+
+    private static KafkaConsumer<byte[], byte[]> consumer(EmbeddedKafka kafka, String topic) {
+        Properties p = kafka.clientProperties();
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "demo-learn-" + topic + "-" + System.nanoTime());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(64 << 20));
+        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        c.subscribe(List.of(topic));
+        return c;
+    }
+
+    /** One pass over {@code sentences} as conversations (keys prefixed), word by word at {@code rate}. */
+    private static void replay(EmbeddedKafka kafka, String topic, List<LabelledSentence> sentences, String prefix,
+                               double rate, AtomicBoolean stop) {
+        RecordSerde<TextEvent> serde = new RecordSerde<>(Codecs.of(TextEvent.class, WireFormat.JSON));
+        var words = new SentenceEvents(sentences, 16, true, System::currentTimeMillis);
+        var renamed = new java.util.Iterator<KeyedEvent<TextEvent>>() {
+            @Override
+            public boolean hasNext() {
+                return !stop.get() && words.hasNext();
+            }
+
+            @Override
+            public KeyedEvent<TextEvent> next() {
+                KeyedEvent<TextEvent> e = words.next();
+                String key = prefix + e.key();
+                e.value().setKey(key);
+                return new KeyedEvent<>(key, e.value());
+            }
+        };
+        try {
+            Replayer.replay(kafka.clientProperties(), topic, serde, renamed, rate, 0, n -> { });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            if (!stop.get()) {
+                System.err.println("replay stopped: " + e.getMessage());
+            }
+        }
+    }
+
+}
