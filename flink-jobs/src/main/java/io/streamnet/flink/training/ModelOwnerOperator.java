@@ -19,6 +19,7 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.slf4j.Logger;
@@ -33,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * goes on from the checkpoint's version: the versions a read_committed reader sees only go up.
  */
 public final class ModelOwnerOperator extends AbstractStreamOperator<ModelUpdate>
-        implements OneInputStreamOperator<TrainingMessage, ModelUpdate> {
+        implements OneInputStreamOperator<TrainingMessage, ModelUpdate>, BoundedOneInput {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(ModelOwnerOperator.class);
     /** Name in savepoints: keep it. */
@@ -143,6 +144,12 @@ public final class ModelOwnerOperator extends AbstractStreamOperator<ModelUpdate
     private void publish(ModelUpdate u) {
         published.inc();
         output.collect(new StreamRecord<>(signingKey == null ? u : UpdateSignatures.sign(u, signingKey)));
+    }
+
+    /** A bounded run (a replay, a benchmark) ends with a last candidate from what was applied since the previous. */
+    @Override
+    public void endInput() throws Exception {
+        handle(owner.publishDue());
     }
 
     @Override

@@ -22,7 +22,9 @@ public final class TrainingJobConfig extends KafkaJobConfig {
     public int maxStepsPerEvent = SequenceInput.DEFAULT_MAX_STEPS;
     /** A sequence is learned from its last this many tokens (k2). */
     public int maxSteps = 64;
-    /** Labelled sequences per batched forward/backward and per gradient. */
+    /** Many-to-many: a key's window is due every this many new steps (k1 <= maxSteps = k2). */
+    public int k1 = 32;
+    /** Labelled sequences (many-to-many: windows) per gradient. */
     public int windowsPerGradient = 32;
     /** Share of keys held out of training to score candidates on. */
     public double heldOutShare = 0.1;
@@ -52,7 +54,7 @@ public final class TrainingJobConfig extends KafkaJobConfig {
     }
 
     public TrainingOperatorConfig operatorConfig() {
-        return new TrainingOperatorConfig(batchSize, batchMillis, stateTtl, maxModelBytes, maxStepsPerEvent, maxSteps,
+        return new TrainingOperatorConfig(batchSize, batchMillis, stateTtl, maxModelBytes, maxStepsPerEvent, maxSteps, k1,
                 windowsPerGradient, new HeldOutSlice(heldOutShare), trustedUpdateKey, seed);
     }
 

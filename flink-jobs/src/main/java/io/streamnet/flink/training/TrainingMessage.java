@@ -50,6 +50,10 @@ public class TrainingMessage {
         return m;
     }
 
+    public static TrainingMessage heldOut(HeldOutSet.Example e) {
+        return heldOut(e.tokens(), e.labels());
+    }
+
     public boolean isGradient() {
         return values != null;
     }

@@ -22,6 +22,20 @@ public final class KeyWindow {
         this.labels = new int[capacity];
     }
 
+    /** A window as a runtime kept it (its state backend's copy of {@link #tokens()}, {@link #labels()} and the rest). */
+    public KeyWindow(String key, int capacity, int[] tokens, int[] labels, int sinceUpdate, float[] startState) {
+        if (tokens.length != labels.length || tokens.length > capacity || sinceUpdate < 0 || sinceUpdate > tokens.length) {
+            throw new IllegalArgumentException("window of " + tokens.length + " tokens, " + labels.length + " labels, "
+                    + sinceUpdate + " new, for a capacity of " + capacity);
+        }
+        this.key = key;
+        this.tokens = java.util.Arrays.copyOf(tokens, capacity);
+        this.labels = java.util.Arrays.copyOf(labels, capacity);
+        this.length = tokens.length;
+        this.sinceUpdate = sinceUpdate;
+        this.startState = startState;
+    }
+
     public String key() {
         return key;
     }
@@ -41,11 +55,13 @@ public final class KeyWindow {
         return startState;
     }
 
-    int[] tokens() {
+    /** The steps held, oldest first (a copy). */
+    public int[] tokens() {
         return Arrays.copyOf(tokens, length);
     }
 
-    int[] labels() {
+    /** Their labels (a copy). */
+    public int[] labels() {
         return Arrays.copyOf(labels, length);
     }
 

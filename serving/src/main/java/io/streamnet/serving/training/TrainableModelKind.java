@@ -11,7 +11,7 @@ import io.streamnet.serving.sequence.SequenceModelKind;
 
 /**
  * The models a training runtime learns on: what the many-to-one serving slot accepts, and only a
- * token MANY_TO_ONE model with the very architecture (vocabulary included) it trains, since its
+ * token MANY_TO_ONE (labelled sequences) or MANY_TO_MANY (next-token) model with the very architecture (vocabulary included) it trains, since its
  * gradients must fit the model owner's parameters. Anything else on the topic is refused as
  * INCOMPATIBLE, never trained on.
  */
@@ -31,9 +31,9 @@ public final class TrainableModelKind implements ModelSlot.Kind<ServedSequenceMo
     @Override
     public String incompatibility(ServedSequenceModel m, ServedSequenceModel current) {
         var c = m.model().config();
-        if (!c.tokenInput() || c.outputType() != OutputType.MANY_TO_ONE) {
-            return "online training learns token MANY_TO_ONE models, this is a " + (c.tokenInput() ? "token " : "feature ")
-                    + c.outputType() + " model";
+        if (!c.tokenInput() || (c.outputType() != OutputType.MANY_TO_ONE && c.outputType() != OutputType.MANY_TO_MANY)) {
+            return "online training learns token MANY_TO_ONE and MANY_TO_MANY models, this is a "
+                    + (c.tokenInput() ? "token " : "feature ") + c.outputType() + " model";
         }
         if (current != null && !architecture(m).equals(architecture(current))) {
             return "the training job trains " + architecture(current) + "; the update is " + architecture(m);

@@ -43,6 +43,26 @@ public final class WindowTrainer {
         this.layout = model.stateLayout();
     }
 
+    public int k1() {
+        return k1;
+    }
+
+    public int k2() {
+        return k2;
+    }
+
+    /**
+     * A held-out key's due window, not trained on: its new steps (tokens and labels) as an example to
+     * score candidates on, and the window starts afresh (from the initial state: nothing is run).
+     */
+    public HeldOutSet.Example skip(KeyWindow w) {
+        int from = w.length - w.sinceUpdate;
+        HeldOutSet.Example e = new HeldOutSet.Example(java.util.Arrays.copyOfRange(w.tokens, from, w.length),
+                java.util.Arrays.copyOfRange(w.labels, from, w.length));
+        w.advance(w.length, null);
+        return e;
+    }
+
     /** A new key's window. */
     public KeyWindow newWindow(String key) {
         return new KeyWindow(key, k2);
