@@ -48,6 +48,9 @@ public final class TrainSentimentCommand implements Callable<Integer> {
     @Option(names = "--weight-decay", defaultValue = "0.001", description = "Adam's L2 weight decay (default ${DEFAULT-VALUE}).")
     float weightDecay;
 
+    @Option(names = "--embedding-dropout", defaultValue = "0", description = "Dropout on the embedded words while training (default ${DEFAULT-VALUE}).")
+    float embeddingDropout;
+
     @Option(names = "--patience", defaultValue = "5", description = "Early stopping: stop after N epochs without a better validation accuracy and keep the best weights (default ${DEFAULT-VALUE}; 0: train all --epochs).")
     int patience;
 
@@ -63,7 +66,7 @@ public final class TrainSentimentCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SentimentTask.Options o = new SentimentTask.Options(CellType.parse(cell), embedding, hidden, layers, dropout,
-                epochs, batch, lr, 4000, seed, weightDecay);
+                epochs, batch, lr, 4000, seed, weightDecay, embeddingDropout);
         Path dir = data != null ? data : SentimentDataset.locate();
         if (folds > 0) {
             long t0 = System.nanoTime();

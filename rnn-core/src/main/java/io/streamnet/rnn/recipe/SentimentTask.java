@@ -29,14 +29,23 @@ public final class SentimentTask {
     private SentimentTask() {
     }
 
-    /** @param weightDecay Adam's L2 weight decay (0: none) */
+    /**
+     * @param weightDecay      Adam's L2 weight decay (0: none)
+     * @param embeddingDropout dropout on the embedded words while training (0: none)
+     */
     public record Options(CellType cell, int embedding, int hidden, int layers, float dropout, int epochs, int batch,
-                          float learningRate, int maxVocabulary, long seed, float weightDecay) {
+                          float learningRate, int maxVocabulary, long seed, float weightDecay, float embeddingDropout) {
         public Options {
             if (embedding <= 0 || hidden <= 0 || layers <= 0 || epochs <= 0 || batch <= 0 || maxVocabulary < 2
-                    || !(learningRate > 0f) || !(weightDecay >= 0f)) {
+                    || !(learningRate > 0f) || !(weightDecay >= 0f) || !(embeddingDropout >= 0f && embeddingDropout < 1f)) {
                 throw new IllegalArgumentException("sentiment options must be positive: " + this);
             }
+        }
+
+        public Options(CellType cell, int embedding, int hidden, int layers, float dropout, int epochs, int batch,
+                       float learningRate, int maxVocabulary, long seed, float weightDecay) {
+            this(cell, embedding, hidden, layers, dropout, epochs, batch, learningRate, maxVocabulary, seed, weightDecay,
+                    0f);
         }
 
         public Options(CellType cell, int embedding, int hidden, int layers, float dropout, int epochs, int batch,
@@ -82,7 +91,7 @@ public final class SentimentTask {
                 o.hidden(), o.layers(), o.dropout(), 2, OutputType.MANY_TO_ONE), o.seed());
         SequenceTrainer trainer = new SequenceTrainer(model,
                 new Adam(backend, LearningRateSchedule.constant(o.learningRate()), 0.9f, 0.999f, 1e-8f, o.weightDecay()),
-                5f, o.seed());
+                5f, o.seed()).withEmbeddingDropout(o.embeddingDropout());
         long t0 = System.nanoTime();
         List<int[]> train = encode(vocab, split.train());
         List<int[]> valSeqs = encode(vocab, split.validation());
@@ -152,7 +161,7 @@ public final class SentimentTask {
         List<LabelledSentence> all = new java.util.ArrayList<>(split.train());
         all.addAll(split.validation());
         Options fixed = new Options(o.cell(), o.embedding(), o.hidden(), o.layers(), o.dropout(), chosen.epochs(),
-                o.batch(), o.learningRate(), o.maxVocabulary(), o.seed(), o.weightDecay());
+                o.batch(), o.learningRate(), o.maxVocabulary(), o.seed(), o.weightDecay(), o.embeddingDropout());
         Result r = train(backend, new SentimentDataset.Split(all, List.of(), split.test()), fixed, 0, listener);
         return new Result(r.model(), r.vocabulary(), r.trainSize(), chosen.validationAccuracy(), r.testAccuracy(),
                 chosen.seconds() + r.seconds(), chosen.epochs());

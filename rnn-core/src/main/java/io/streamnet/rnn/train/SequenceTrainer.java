@@ -219,6 +219,15 @@ public final class SequenceTrainer {
         return copyStates(t);
     }
 
+    /**
+     * Dropout on the embedded tokens while training (inverted: kept values scaled by 1/(1-p), so
+     * evaluation needs no change); a regulariser of the training run, not part of the model.
+     */
+    public SequenceTrainer withEmbeddingDropout(float p) {
+        encoder.embeddingDropout(p);
+        return this;
+    }
+
     /** Optimizer updates done so far. */
     public long optimizerSteps() {
         return optimizer.steps();

@@ -25,6 +25,8 @@ final class StackRunner {
     private final int hidden;
     private final boolean lstm;
     private final float dropout;
+    /** Dropout on the embedded tokens (the first layer's input), training only; 0: off. */
+    private float embeddingDropout;
 
     private int capRows;
     private int capSteps;
@@ -34,6 +36,8 @@ final class StackRunner {
     private Tensor[] embedded;
     private Tensor[][] dropped;
     private Tensor[][] masks;
+    private Tensor[] embeddingDropped;
+    private Tensor[] embeddingMasks;
     private Tensor[] dLogits;
     private Tensor logits;
     private Tensor dLogitsFinal;
@@ -45,6 +49,21 @@ final class StackRunner {
     private HeadMode mode;
     private int lossFrom;
     private boolean trained;
+
+    /** Sets the embedding dropout rate (a training-time choice, not part of the architecture). */
+    void embeddingDropout(float p) {
+        if (!(p >= 0f && p < 1f)) {
+            throw new IllegalArgumentException("embedding dropout must be in [0, 1), got " + p);
+        }
+        if (p > 0f && !model.config().tokenInput()) {
+            throw new IllegalArgumentException("embedding dropout needs a token model");
+        }
+        if (p != embeddingDropout) {
+            capRows = 0; // re-allocate with the mask buffers
+            capSteps = 0;
+        }
+        embeddingDropout = p;
+    }
 
     public StackRunner(SequenceModel model, List<RecurrentCell> cells) {
         this.model = model;
@@ -82,6 +101,12 @@ final class StackRunner {
             }
         }
         int in = cells.get(0).inputSize();
+        embeddingDropped = embeddingDropout > 0f ? new Tensor[capSteps] : null;
+        embeddingMasks = embeddingDropout > 0f ? new Tensor[capSteps] : null;
+        for (int t = 0; embeddingDropped != null && t < capSteps; t++) {
+            embeddingDropped[t] = Tensor.zeros(capRows, in);
+            embeddingMasks[t] = Tensor.zeros(capRows, in);
+        }
         embedded = new Tensor[capSteps];
         dLogits = new Tensor[capSteps];
         for (int t = 0; t < capSteps; t++) {
@@ -133,6 +158,10 @@ final class StackRunner {
         for (int t = 0; t < steps; t++) {
             int act = b.active(t);
             Tensor x = input(t, act);
+            if (train && embeddingDropout > 0f) {
+                x = applyDropout(x, embeddingMasks[t].slice(0, act), embeddingDropped[t].slice(0, act), rng,
+                        embeddingDropout);
+            }
             for (int l = 0; l < layers; l++) {
                 Tensor hOut = hs[l][t + 1].slice(0, act);
                 Tensor cOut = lstm ? cs[l][t + 1].slice(0, act) : null;
@@ -144,7 +173,7 @@ final class StackRunner {
                 }
                 x = hOut;
                 if (train && dropout > 0f && l + 1 < layers) {
-                    x = applyDropout(hOut, masks[l][t].slice(0, act), dropped[l][t].slice(0, act), rng);
+                    x = applyDropout(hOut, masks[l][t].slice(0, act), dropped[l][t].slice(0, act), rng, dropout);
                 }
             }
             if (headMode == HeadMode.EVERY_STEP && t >= lossFrom && b.hasStepTargets()) {
@@ -206,6 +235,9 @@ final class StackRunner {
                     }
                     backend.axpy(1f, dIn, g[l - 1].slice(0, act));
                 } else if (dIn != null) {
+                    if (embeddingDropout > 0f) {
+                        backend.mul(dIn, embeddingMasks[t].slice(0, act), dIn);
+                    }
                     backend.scatterAddRows(dIn, batch.tokensAt(t), act, model.embedding().grad());
                 }
             }
@@ -304,8 +336,8 @@ final class StackRunner {
         backend.gemm(false, true, 1f, dOut, model.headWeight().value(), 1f, dh);
     }
 
-    private Tensor applyDropout(Tensor h, Tensor mask, Tensor out, Random rng) {
-        float keep = 1f - dropout;
+    private Tensor applyDropout(Tensor h, Tensor mask, Tensor out, Random rng, float rate) {
+        float keep = 1f - rate;
         float scale = 1f / keep;
         for (int i = 0; i < mask.size(); i++) {
             mask.put(i, rng.nextFloat() < keep ? scale : 0f);

@@ -52,6 +52,18 @@ class GradientCheckTest {
 
     @ParameterizedTest
     @EnumSource(CellType.class)
+    void embeddingDropoutBackpropagatesThroughTheSameMask(CellType cell) {
+        SequenceModel m = new SequenceModel(cpu, ModelConfig.tokens(cell, 11, 5, 6, 1, 0f, 3, OutputType.MANY_TO_ONE), 8);
+        Random rng = new Random(7);
+        SequenceBatch b = SequenceBatch.tokens(Fixtures.tokenSeqs(rng, 11, 5, 3, 6), new int[] {2, 0, 1});
+        SequenceTrainer t = trainer(m).withEmbeddingDropout(0.3f);
+        t.gradients(b, 99);
+        Fixtures.assertGradientsMatch(m.parameters(), () -> t.trainingLoss(b, 99), 12);
+        org.assertj.core.api.Assertions.assertThat(t.trainingLoss(b, 99)).isNotEqualTo(t.loss(b));
+    }
+
+    @ParameterizedTest
+    @EnumSource(CellType.class)
     void manyToManyClassificationPerStep(CellType cell) {
         SequenceModel m = new SequenceModel(cpu, ModelConfig.tokens(cell, 9, 4, 5, 2, 0f, 9, OutputType.MANY_TO_MANY), 4);
         Random rng = new Random(2);
