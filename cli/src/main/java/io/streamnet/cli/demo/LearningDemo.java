@@ -240,6 +240,8 @@ final class LearningDemo {
                 + "whole test split");
         List<Long> delayNewest = new ArrayList<>();
         List<Long> delayOldest = new ArrayList<>();
+        List<Long> toCommit = new ArrayList<>();
+        List<Long> toServe = new ArrayList<>();
         for (var e : versions.entrySet()) {
             VersionStats s = e.getValue();
             System.out.printf("v%-6d | %11.1f | %s (%s) | %s (%d) | %.4f%n", e.getKey(), (s.committedAt - t0) / 1000.0,
@@ -250,12 +252,17 @@ final class LearningDemo {
             if (newest != null && s.firstServedAt > 0) {
                 delayNewest.add(s.firstServedAt - newest.longValue());
                 delayOldest.add(s.firstServedAt - oldest.longValue());
+                toCommit.add(s.committedAt - newest.longValue());
+                toServe.add(s.firstServedAt - s.committedAt);
             }
         }
         System.out.printf("gradient-to-serving delay (labelled event -> first committed prediction of a version "
                 + "that learned from it), over %d versions: newest event median %d ms p99 %d ms; oldest event "
                 + "median %d ms p99 %d ms%n", delayNewest.size(), pct(delayNewest, 50), pct(delayNewest, 99),
                 pct(delayOldest, 50), pct(delayOldest, 99));
+        System.out.printf("  of which newest event -> version committed: median %d ms p99 %d ms; committed -> first "
+                + "committed prediction with it: median %d ms p99 %d ms%n", pct(toCommit, 50), pct(toCommit, 99),
+                pct(toServe, 50), pct(toServe, 99));
         var last = versions.lastEntry();
         System.out.printf("== last version v%d: %.4f on the %d test sentences%n", last.getKey(),
                 last.getValue().testAccuracy, testSize);
