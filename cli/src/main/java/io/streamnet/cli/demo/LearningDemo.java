@@ -143,6 +143,7 @@ final class LearningDemo {
             // Halving the rate every 150 steps (about 3 passes) settles what early stopping settles offline.
             to.decayEvery = 150;
             to.decayGamma = 0.5f;
+            to.embeddingDropout = 0.5f; // as the offline recipe
             TrainingJobConfig tc = trainJob.trainingConfig(to);
             tc.uidPrefix = "train-";
 

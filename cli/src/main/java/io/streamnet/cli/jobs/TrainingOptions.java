@@ -26,6 +26,9 @@ public final class TrainingOptions {
     @Option(names = "--windows-per-gradient", defaultValue = "32", description = "Labelled sequences per batched forward/backward and per gradient (default ${DEFAULT-VALUE}).")
     public int windowsPerGradient = 32;
 
+    @Option(names = "--embedding-dropout", defaultValue = "0", description = "Dropout on the embedded tokens while learning (default ${DEFAULT-VALUE}).")
+    public float embeddingDropout = 0f;
+
     @Option(names = "--held-out", defaultValue = "0.1", description = "Share of keys never trained on, scoring candidates (default ${DEFAULT-VALUE}).")
     public double heldOut = 0.1;
 
@@ -87,6 +90,7 @@ public final class TrainingOptions {
         c.maxSteps = maxSteps;
         c.windowsPerGradient = windowsPerGradient;
         c.heldOutShare = heldOut;
+        c.embeddingDropout = embeddingDropout;
         c.optimizer = OwnerConfig.Kind.valueOf(optimizer.trim().toUpperCase(Locale.ROOT));
         c.learningRate = learningRate;
         c.momentum = momentum;

@@ -48,7 +48,7 @@ public final class TrainSentimentCommand implements Callable<Integer> {
     @Option(names = "--weight-decay", defaultValue = "0.001", description = "Adam's L2 weight decay (default ${DEFAULT-VALUE}).")
     float weightDecay;
 
-    @Option(names = "--embedding-dropout", defaultValue = "0", description = "Dropout on the embedded words while training (default ${DEFAULT-VALUE}).")
+    @Option(names = "--embedding-dropout", defaultValue = "0.5", description = "Dropout on the embedded words while training; 0.5 had the best mean validation accuracy over 3 seeds x 5 folds (default ${DEFAULT-VALUE}).")
     float embeddingDropout;
 
     @Option(names = "--patience", defaultValue = "5", description = "Early stopping: stop after N epochs without a better validation accuracy and keep the best weights (default ${DEFAULT-VALUE}; 0: train all --epochs).")

@@ -26,6 +26,8 @@ public final class TrainingJobConfig extends KafkaJobConfig {
     public int k1 = 32;
     /** Labelled sequences (many-to-many: windows) per gradient. */
     public int windowsPerGradient = 32;
+    /** Dropout on the embedded tokens while computing gradients (0: none). */
+    public float embeddingDropout = 0f;
     /** Share of keys held out of training to score candidates on. */
     public double heldOutShare = 0.1;
     public long seed = 1;
@@ -55,7 +57,7 @@ public final class TrainingJobConfig extends KafkaJobConfig {
 
     public TrainingOperatorConfig operatorConfig() {
         return new TrainingOperatorConfig(batchSize, batchMillis, stateTtl, maxModelBytes, maxStepsPerEvent, maxSteps, k1,
-                windowsPerGradient, new HeldOutSlice(heldOutShare), trustedUpdateKey, seed);
+                windowsPerGradient, embeddingDropout, new HeldOutSlice(heldOutShare), trustedUpdateKey, seed);
     }
 
     public OwnerConfig ownerConfig() {

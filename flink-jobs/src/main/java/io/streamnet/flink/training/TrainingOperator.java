@@ -102,7 +102,8 @@ public final class TrainingOperator extends ServingOperator<SequenceEvent, Serve
             ship();
         }
         trainer = new SequenceTrainer(serving.model(), null, 0f,
-                config.seed() + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
+                config.seed() + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask())
+                .withEmbeddingDropout(config.embeddingDropout());
         boolean manyToOne = serving.model().config().outputType() == OutputType.MANY_TO_ONE;
         examples = manyToOne ? new SequenceExamples(serving.model(), trainer, config.maxSteps()) : null;
         windowTrainer = manyToOne ? null : new WindowTrainer(serving.model(), trainer, config.k1(), config.maxSteps());

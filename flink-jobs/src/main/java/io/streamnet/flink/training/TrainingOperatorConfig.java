@@ -11,16 +11,18 @@ import java.time.Duration;
  *                           back-propagates through this many (many-to-many)
  * @param k1                 many-to-many: a key's window is due every this many new steps
  * @param windowsPerGradient labelled sequences per batched forward/backward and per gradient shipped
+ * @param embeddingDropout   dropout on the embedded tokens while computing gradients (0: none)
  * @param heldOut            the keys never trained on: their sequences go to the model owner to score candidates
  */
 public record TrainingOperatorConfig(int batchSize, long batchMillis, Duration stateTtl, int maxModelBytes,
-                                     int maxStepsPerEvent, int maxSteps, int k1, int windowsPerGradient, HeldOutSlice heldOut,
+                                     int maxStepsPerEvent, int maxSteps, int k1, int windowsPerGradient, float embeddingDropout, HeldOutSlice heldOut,
                                      byte[] trustedKey, long seed) implements Serializable {
     public TrainingOperatorConfig {
         if (batchSize < 1 || batchMillis < 0 || maxSteps < 1 || k1 < 1 || k1 > maxSteps || windowsPerGradient < 1
-                || maxStepsPerEvent < 1 || heldOut == null) {
+                || maxStepsPerEvent < 1 || heldOut == null || !(embeddingDropout >= 0f && embeddingDropout < 1f)) {
             throw new IllegalArgumentException("training operator needs batch size, windows per gradient and max steps "
-                    + "per event >= 1, 1 <= k1 <= max steps (k2), batch millis >= 0 and a held-out slice");
+                    + "per event >= 1, 1 <= k1 <= max steps (k2), batch millis >= 0, embedding dropout in [0, 1) and a "
+                    + "held-out slice");
         }
     }
 }

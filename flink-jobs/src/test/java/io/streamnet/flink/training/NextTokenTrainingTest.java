@@ -32,7 +32,7 @@ class NextTokenTrainingTest {
 
     TrainingOperatorTest.Harness harness() throws Exception {
         return new TrainingOperatorTest.Harness(new TrainingOperator(TrainingOperatorTest.checkpoint(model, 1), "s", 1,
-                new TrainingOperatorConfig(100, 60_000, Duration.ofHours(1), 1 << 20, 1000, K2, K1, 1000,
+                new TrainingOperatorConfig(100, 60_000, Duration.ofHours(1), 1 << 20, 1000, K2, K1, 1000, 0f,
                         HeldOutSlice.NONE, null, 3)));
     }
 

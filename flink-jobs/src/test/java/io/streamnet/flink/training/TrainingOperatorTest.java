@@ -84,7 +84,7 @@ class TrainingOperatorTest {
 
     Harness harness(int windowsPerGradient, double heldOut) throws Exception {
         return new Harness(new TrainingOperator(checkpoint(model, 1), "s", 1, new TrainingOperatorConfig(100, 60_000,
-                Duration.ofHours(1), 1 << 20, 1000, 5, 5, windowsPerGradient, new HeldOutSlice(heldOut), null, 3)));
+                Duration.ofHours(1), 1 << 20, 1000, 5, 5, windowsPerGradient, 0f, new HeldOutSlice(heldOut), null, 3)));
     }
 
     /** Each key's sequence split into word events, the last one labelled and flagged end. */
