@@ -42,6 +42,10 @@ public final class BenchMain {
             io.streamnet.bench.pipeline.FramePipelineBenchmark.main(args);
             return;
         }
+        if (args.length > 0 && args[0].equals("smoother-online")) {
+            io.streamnet.bench.pipeline.OnlineSmootherProof.main(args);
+            return;
+        }
         if (args.length > 0 && args[0].equals("charlm-online")) {
             io.streamnet.bench.pipeline.OnlineCharModelProof.main(args);
             return;

@@ -142,7 +142,7 @@ public final class OnlineCharModelProof {
             long start = System.currentTimeMillis();
             produce(kafka, streams, vocab, chunksPerSecond);
             long sent = System.currentTimeMillis();
-            List<ModelUpdate> updates = awaitQuiet(kafka, Duration.ofSeconds(10));
+            List<ModelUpdate> updates = awaitQuiet(kafka, UPDATES, Duration.ofSeconds(10));
             job.cancel().get();
             System.out.printf("online: stream sent in %.1f s; %d versions%n", (sent - start) / 1000.0, updates.size());
             System.out.println("online: version | s after start | chars learned | validation nats/char");
@@ -194,14 +194,14 @@ public final class OnlineCharModelProof {
     }
 
     /** The committed updates once none has arrived for {@code quiet}. */
-    static List<ModelUpdate> awaitQuiet(EmbeddedKafka kafka, Duration quiet) {
+    static List<ModelUpdate> awaitQuiet(EmbeddedKafka kafka, String topic, Duration quiet) {
         Properties cp = kafka.clientProperties();
-        cp.put(ConsumerConfig.GROUP_ID_CONFIG, "proof-updates");
+        cp.put(ConsumerConfig.GROUP_ID_CONFIG, "proof-updates-" + topic);
         cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         cp.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(64 << 20));
         List<ModelUpdate> out = new ArrayList<>();
         try (var c = new KafkaConsumer<>(cp, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            TopicPartition tp = new TopicPartition(UPDATES, 0);
+            TopicPartition tp = new TopicPartition(topic, 0);
             c.assign(List.of(tp));
             c.seekToBeginning(List.of(tp));
             long lastArrival = System.nanoTime();

@@ -19,7 +19,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The online training job: KafkaSource of labelled TextEvents -> decode and validate (bad records
+ * The online training job: KafkaSource of labelled TextEvents (StepEvents for a feature model) -> decode and validate (bad records
  * to the dead-letter topic) -> keyBy(key) -> {@link TrainingOperator} (the model-updates topic
  * broadcast into it: it learns on the newest version) -> the {@link ModelOwnerOperator}
  * (parallelism 1) -> transactional KafkaSink to model-updates, where the inference jobs, the Kafka
@@ -34,10 +34,16 @@ public final class SequenceTrainingJob {
 
     public static void build(StreamExecutionEnvironment env, TrainingJobConfig c, ServedSequenceModel initial) {
         c.validate();
+        boolean tokens = initial.model().config().tokenInput();
+        if (!tokens && c.heldOutShare > 0) {
+            throw new IllegalArgumentException("invalid training job config: held-out scoring reads token sequences; "
+                    + "train a feature model with a held-out share of 0");
+        }
         KafkaJobs.configure(env, c);
         DataStream<RawRecord> raw = KafkaJobs.input(env, c, "labelled events");
         SingleOutputStreamOperator<SequenceEvent> decoded = raw
-                .process(new DecodeEvents(InputKind.TEXT, c.inputFormat, c.maxRecordBytes, c.inputLimits))
+                .process(new DecodeEvents(tokens ? InputKind.TEXT : InputKind.STEP, c.inputFormat, c.maxRecordBytes,
+                        c.inputLimits))
                 .name("decode + validate").uid(c.uidPrefix + "decode");
         DataStream<RawRecord> models = KafkaJobs.modelUpdates(env, c);
         SingleOutputStreamOperator<TrainingMessage> trained = decoded.keyBy(new SequenceJob.EventKey())

@@ -39,7 +39,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * runs and ships, so no learned-from event is lost or counted twice across a restore.
  *
  * <p>Many-to-many (a token MANY_TO_MANY model learns next-token prediction: each token's label is
- * the token after it): a key's TBPTT(k1, k2) window is keyed state ({@link WindowState}); a batch
+ * the token after it; a feature MANY_TO_MANY model, such as the camera smoother over CNN features,
+ * learns each StepEvent's own label): a key's TBPTT(k1, k2) window is keyed state ({@link WindowState}); a batch
  * runs in rounds, each feeding every key its tokens until its window is due (k1 new steps), then
  * ONE batched forward/backward over the due windows of all keys ({@link WindowTrainer}: equal to
  * rnn-core's TBPTT on the same stream), the hidden state carried on in the window. Held-out keys'
@@ -172,6 +173,10 @@ public final class TrainingOperator extends ServingOperator<SequenceEvent, Serve
     private static final class KeyWork {
         final String key;
         final List<int[]> parts = new ArrayList<>();
+        /** A feature model's steps and their labels. */
+        final List<float[]> steps = new ArrayList<>();
+        final List<Integer> stepLabels = new ArrayList<>();
+        int step;
         KeyWindow window;
         int pending;
         int part;
@@ -202,8 +207,13 @@ public final class TrainingOperator extends ServingOperator<SequenceEvent, Serve
         for (SequenceEvent e : batch) {
             try {
                 int[] ids = new int[0];
-                if (e.hasSteps()) {
-                    SequenceInput in = SequenceInput.of(e, serving(), config.maxStepsPerEvent());
+                SequenceInput in = e.hasSteps() ? SequenceInput.of(e, serving(), config.maxStepsPerEvent()) : null;
+                boolean features = !serving().model().config().tokenInput();
+                if (features && in != null && (e.label < 0 || e.label >= serving().model().config().outputSize())) {
+                    throw new Rejected(RejectReason.BAD_LABEL, "a many-to-many training step needs its label, one of "
+                            + serving().model().config().outputSize() + " classes; got " + e.label);
+                }
+                if (!features && in != null) {
                     ids = new int[in.steps()];
                     for (int i = 0; i < ids.length; i++) {
                         ids[i] = in.token(i);
@@ -211,6 +221,10 @@ public final class TrainingOperator extends ServingOperator<SequenceEvent, Serve
                 }
                 KeyWork k = work.computeIfAbsent(e.key, KeyWork::new);
                 k.parts.add(ids);
+                if (features && in != null) {
+                    k.steps.add(e.features);
+                    k.stepLabels.add(e.label);
+                }
                 k.newestMs = Math.max(k.newestMs, e.ingestTime);
                 k.end |= e.end;
             } catch (Rejected r) {
@@ -230,6 +244,10 @@ public final class TrainingOperator extends ServingOperator<SequenceEvent, Serve
             dueWork.clear();
             for (KeyWork k : work.values()) {
                 boolean isDue = false;
+                while (!isDue && k.step < k.steps.size()) {
+                    isDue = windowTrainer.add(k.window, k.steps.get(k.step), k.stepLabels.get(k.step));
+                    k.step++;
+                }
                 while (!isDue && k.hasNext()) {
                     int t = k.next();
                     if (k.pending >= 0) {
@@ -237,7 +255,7 @@ public final class TrainingOperator extends ServingOperator<SequenceEvent, Serve
                     }
                     k.pending = t;
                 }
-                if (!isDue && k.end && !k.hasNext() && k.window.sinceUpdate() > 0) {
+                if (!isDue && k.end && !k.hasNext() && k.step == k.steps.size() && k.window.sinceUpdate() > 0) {
                     isDue = true; // the end of the key's stream: its last steps are learned too
                 }
                 if (isDue) {

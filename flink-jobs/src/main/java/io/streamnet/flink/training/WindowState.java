@@ -15,6 +15,9 @@ public class WindowState {
     public float[] startState;
     /** The last token seen, waiting for its label; -1: none. */
     public int pending = -1;
+    /** A feature model's steps, flat (steps x width); null for tokens. */
+    public float[] features;
+    public int width;
 
     public WindowState() {
     }
@@ -26,10 +29,26 @@ public class WindowState {
         s.sinceUpdate = w.sinceUpdate();
         s.startState = w.startState();
         s.pending = pending;
+        float[][] f = w.features();
+        if (f != null) {
+            s.width = f.length == 0 ? 0 : f[0].length;
+            s.features = new float[f.length * s.width];
+            for (int i = 0; i < f.length; i++) {
+                System.arraycopy(f[i], 0, s.features, i * s.width, s.width);
+            }
+            s.tokens = new int[0];
+        }
         return s;
     }
 
     KeyWindow window(String key, int capacity) {
-        return new KeyWindow(key, capacity, tokens, labels, sinceUpdate, startState);
+        if (features == null) {
+            return new KeyWindow(key, capacity, tokens, labels, sinceUpdate, startState);
+        }
+        float[][] f = new float[labels.length][];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = java.util.Arrays.copyOfRange(features, i * width, (i + 1) * width);
+        }
+        return new KeyWindow(key, capacity, f, labels, sinceUpdate, startState);
     }
 }

@@ -3,7 +3,8 @@ package io.streamnet.serving.training;
 import java.util.Arrays;
 
 /**
- * One key's truncated-BPTT window in a stream of labelled token steps: the tokens and labels since
+ * One key's truncated-BPTT window in a stream of labelled steps (token ids, or feature vectors for a
+ * feature model: then {@code tokens} are unused): the steps and labels since
  * the window's start (at most k2), how many arrived since the key's last update, and the hidden
  * state at the window's start (the model's state layout, flat; null: the initial state). What a
  * runtime keeps per key (Flink keyed state); {@link WindowTrainer} reads and advances it.
@@ -11,15 +12,28 @@ import java.util.Arrays;
 public final class KeyWindow {
     final String key;
     int[] tokens;
+    /** A feature model's steps (null for a token model); the arrays are the events' own, not copied. */
+    float[][] features;
     int[] labels;
     int length;
     int sinceUpdate;
     float[] startState;
 
     public KeyWindow(String key, int capacity) {
+        this(key, capacity, false);
+    }
+
+    public KeyWindow(String key, int capacity, boolean featureSteps) {
         this.key = key;
         this.tokens = new int[capacity];
         this.labels = new int[capacity];
+        this.features = featureSteps ? new float[capacity][] : null;
+    }
+
+    /** A feature window as a runtime kept it. */
+    public KeyWindow(String key, int capacity, float[][] features, int[] labels, int sinceUpdate, float[] startState) {
+        this(key, capacity, new int[features.length], labels, sinceUpdate, startState);
+        this.features = java.util.Arrays.copyOf(features, capacity);
     }
 
     /** A window as a runtime kept it (its state backend's copy of {@link #tokens()}, {@link #labels()} and the rest). */
@@ -60,9 +74,19 @@ public final class KeyWindow {
         return Arrays.copyOf(tokens, length);
     }
 
+    /** A feature window's steps (a copy of the array; null for tokens). */
+    public float[][] features() {
+        return features == null ? null : Arrays.copyOf(features, length);
+    }
+
     /** Their labels (a copy). */
     public int[] labels() {
         return Arrays.copyOf(labels, length);
+    }
+
+    void append(float[] x, int label) {
+        features[length] = x;
+        append(0, label);
     }
 
     void append(int token, int label) {
@@ -76,6 +100,10 @@ public final class KeyWindow {
     void advance(int d, float[] state) {
         System.arraycopy(tokens, d, tokens, 0, length - d);
         System.arraycopy(labels, d, labels, 0, length - d);
+        if (features != null) {
+            System.arraycopy(features, d, features, 0, length - d);
+            Arrays.fill(features, length - d, length, null);
+        }
         length -= d;
         sinceUpdate = 0;
         startState = state;

@@ -11,7 +11,8 @@ import io.streamnet.serving.sequence.SequenceModelKind;
 
 /**
  * The models a training runtime learns on: what the many-to-one serving slot accepts, and only a
- * token MANY_TO_ONE (labelled sequences) or MANY_TO_MANY (next-token) model with the very architecture (vocabulary included) it trains, since its
+ * token MANY_TO_ONE (labelled sequences), token MANY_TO_MANY (next-token) or feature MANY_TO_MANY
+ * (labelled steps) model with the very architecture (vocabulary included) it trains, since its
  * gradients must fit the model owner's parameters. Anything else on the topic is refused as
  * INCOMPATIBLE, never trained on.
  */
@@ -31,8 +32,10 @@ public final class TrainableModelKind implements ModelSlot.Kind<ServedSequenceMo
     @Override
     public String incompatibility(ServedSequenceModel m, ServedSequenceModel current) {
         var c = m.model().config();
-        if (!c.tokenInput() || (c.outputType() != OutputType.MANY_TO_ONE && c.outputType() != OutputType.MANY_TO_MANY)) {
-            return "online training learns token MANY_TO_ONE and MANY_TO_MANY models, this is a "
+        boolean trainable = c.outputType() == OutputType.MANY_TO_MANY
+                || (c.tokenInput() && c.outputType() == OutputType.MANY_TO_ONE);
+        if (!trainable) {
+            return "online training learns token MANY_TO_ONE and token or feature MANY_TO_MANY models, this is a "
                     + (c.tokenInput() ? "token " : "feature ") + c.outputType() + " model";
         }
         if (current != null && !architecture(m).equals(architecture(current))) {

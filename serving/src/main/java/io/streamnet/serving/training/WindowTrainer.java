@@ -33,9 +33,6 @@ public final class WindowTrainer {
         if (k1 <= 0 || k2 < k1) {
             throw new IllegalArgumentException("TBPTT needs 0 < k1 <= k2, got k1=" + k1 + ", k2=" + k2);
         }
-        if (!model.config().tokenInput()) {
-            throw new IllegalArgumentException("window training reads token steps; this is a feature model");
-        }
         this.model = model;
         this.trainer = trainer;
         this.k1 = k1;
@@ -56,6 +53,9 @@ public final class WindowTrainer {
      * score candidates on, and the window starts afresh (from the initial state: nothing is run).
      */
     public HeldOutSet.Example skip(KeyWindow w) {
+        if (w.features != null) {
+            throw new IllegalStateException("held-out examples are token sequences; a feature model has no held-out slice");
+        }
         int from = w.length - w.sinceUpdate;
         HeldOutSet.Example e = new HeldOutSet.Example(java.util.Arrays.copyOfRange(w.tokens, from, w.length),
                 java.util.Arrays.copyOfRange(w.labels, from, w.length));
@@ -65,7 +65,23 @@ public final class WindowTrainer {
 
     /** A new key's window. */
     public KeyWindow newWindow(String key) {
-        return new KeyWindow(key, k2);
+        return new KeyWindow(key, k2, !model.config().tokenInput());
+    }
+
+    /**
+     * Appends one labelled feature step to {@code w} (a feature model's window).
+     *
+     * @return whether its window is due (k1 steps since its last update)
+     */
+    public boolean add(KeyWindow w, float[] x, int label) {
+        if (w.features == null) {
+            throw new IllegalStateException("window of key " + w.key + " holds token steps");
+        }
+        if (w.length == k2) {
+            throw new IllegalStateException("window of key " + w.key + " is full: run it before adding");
+        }
+        w.append(x, label);
+        return w.sinceUpdate >= k1;
     }
 
     /**
@@ -74,6 +90,9 @@ public final class WindowTrainer {
      * @return whether its window is due (k1 steps since its last update)
      */
     public boolean add(KeyWindow w, int token, int label) {
+        if (w.features != null) {
+            throw new IllegalStateException("window of key " + w.key + " holds feature steps");
+        }
         if (w.length == k2) {
             throw new IllegalStateException("window of key " + w.key + " is full: run it before adding");
         }
@@ -107,13 +126,16 @@ public final class WindowTrainer {
         int rows = g.size();
         int length = g.get(0).length;
         int lossFrom = length - g.get(0).sinceUpdate;
-        List<int[]> seqs = new ArrayList<>(rows);
         List<int[]> labels = new ArrayList<>(rows);
         for (KeyWindow w : g) {
-            seqs.add(w.tokens());
             labels.add(w.labels());
         }
-        SequenceBatch batch = SequenceBatch.tokenSteps(seqs, labels);
+        SequenceBatch batch;
+        if (model.config().tokenInput()) {
+            batch = SequenceBatch.tokenSteps(g.stream().map(KeyWindow::tokens).toList(), labels);
+        } else {
+            batch = SequenceBatch.featureSteps(g.stream().map(KeyWindow::features).toList(), labels);
+        }
         int[] order = batch.order(); // sorted row r holds window order[r]
         Tensor[] h0 = new Tensor[layout.layers()];
         Tensor[] c0 = layout.cell().hasCellState() ? new Tensor[layout.layers()] : null;
