@@ -12,11 +12,9 @@ import io.streamnet.serving.sequence.SequenceEvent;
 import io.streamnet.serving.sequence.SequenceInput;
 import io.streamnet.rnn.model.OutputType;
 import io.streamnet.serving.training.GradientSum;
-import io.streamnet.serving.training.KeyWindow;
+import io.streamnet.serving.training.HeldOutSet;
+import io.streamnet.serving.training.WindowRounds;
 import io.streamnet.serving.training.WindowTrainer;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import io.streamnet.serving.training.SequenceExamples;
 import io.streamnet.serving.training.TrainableModelKind;
 import java.util.List;
@@ -62,6 +60,8 @@ public final class TrainingOperator extends ServingOperator<SequenceEvent, Serve
     /** Many-to-many: the keys' TBPTT windows; null for a many-to-one model. */
     private transient WindowTrainer windowTrainer;
     private transient SequenceTrainer trainer;
+    private transient WindowRounds rounds;
+    private transient RoundSink roundSink;
     private transient GradientSum sum;
     /** The version {@link #examples} and {@link #sum} learn on (the slot already holds the next one at a swap). */
     private transient long trainingVersion;
@@ -108,6 +108,8 @@ public final class TrainingOperator extends ServingOperator<SequenceEvent, Serve
         boolean manyToOne = serving.model().config().outputType() == OutputType.MANY_TO_ONE;
         examples = manyToOne ? new SequenceExamples(serving.model(), trainer, config.maxSteps()) : null;
         windowTrainer = manyToOne ? null : new WindowTrainer(serving.model(), trainer, config.k1(), config.maxSteps());
+        rounds = manyToOne ? null : new WindowRounds(windowTrainer, config.heldOut());
+        roundSink = new RoundSink();
         sum = new GradientSum(serving.model().parameters());
         trainingVersion = serving.version();
     }
@@ -169,130 +171,68 @@ public final class TrainingOperator extends ServingOperator<SequenceEvent, Serve
         }
     }
 
-    /** A key's tokens of this batch, its window and where its tokens are read up to. */
-    private static final class KeyWork {
-        final String key;
-        final List<int[]> parts = new ArrayList<>();
-        /** A feature model's steps and their labels. */
-        final List<float[]> steps = new ArrayList<>();
-        final List<Integer> stepLabels = new ArrayList<>();
-        int step;
-        KeyWindow window;
-        int pending;
-        int part;
-        int at;
-        long newestMs;
-        boolean end;
-
-        KeyWork(String key) {
-            this.key = key;
-        }
-
-        boolean hasNext() {
-            while (part < parts.size() && at >= parts.get(part).length) {
-                part++;
-                at = 0;
-            }
-            return part < parts.size();
-        }
-
-        int next() {
-            return parts.get(part)[at++];
-        }
-    }
-
-    /** Many-to-many: rounds of due windows batched across keys (see the class comment). */
+    /** Many-to-many: the batch's events into {@link WindowRounds}, run, and the windows written back. */
     private void runWindows(List<SequenceEvent> batch) throws Exception {
-        Map<String, KeyWork> work = new LinkedHashMap<>();
+        boolean features = !serving().model().config().tokenInput();
+        int classes = serving().model().config().outputSize();
         for (SequenceEvent e : batch) {
             try {
-                int[] ids = new int[0];
                 SequenceInput in = e.hasSteps() ? SequenceInput.of(e, serving(), config.maxStepsPerEvent()) : null;
-                boolean features = !serving().model().config().tokenInput();
-                if (features && in != null && (e.label < 0 || e.label >= serving().model().config().outputSize())) {
+                if (features && in != null && (e.label < 0 || e.label >= classes)) {
                     throw new Rejected(RejectReason.BAD_LABEL, "a many-to-many training step needs its label, one of "
-                            + serving().model().config().outputSize() + " classes; got " + e.label);
+                            + classes + " classes; got " + e.label);
                 }
-                if (!features && in != null) {
-                    ids = new int[in.steps()];
+                WindowRounds.Key k = rounds.get(e.key);
+                if (k == null) {
+                    setCurrentKey(e.key);
+                    WindowState s = windows.value();
+                    k = rounds.key(e.key, s == null ? null : s.window(e.key, windowTrainer.k2()),
+                            s == null ? -1 : s.pending);
+                }
+                if (features && in != null) {
+                    k.step(e.features, e.label, e.ingestTime);
+                } else if (in != null) {
+                    int[] ids = new int[in.steps()];
                     for (int i = 0; i < ids.length; i++) {
                         ids[i] = in.token(i);
                     }
+                    k.tokens(ids, e.ingestTime);
                 }
-                KeyWork k = work.computeIfAbsent(e.key, KeyWork::new);
-                k.parts.add(ids);
-                if (features && in != null) {
-                    k.steps.add(e.features);
-                    k.stepLabels.add(e.label);
+                if (e.end) {
+                    k.end();
                 }
-                k.newestMs = Math.max(k.newestMs, e.ingestTime);
-                k.end |= e.end;
             } catch (Rejected r) {
                 deadLetter(e, r, EventJson.of(e));
             }
         }
-        for (KeyWork k : work.values()) {
-            setCurrentKey(k.key);
-            WindowState s = windows.value();
-            k.window = s == null ? windowTrainer.newWindow(k.key) : s.window(k.key, windowTrainer.k2());
-            k.pending = s == null ? -1 : s.pending;
-        }
-        List<KeyWindow> due = new ArrayList<>();
-        List<KeyWork> dueWork = new ArrayList<>();
-        while (true) {
-            due.clear();
-            dueWork.clear();
-            for (KeyWork k : work.values()) {
-                boolean isDue = false;
-                while (!isDue && k.step < k.steps.size()) {
-                    isDue = windowTrainer.add(k.window, k.steps.get(k.step), k.stepLabels.get(k.step));
-                    k.step++;
-                }
-                while (!isDue && k.hasNext()) {
-                    int t = k.next();
-                    if (k.pending >= 0) {
-                        isDue = windowTrainer.add(k.window, k.pending, t);
-                    }
-                    k.pending = t;
-                }
-                if (!isDue && k.end && !k.hasNext() && k.step == k.steps.size() && k.window.sinceUpdate() > 0) {
-                    isDue = true; // the end of the key's stream: its last steps are learned too
-                }
-                if (isDue) {
-                    dueWork.add(k);
-                }
-            }
-            if (dueWork.isEmpty()) {
-                break;
-            }
-            long oldest = Long.MAX_VALUE;
-            long newest = 0;
-            for (KeyWork k : dueWork) {
-                if (config.heldOut().holds(k.key)) {
-                    sequencesHeldOut.inc();
-                    emit(TrainingMessage.heldOut(windowTrainer.skip(k.window)));
-                } else {
-                    due.add(k.window);
-                    oldest = Math.min(oldest, k.newestMs);
-                    newest = Math.max(newest, k.newestMs);
-                }
-            }
-            if (!due.isEmpty()) {
-                sequencesLearned.inc(due.size());
-                trainer.zeroGradients();
-                double loss = windowTrainer.run(due); // the sum of the windows' mean losses
-                sum.add(serving().model().parameters(), 1f, due.size(), loss, oldest, newest);
-                if (sum.windows() >= config.windowsPerGradient()) {
-                    ship();
-                }
-            }
-        }
-        for (KeyWork k : work.values()) {
-            setCurrentKey(k.key);
-            if (k.end) {
+        trainer.zeroGradients();
+        rounds.run(roundSink);
+        for (WindowRounds.Key k : rounds.keys()) {
+            setCurrentKey(k.window().key());
+            if (k.ended()) {
                 windows.clear();
             } else {
-                windows.update(WindowState.of(k.window, k.pending));
+                windows.update(WindowState.of(k.window(), k.pending()));
+            }
+        }
+        rounds.clear();
+    }
+
+    /** Where the rounds report: held-out examples to the owner, learned windows into the sum. */
+    private final class RoundSink implements WindowRounds.Sink {
+        @Override
+        public void heldOut(HeldOutSet.Example e) {
+            sequencesHeldOut.inc();
+            emit(TrainingMessage.heldOut(e));
+        }
+
+        @Override
+        public void learned(int windowCount, double lossSum, long oldestMs, long newestMs) {
+            sequencesLearned.inc(windowCount);
+            sum.add(serving().model().parameters(), 1f, windowCount, lossSum, oldestMs, newestMs);
+            trainer.zeroGradients();
+            if (sum.windows() >= config.windowsPerGradient()) {
+                ship();
             }
         }
     }
