@@ -144,19 +144,8 @@ public final class DemoCommand implements Callable<Integer> {
                         frames.model(), Map.of());
             }
 
-            JobOptions o = new JobOptions();
-            o.bootstrap = kafka.bootstrapServers();
-            o.format = "json";          // so that `kcat -P` can feed the same topic
-            o.outputFormat = "json";    // and `kcat -C` can read predictions
+            JobOptions o = JobOptions.forDemo(kafka.bootstrapServers(), "streamnet-demo", 2);
             o.mode = rolling ? "rolling" : "many_to_one";
-            o.batchSize = 64;
-            o.batchMillis = 20;
-            o.stateTtlSeconds = 3600;
-            o.forecastSteps = 8;
-            o.delivery = "exactly_once";
-            o.checkpointMillis = 1000;
-            o.parallelism = 2;
-            o.groupId = "streamnet-demo";
             SequenceJobConfig c = o.config(serving);
 
             StreamExecutionEnvironment env = LocalFlink.withWebUi(webPort, 2);

@@ -110,33 +110,11 @@ final class LearningDemo {
             }
             ModelUpdatePublisher.publish(kafka.clientProperties(), PipelineTopics.MODEL_UPDATES, initial, Map.of());
 
-            JobOptions serve = new JobOptions();
-            serve.bootstrap = kafka.bootstrapServers();
-            serve.format = "json";
-            serve.outputFormat = "json";
-            serve.mode = "many_to_one";
-            serve.batchSize = 64;
-            serve.batchMillis = 20;
-            serve.stateTtlSeconds = 3600;
-            serve.forecastSteps = 8;
-            serve.delivery = "exactly_once";
-            serve.checkpointMillis = 1000;
-            serve.parallelism = 1;
-            serve.groupId = "streamnet-demo-serve";
+            JobOptions serve = JobOptions.forDemo(kafka.bootstrapServers(), "streamnet-demo-serve", 1);
             SequenceJobConfig sc = serve.config(initial);
             sc.uidPrefix = "serve-";
 
-            JobOptions trainJob = new JobOptions();
-            trainJob.bootstrap = kafka.bootstrapServers();
-            trainJob.format = "json";
-            trainJob.outputFormat = "json";
-            trainJob.batchSize = 64;
-            trainJob.batchMillis = 20;
-            trainJob.stateTtlSeconds = 3600;
-            trainJob.delivery = "exactly_once";
-            trainJob.checkpointMillis = 1000;
-            trainJob.parallelism = 1;
-            trainJob.groupId = "streamnet-demo-train";
+            JobOptions trainJob = JobOptions.forDemo(kafka.bootstrapServers(), "streamnet-demo-train", 1);
             TrainingOptions to = new TrainingOptions();
             to.gradientsPerUpdate = 2;
             to.publishEverySeconds = 5;

@@ -109,6 +109,28 @@ public final class JobOptions {
     @Option(names = "--max-steps-per-event", defaultValue = "10000", description = "Most input steps (tokens) one event may carry (default ${DEFAULT-VALUE}).")
     public int maxStepsPerEvent = SequenceInput.DEFAULT_MAX_STEPS;
 
+    /**
+     * Options for a job the demo builds in code (picocli's defaults do not apply there): JSON on
+     * the wire, so that {@code kcat} can feed and read its topics; batches of 64 within 20 ms;
+     * exactly-once with 1 s checkpoints.
+     */
+    public static JobOptions forDemo(String bootstrap, String groupId, int parallelism) {
+        JobOptions o = new JobOptions();
+        o.bootstrap = bootstrap;
+        o.format = "json";
+        o.outputFormat = "json";
+        o.mode = "many_to_one";
+        o.batchSize = 64;
+        o.batchMillis = 20;
+        o.stateTtlSeconds = 3600;
+        o.forecastSteps = 8;
+        o.delivery = "exactly_once";
+        o.checkpointMillis = 1000;
+        o.parallelism = parallelism;
+        o.groupId = groupId;
+        return o;
+    }
+
     /** The settings every job shares: Kafka client settings, signing key, order check, limits, checkpoints. */
     private void common(io.streamnet.flink.job.KafkaJobConfig c) throws java.io.IOException {
         c.kafka = kafka.settings();
