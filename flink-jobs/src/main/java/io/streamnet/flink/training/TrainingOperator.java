@@ -65,6 +65,7 @@ public final class TrainingOperator extends ServingOperator<SequenceEvent, Serve
     private transient GradientSum sum;
     /** The version {@link #examples} and {@link #sum} learn on (the slot already holds the next one at a swap). */
     private transient long trainingVersion;
+    private transient ServingMetrics metrics;
     private transient Counter sequencesLearned;
     private transient Counter sequencesHeldOut;
     private transient Counter gradientsShipped;
@@ -89,11 +90,11 @@ public final class TrainingOperator extends ServingOperator<SequenceEvent, Serve
 
     @Override
     protected ServingMetrics createMetrics() {
-        ServingMetrics m = new ServingMetrics(getMetricGroup(), "eventsIn", "gradientMicros");
+        metrics = new ServingMetrics(getMetricGroup(), "eventsIn", "gradientMicros");
         sequencesLearned = getMetricGroup().counter("sequencesLearned");
         sequencesHeldOut = getMetricGroup().counter("sequencesHeldOut");
         gradientsShipped = getMetricGroup().counter("gradientsShipped");
-        return m;
+        return metrics;
     }
 
     /** What was learned on the old model ships first, marked with its version; then the new one trains. */
@@ -116,15 +117,24 @@ public final class TrainingOperator extends ServingOperator<SequenceEvent, Serve
 
     @Override
     public void processElement1(StreamRecord<SequenceEvent> element) throws Exception {
+        metrics.recordsIn.inc();
         buffer(element.getValue());
     }
 
     @Override
     protected void run(List<SequenceEvent> batch) throws Exception {
+        metrics.batchSize.update(batch.size());
+        long t0 = System.nanoTime();
         if (windowTrainer != null) {
             runWindows(batch);
-            return;
+        } else {
+            runSequences(batch);
         }
+        metrics.computeMicros.update((System.nanoTime() - t0) / 1000);
+    }
+
+    /** Many-to-one: each event's tokens into its key's state; labelled ends queued, run every N. */
+    private void runSequences(List<SequenceEvent> batch) throws Exception {
         for (SequenceEvent e : batch) {
             setCurrentKey(e.key);
             try {
