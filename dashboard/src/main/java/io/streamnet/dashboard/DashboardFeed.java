@@ -1,0 +1,107 @@
+package io.streamnet.dashboard;
+
+import io.streamnet.dashboard.aggregate.DashboardState;
+import io.streamnet.kafka.client.ClientProperties;
+import io.streamnet.schemas.DeadLetter;
+import io.streamnet.schemas.Prediction;
+import io.streamnet.serving.model.ModelUpdates;
+import io.streamnet.serving.wire.Codecs;
+import io.streamnet.serving.wire.RecordCodec;
+import io.streamnet.serving.wire.WireFormat;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads predictions, dead letters and model updates (read_committed by default, with the user's
+ * client settings) into a {@link DashboardState}, on its own thread. A record that does not decode
+ * is counted and skipped: nothing on a topic stops the dashboard.
+ */
+public final class DashboardFeed implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DashboardFeed.class);
+
+    /** Where and how to read. */
+    public record Settings(String bootstrap, ClientProperties client, WireFormat format, String predictions,
+                           String deadLetters, String modelUpdates, boolean readCommitted, boolean fromStart) {
+    }
+
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Thread thread;
+    private final DashboardState state;
+    private final Settings settings;
+    private final RecordCodec<Prediction> predictions;
+    private final RecordCodec<DeadLetter> deadLetters;
+    private volatile long undecodable;
+    private volatile boolean closed;
+
+    public DashboardFeed(Settings s, DashboardState state) {
+        this.settings = s;
+        this.state = state;
+        this.predictions = Codecs.of(Prediction.class, s.format());
+        this.deadLetters = Codecs.of(DeadLetter.class, s.format());
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrap());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "streamnet-dashboard-" + System.nanoTime());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, s.fromStart() ? "earliest" : "latest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, s.readCommitted() ? "read_committed" : "read_uncommitted");
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(ModelUpdates.DEFAULT_MAX_BYTES));
+        this.consumer = new KafkaConsumer<>(s.client().over(p), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.thread = new Thread(this::run, "dashboard-feed");
+        thread.setDaemon(true);
+    }
+
+    public DashboardFeed start() {
+        consumer.subscribe(List.of(settings.predictions(), settings.deadLetters(), settings.modelUpdates()));
+        thread.start();
+        return this;
+    }
+
+    /** Records that did not decode (skipped). */
+    public long undecodable() {
+        return undecodable;
+    }
+
+    private void run() {
+        try {
+            while (!closed) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    apply(r);
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } finally {
+            consumer.close();
+        }
+    }
+
+    private void apply(ConsumerRecord<byte[], byte[]> r) {
+        try {
+            if (r.topic().equals(settings.predictions())) {
+                state.prediction(predictions.decode(r.value()), System.currentTimeMillis());
+            } else if (r.topic().equals(settings.deadLetters())) {
+                state.deadLetter(deadLetters.decode(r.value()));
+            } else {
+                state.modelUpdate(ModelUpdates.decode(r.value(), ModelUpdates.DEFAULT_MAX_BYTES));
+            }
+        } catch (Exception e) {
+            undecodable++;
+            LOG.debug("skipping {}@{}:{}: {}", r.topic(), r.partition(), r.offset(), e.toString());
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        closed = true;
+        consumer.wakeup();
+        thread.join(5_000);
+    }
+}

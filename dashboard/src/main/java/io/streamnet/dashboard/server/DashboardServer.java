@@ -1,0 +1,152 @@
+package io.streamnet.dashboard.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.UnauthorizedResponse;
+import io.javalin.http.sse.SseClient;
+import io.javalin.json.JavalinJackson;
+import io.streamnet.dashboard.aggregate.DashboardState;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The dashboard's web server (Javalin on Jetty): the page and its script from the classpath, the
+ * state as JSON ({@code /api/snapshot}) and pushed every second as Server-Sent Events
+ * ({@code /api/events}). Binds 127.0.0.1 unless told otherwise; any other address requires an
+ * access token (generated unless given), checked on every page, asset and event stream: as
+ * {@code ?token=}, the {@code X-Streamnet-Token} header, or the cookie the first accepted request sets.
+ */
+public final class DashboardServer implements AutoCloseable {
+    static final String COOKIE = "streamnet-token";
+    static final String HEADER = "X-Streamnet-Token";
+
+    private final DashboardState state;
+    private final String token;
+    private final Javalin app;
+    private final Set<SseClient> clients = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService pusher = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "dashboard-sse");
+        t.setDaemon(true);
+        return t;
+    });
+    private final ObjectMapper json = new ObjectMapper();
+
+    /**
+     * @param token the access token; null: none on a loopback address, a generated one on any other
+     */
+    public DashboardServer(DashboardState state, String host, int port, String token) {
+        this.state = state;
+        this.token = token != null ? token : loopback(host) ? null : generate();
+        byte[] page = resource("index.html");
+        byte[] script = resource("dashboard.js");
+        this.app = Javalin.create(config -> {
+            config.jetty.host = host;
+            config.jetty.port = port;
+            config.jsonMapper(new JavalinJackson(json, false));
+            config.startup.showJavalinBanner = false;
+            config.routes.before(this::authorize);
+            config.routes.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(page));
+            config.routes.get("/dashboard.js", ctx -> ctx.contentType("text/javascript; charset=utf-8").result(script));
+            config.routes.get("/api/snapshot", ctx -> ctx.json(state.snapshot(System.currentTimeMillis())));
+            config.routes.sse("/api/events", client -> {
+                client.keepAlive();
+                clients.add(client);
+                client.onClose(() -> clients.remove(client));
+                push(client);
+            });
+        });
+    }
+
+    public DashboardServer start() {
+        app.start();
+        pusher.scheduleAtFixedRate(() -> clients.forEach(this::push), 1, 1, TimeUnit.SECONDS);
+        return this;
+    }
+
+    /** The port it listens on (after {@link #start()}). */
+    public int port() {
+        return app.port();
+    }
+
+    /** The access token, or null when none is required. */
+    public String token() {
+        return token;
+    }
+
+    private void push(SseClient client) {
+        if (client.terminated()) {
+            clients.remove(client);
+            return;
+        }
+        try {
+            client.sendEvent("snapshot", json.writeValueAsString(state.snapshot(System.currentTimeMillis())));
+        } catch (IOException | RuntimeException e) {
+            clients.remove(client);
+        }
+    }
+
+    private void authorize(Context ctx) {
+        if (token == null) {
+            return;
+        }
+        String given = ctx.queryParam("token");
+        if (given == null) {
+            given = ctx.header(HEADER);
+        }
+        if (given == null) {
+            given = ctx.cookie(COOKIE);
+        }
+        if (given == null || !MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8),
+                token.getBytes(StandardCharsets.UTF_8))) {
+            throw new UnauthorizedResponse("an access token is required");
+        }
+        if (ctx.queryParam("token") != null) {
+            ctx.cookie(COOKIE, token);
+        }
+    }
+
+    static boolean loopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("unknown host " + host, e);
+        }
+    }
+
+    private static String generate() {
+        byte[] b = new byte[16];
+        new SecureRandom().nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    private static byte[] resource(String name) {
+        try (InputStream in = DashboardServer.class.getResourceAsStream("/dashboard/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource /dashboard/" + name);
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        pusher.shutdownNow();
+        clients.forEach(SseClient::close);
+        app.stop();
+    }
+}

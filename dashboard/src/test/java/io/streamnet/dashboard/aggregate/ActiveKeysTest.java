@@ -1,0 +1,30 @@
+package io.streamnet.dashboard.aggregate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** The active-key table stays bounded however many keys stream by, keeping the most recent. */
+class ActiveKeysTest {
+    @Test
+    void aMillionKeysLeaveOnlyTheMostRecentlyActive() {
+        ActiveKeys keys = new ActiveKeys(100);
+        for (int i = 0; i < 1_000_000; i++) {
+            keys.update("k" + i, 0.5, 1, 0, 1);
+        }
+        assertThat(keys.size()).isEqualTo(100);
+        assertThat(keys.newest(1)).extracting(ActiveKeys.Entry::key).containsExactly("k999999");
+        assertThat(keys.get("k0")).isNull();
+    }
+
+    @Test
+    void aKeyUpdatedAgainCountsItsPredictionsAndKeepsItsLatestScore() {
+        ActiveKeys keys = new ActiveKeys(2);
+        keys.update("a", 0.1, 0, 0, 1);
+        keys.update("b", 0.2, 0, 0, 1);
+        keys.update("a", 0.9, 1, 1, 2);
+        keys.update("c", 0.3, 0, 0, 1); // evicts b, the least recently updated
+        assertThat(keys.get("a")).isEqualTo(new ActiveKeys.Entry("a", 2, 0.9, 1, 1, 2));
+        assertThat(keys.get("b")).isNull();
+    }
+}

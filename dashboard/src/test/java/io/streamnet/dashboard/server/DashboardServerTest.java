@@ -1,0 +1,197 @@
+package io.streamnet.dashboard.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamnet.dashboard.DashboardFeed;
+import io.streamnet.dashboard.aggregate.DashboardState;
+import io.streamnet.kafka.admin.PipelineTopics;
+import io.streamnet.kafka.admin.TopicAdmin;
+import io.streamnet.kafka.broker.EmbeddedKafka;
+import io.streamnet.kafka.client.ClientProperties;
+import io.streamnet.schemas.DeadLetter;
+import io.streamnet.schemas.ModelUpdate;
+import io.streamnet.schemas.Prediction;
+import io.streamnet.schemas.PredictionKind;
+import io.streamnet.serving.model.ModelUpdates;
+import io.streamnet.serving.wire.Codecs;
+import io.streamnet.serving.wire.WireFormat;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dashboard server against a real broker: predictions, dead letters and model updates produced
+ * to their topics show up in the snapshot and on the event stream; the access token is enforced.
+ */
+class DashboardServerTest {
+    static final String XSS_KEY = "<img src=x onerror=alert(1)>";
+    static EmbeddedKafka kafka;
+    final HttpClient http = HttpClient.newHttpClient();
+    final ObjectMapper json = new ObjectMapper();
+
+    @BeforeAll
+    static void broker() throws Exception {
+        kafka = EmbeddedKafka.start();
+        try (Admin admin = Admin.create(kafka.clientProperties())) {
+            new TopicAdmin(admin).ensure(PipelineTopics.all(2, (short) 1));
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        kafka.close();
+    }
+
+    static Prediction prediction(String key, long step, float positive, Integer truth, long version) {
+        return Prediction.newBuilder().setKey(key).setKind(PredictionKind.MANY_TO_ONE).setStep(step)
+                .setProbabilities(List.of(1 - positive, positive)).setLabel(positive > 0.5 ? 1 : 0)
+                .setModelId("sentiment").setModelVersion(version).setEventTime(Instant.now()).setLatencyMs(40 + step)
+                .setTrueLabel(truth).build();
+    }
+
+    void produce() throws Exception {
+        var predictions = Codecs.of(Prediction.class, WireFormat.AVRO);
+        var deadLetters = Codecs.of(DeadLetter.class, WireFormat.AVRO);
+        try (var p = new KafkaProducer<>(kafka.clientProperties(), new StringSerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < 10; i++) {
+                p.send(new ProducerRecord<>(PipelineTopics.PREDICTIONS, "k" + i,
+                        predictions.encode(prediction("k" + i, i, i < 7 ? 0.9f : 0.1f, 1, 3))));
+            }
+            p.send(new ProducerRecord<>(PipelineTopics.PREDICTIONS, XSS_KEY,
+                    predictions.encode(prediction(XSS_KEY, 0, 0.75f, null, 3))));
+            for (String reason : new String[] {"UNDECODABLE", "UNDECODABLE", "KEY_TOO_LONG"}) {
+                p.send(new ProducerRecord<>(PipelineTopics.DEAD_LETTERS, null, deadLetters.encode(DeadLetter.newBuilder()
+                        .setSourceTopic("text-events").setPartition(0).setOffset(1).setReason(reason).setDetail("why")
+                        .setRaw(ByteBuffer.wrap(new byte[] {1})).setTime(Instant.now()).build())));
+            }
+            ModelUpdate u = ModelUpdate.newBuilder().setModelId("sentiment").setVersion(3).setArchitecture("{}")
+                    .setWeights(ByteBuffer.wrap(new byte[] {0})).setChecksum("00").setCreatedAt(Instant.now())
+                    .setMetrics(Map.of("score", 0.81, "parentVersion", 2.0)).build();
+            p.send(new ProducerRecord<>(PipelineTopics.MODEL_UPDATES, "sentiment",
+                    ModelUpdates.codec(ModelUpdates.DEFAULT_MAX_BYTES).encode(u)));
+            p.flush();
+        }
+    }
+
+    DashboardFeed feed(DashboardState state) {
+        return new DashboardFeed(new DashboardFeed.Settings(kafka.bootstrapServers(), ClientProperties.NONE,
+                WireFormat.AVRO, PipelineTopics.PREDICTIONS, PipelineTopics.DEAD_LETTERS, PipelineTopics.MODEL_UPDATES,
+                true, true), state).start();
+    }
+
+    JsonNode snapshot(int port, long predictions) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        JsonNode s = null;
+        while (System.nanoTime() < deadline) {
+            var r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/snapshot")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            s = json.readTree(r.body());
+            if (s.path("pipeline").path("predictions").asLong() >= predictions
+                    && s.path("pipeline").path("deadLetters").asLong() >= 3 && s.path("models").path("versions").size() >= 1) {
+                return s;
+            }
+            Thread.sleep(200);
+        }
+        return s;
+    }
+
+    @Test
+    void producedRecordsShowUpInTheSnapshotAndOnTheEventStream() throws Exception {
+        produce();
+        DashboardState state = new DashboardState();
+        try (DashboardFeed f = feed(state); DashboardServer server = new DashboardServer(state, "127.0.0.1", 0, null)
+                .start()) {
+            assertThat(server.token()).as("no token on a loopback address").isNull();
+            JsonNode s = snapshot(server.port(), 11);
+
+            assertThat(s.path("pipeline").path("predictions").asLong()).isEqualTo(11);
+            assertThat(s.path("pipeline").path("accuracy").asDouble()).as("7 of 10 labelled right").isEqualTo(0.7);
+            assertThat(s.path("pipeline").path("deadLettersByReason").path("UNDECODABLE").asLong()).isEqualTo(2);
+            assertThat(s.path("pipeline").path("deadLettersByReason").path("KEY_TOO_LONG").asLong()).isEqualTo(1);
+            JsonNode xss = null;
+            for (JsonNode k : s.path("keys")) {
+                if (k.path("key").asText().equals(XSS_KEY)) {
+                    xss = k;
+                }
+            }
+            assertThat(xss).as("the key arrives as the string it was").isNotNull();
+            assertThat(xss.path("score").asDouble()).isEqualTo(0.75);
+            JsonNode v = s.path("models").path("versions").get(0);
+            assertThat(v.path("version").asLong()).isEqualTo(3);
+            assertThat(v.path("metrics").path("score").asDouble()).isEqualTo(0.81);
+            assertThat(s.path("models").path("serving").path("sentiment").asLong()).isEqualTo(3);
+
+            var events = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                    + "/api/events")).header("Accept", "text/event-stream").build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            assertThat(events.statusCode()).isEqualTo(200);
+            try (var in = new BufferedReader(new InputStreamReader(events.body(), StandardCharsets.UTF_8))) {
+                String event = in.readLine();
+                String data = in.readLine();
+                assertThat(event).isEqualTo("event: snapshot");
+                assertThat(json.readTree(data.substring("data: ".length())).path("pipeline").path("predictions")
+                        .asLong()).isEqualTo(11);
+            }
+        }
+    }
+
+    @Test
+    void withATokenEveryPageAssetAndStreamRequiresIt() throws Exception {
+        DashboardState state = new DashboardState();
+        try (DashboardServer server = new DashboardServer(state, "127.0.0.1", 0, "s3cret").start()) {
+            String base = "http://127.0.0.1:" + server.port();
+            for (String path : new String[] {"/", "/dashboard.js", "/api/snapshot", "/api/events"}) {
+                assertThat(status(base + path, null)).as(path + " without the token").isEqualTo(401);
+                assertThat(status(base + path + "?token=wrong", null)).as(path + " with a wrong one").isEqualTo(401);
+            }
+            assertThat(status(base + "/?token=s3cret", null)).isEqualTo(200);
+            assertThat(status(base + "/api/snapshot", "s3cret")).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void anyAddressButLoopbackGetsAGeneratedToken() {
+        assertThat(DashboardServer.loopback("127.0.0.1")).isTrue();
+        assertThat(DashboardServer.loopback("0.0.0.0")).isFalse();
+        DashboardServer s = new DashboardServer(new DashboardState(), "0.0.0.0", 0, null); // not started
+        assertThat(s.token()).hasSize(32);
+    }
+
+    @Test
+    void thePageAndItsScriptReferenceNoExternalUrl() throws Exception {
+        for (String name : new String[] {"index.html", "dashboard.js"}) {
+            try (var in = DashboardServer.class.getResourceAsStream("/dashboard/" + name)) {
+                String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                assertThat(text).as(name).doesNotContain("http://").doesNotContain("https://").doesNotContain("src=\"//");
+            }
+        }
+    }
+
+    int status(String url, String header) throws Exception {
+        var b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5));
+        if (header != null) {
+            b.header(DashboardServer.HEADER, header);
+        }
+        var r = http.send(b.build(), HttpResponse.BodyHandlers.discarding());
+        return r.statusCode();
+    }
+}
