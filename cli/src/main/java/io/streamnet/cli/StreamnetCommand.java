@@ -19,6 +19,7 @@ import picocli.CommandLine;
         subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, SampleCommand.class,
                 KafkaCommand.class, ProduceCommand.class, TailCommand.class, StreamsCommand.class, RunCommand.class,
                 SubmitCommand.class, PublishModelCommand.class, KeygenCommand.class, BackendCommand.class,
+                io.streamnet.cli.dashboard.DashboardCommand.class,
                 CommandLine.HelpCommand.class})
 public final class StreamnetCommand implements Runnable {
     @CommandLine.Spec

@@ -73,8 +73,9 @@ class FlinkCommandsTest {
     void demoRunsKafkaFlinkAndBothReplaysAndPrintsCommittedPredictions() throws Exception {
         assumeAvailable(SentimentDataset::locate);
         String out = CliRun.ok("demo", "--model", checkpoint().toString(), "--seconds", "25", "--web-port", "0",
-                "--rate", "300", "--frames-model", frameModel().toString(), "--cameras", "2", "--fps", "5");
-        assertThat(out).contains("Kafka:   --bootstrap 127.0.0.1:").contains("kcat -P");
+                "--dashboard-port", "0", "--rate", "300", "--frames-model", frameModel().toString(), "--cameras", "2", "--fps", "5");
+        assertThat(out).contains("Kafka:   --bootstrap 127.0.0.1:").contains("kcat -P")
+                .contains("dashboard: http://127.0.0.1:");
         assertThat(out).contains("MANY_TO_ONE").contains("model tiny-sentiment v1");
         assertThat(out).contains("cam-0").contains("cam-1").contains("FRAME").contains("SMOOTHED")
                 .contains("model tiny-frames v1").contains("accuracy per frame");

@@ -1,5 +1,6 @@
 package io.streamnet.cli.demo;
 
+import io.streamnet.cli.dashboard.DemoDashboard;
 import io.streamnet.cli.jobs.JobOptions;
 import io.streamnet.cli.jobs.LocalFlink;
 import io.streamnet.cli.progress.LossProgress;
@@ -88,6 +89,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--cnn-epochs", defaultValue = "3", description = "LeNet-5 epochs when no CNN is cached (default ${DEFAULT-VALUE}).")
     int cnnEpochs;
 
+    @Option(names = "--dashboard-port", defaultValue = "8090", description = "The live dashboard's port on 127.0.0.1 (0: any free one; default ${DEFAULT-VALUE}).")
+    int dashboardPort;
+
     @Option(names = "--learn", description = "The stream learns sentiment from scratch: an untrained model, the "
             + "training job on the training split's conversations, the inference job on the test split picking up each version.")
     boolean learn;
@@ -105,7 +109,7 @@ public final class DemoCommand implements Callable<Integer> {
                 System.err.println("--passes, --train-rate and --rate must be positive");
                 return 2;
             }
-            return new LearningDemo(passes, trainRate, Math.max(rate, 400), webPort, seconds).run();
+            return new LearningDemo(passes, trainRate, Math.max(rate, 400), webPort, dashboardPort, seconds).run();
         }
         if (rate <= 0 || concurrent < 1 || epochs < 1 || cameras < 0 || !(fps > 0) || cnnEpochs < 1) {
             System.err.println("--rate, --conversations, --epochs, --fps and --cnn-epochs must be positive, --cameras >= 0");
@@ -137,6 +141,8 @@ public final class DemoCommand implements Callable<Integer> {
             try (Admin admin = Admin.create(kafka.clientProperties())) {
                 new TopicAdmin(admin).ensure(PipelineTopics.all(2, (short) 1));
             }
+            DemoDashboard dashboard = DemoDashboard.start(kafka, dashboardPort);
+            System.out.println("dashboard: " + dashboard.url());
             // The model also goes to model-updates, where `streamnet publish-model` puts newer versions.
             ModelUpdatePublisher.publish(kafka.clientProperties(), PipelineTopics.MODEL_UPDATES, serving, Map.of());
             if (frames != null) {
@@ -211,6 +217,7 @@ public final class DemoCommand implements Callable<Integer> {
             if (frameReplay != null) {
                 frameReplay.join(5_000);
             }
+            dashboard.close();
         } finally {
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);

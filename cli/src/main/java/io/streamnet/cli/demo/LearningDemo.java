@@ -1,5 +1,6 @@
 package io.streamnet.cli.demo;
 
+import io.streamnet.cli.dashboard.DemoDashboard;
 import io.streamnet.cli.jobs.JobOptions;
 import io.streamnet.cli.jobs.LocalFlink;
 import io.streamnet.cli.jobs.TrainingOptions;
@@ -66,6 +67,7 @@ final class LearningDemo {
     private final double trainRate;
     private final double testRate;
     private final int webPort;
+    private final int dashboardPort;
     private final long seconds;
 
     /** Per version: when its update was committed and first served, its metrics, the test predictions it made. */
@@ -78,11 +80,12 @@ final class LearningDemo {
         double testAccuracy = Double.NaN;
     }
 
-    LearningDemo(int passes, double trainRate, double testRate, int webPort, long seconds) {
+    LearningDemo(int passes, double trainRate, double testRate, int webPort, int dashboardPort, long seconds) {
         this.passes = passes;
         this.trainRate = trainRate;
         this.testRate = testRate;
         this.webPort = webPort;
+        this.dashboardPort = dashboardPort;
         this.seconds = seconds;
     }
 
@@ -108,6 +111,8 @@ final class LearningDemo {
             try (Admin admin = Admin.create(kafka.clientProperties())) {
                 new TopicAdmin(admin).ensure(PipelineTopics.all(2, (short) 1));
             }
+            DemoDashboard dashboard = DemoDashboard.start(kafka, dashboardPort);
+            System.out.println("dashboard: " + dashboard.url());
             ModelUpdatePublisher.publish(kafka.clientProperties(), PipelineTopics.MODEL_UPDATES, initial, Map.of());
 
             JobOptions serve = JobOptions.forDemo(kafka.bootstrapServers(), "streamnet-demo-serve", 1);
@@ -209,6 +214,7 @@ final class LearningDemo {
             stop.set(true);
             table(versions, t0, test.size());
             job.cancel().get();
+            dashboard.close();
         }
         return 0;
     }

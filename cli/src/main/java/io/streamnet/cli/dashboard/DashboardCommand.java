@@ -1,0 +1,65 @@
+package io.streamnet.cli.dashboard;
+
+import io.streamnet.cli.kafka.KafkaClientOptions;
+import io.streamnet.dashboard.DashboardFeed;
+import io.streamnet.dashboard.aggregate.DashboardState;
+import io.streamnet.dashboard.server.DashboardServer;
+import io.streamnet.kafka.admin.PipelineTopics;
+import io.streamnet.serving.wire.WireFormat;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code streamnet dashboard}: the live dashboard in the browser, until Ctrl-C. */
+@Command(name = "dashboard", mixinStandardHelpOptions = true,
+        description = "Live dashboard in the browser: predictions, dead letters and model versions from the pipeline's topics.")
+public final class DashboardCommand implements Callable<Integer> {
+    @Option(names = "--bootstrap", defaultValue = "127.0.0.1:9092", description = "Kafka bootstrap servers (default ${DEFAULT-VALUE}).")
+    String bootstrap;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on; any but loopback requires the access token (default ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8090", description = "Port (0: any free one; default ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--token", description = "Access token (default: none on loopback, generated and printed otherwise).")
+    String token;
+
+    @Option(names = "--format", defaultValue = "avro", description = "Wire format of predictions and dead letters, avro or json (default ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(names = "--from-latest", description = "Start from new records instead of each topic's beginning.")
+    boolean fromLatest;
+
+    @Option(names = "--read-uncommitted", description = "Also show records of open or aborted transactions (default: read_committed).")
+    boolean readUncommitted;
+
+    @Mixin
+    KafkaClientOptions kafka = new KafkaClientOptions();
+
+    @Override
+    public Integer call() throws Exception {
+        DashboardState state = new DashboardState();
+        try (DashboardFeed feed = start(state, bootstrap, WireFormat.parse(format));
+             DashboardServer server = new DashboardServer(state, host, port, token).start()) {
+            System.out.println("dashboard: " + url(server, host));
+            CountDownLatch done = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(done::countDown));
+            done.await();
+        }
+        return 0;
+    }
+
+    private DashboardFeed start(DashboardState state, String bootstrap, WireFormat wire) throws java.io.IOException {
+        return new DashboardFeed(new DashboardFeed.Settings(bootstrap, kafka.settings(), wire, PipelineTopics.PREDICTIONS,
+                PipelineTopics.DEAD_LETTERS, PipelineTopics.MODEL_UPDATES, !readUncommitted, !fromLatest), state).start();
+    }
+
+    /** The URL to open, with the token when one is required. */
+    public static String url(DashboardServer server, String host) {
+        return "http://" + host + ":" + server.port() + "/" + (server.token() == null ? "" : "?token=" + server.token());
+    }
+}
