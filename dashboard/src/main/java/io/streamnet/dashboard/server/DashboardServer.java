@@ -92,7 +92,10 @@ public final class DashboardServer implements AutoCloseable {
             return;
         }
         try {
-            client.sendEvent("snapshot", json.writeValueAsString(state.snapshot(System.currentTimeMillis())));
+            String snapshot = json.writeValueAsString(state.snapshot(System.currentTimeMillis()));
+            synchronized (client) { // the first push runs on the request thread, the rest on the pusher
+                client.sendEvent("snapshot", snapshot);
+            }
         } catch (IOException | RuntimeException e) {
             clients.remove(client);
         }
