@@ -14,9 +14,6 @@ import io.streamnet.kafka.admin.PipelineTopics;
 import io.streamnet.kafka.admin.TopicAdmin;
 import io.streamnet.kafka.broker.EmbeddedKafka;
 import io.streamnet.kafka.model.ModelUpdatePublisher;
-import io.streamnet.kafka.replay.KeyedEvent;
-import io.streamnet.kafka.replay.Replayer;
-import io.streamnet.kafka.replay.SentenceEvents;
 import io.streamnet.kafka.serde.RecordSerde;
 import io.streamnet.kafka.tail.PredictionTailer;
 import io.streamnet.rnn.cell.CellType;
@@ -24,13 +21,11 @@ import io.streamnet.rnn.data.LabelledSentence;
 import io.streamnet.rnn.data.SentimentDataset;
 import io.streamnet.rnn.recipe.SentimentTask;
 import io.streamnet.schemas.Prediction;
-import io.streamnet.schemas.TextEvent;
 import io.streamnet.serving.model.ServedSequenceModel;
 import io.streamnet.serving.wire.Codecs;
 import io.streamnet.serving.wire.WireFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -254,29 +249,11 @@ public final class DemoCommand implements Callable<Integer> {
     /** Held-out sentences as conversations, word by word, round after round until stopped. */
     private void replayForever(EmbeddedKafka kafka, List<LabelledSentence> sentences, AtomicBoolean stop,
                                AtomicLong sent) {
-        RecordSerde<TextEvent> serde = new RecordSerde<>(Codecs.of(TextEvent.class, WireFormat.JSON));
-        int round = 0;
         try {
-            while (!stop.get()) {
-                Iterator<KeyedEvent<TextEvent>> words = new SentenceEvents(sentences, concurrent, true,
-                        System::currentTimeMillis);
-                int r = round++;
-                Iterator<KeyedEvent<TextEvent>> renamed = new Iterator<>() {
-                    @Override
-                    public boolean hasNext() {
-                        return !stop.get() && words.hasNext();
-                    }
-
-                    @Override
-                    public KeyedEvent<TextEvent> next() {
-                        KeyedEvent<TextEvent> e = words.next();
-                        String key = "r" + r + "-" + e.key(); // a new conversation id each round
-                        e.value().setKey(key);
-                        return new KeyedEvent<>(key, e.value());
-                    }
-                };
-                Replayer.replay(kafka.clientProperties(), PipelineTopics.TEXT_EVENTS, serde, renamed, rate, 0,
-                        n -> sent.incrementAndGet());
+            for (int round = 0; !stop.get(); round++) {
+                // A new conversation id each round.
+                ConversationReplay.pass(kafka, PipelineTopics.TEXT_EVENTS, sentences, concurrent, "r" + round + "-",
+                        rate, stop, n -> sent.incrementAndGet());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -14,10 +14,6 @@ import io.streamnet.kafka.admin.PipelineTopics;
 import io.streamnet.kafka.admin.TopicAdmin;
 import io.streamnet.kafka.broker.EmbeddedKafka;
 import io.streamnet.kafka.model.ModelUpdatePublisher;
-import io.streamnet.kafka.replay.KeyedEvent;
-import io.streamnet.kafka.replay.Replayer;
-import io.streamnet.kafka.replay.SentenceEvents;
-import io.streamnet.kafka.serde.RecordSerde;
 import io.streamnet.rnn.cell.CellType;
 import io.streamnet.rnn.data.LabelledSentence;
 import io.streamnet.rnn.data.SentimentDataset;
@@ -29,7 +25,6 @@ import io.streamnet.rnn.recipe.SentimentTask;
 import io.streamnet.rnn.text.Vocabulary;
 import io.streamnet.schemas.ModelUpdate;
 import io.streamnet.schemas.Prediction;
-import io.streamnet.schemas.TextEvent;
 import io.streamnet.serving.model.ModelUpdates;
 import io.streamnet.serving.model.ServedModel;
 import io.streamnet.serving.model.ServedSequenceModel;
@@ -283,24 +278,8 @@ final class LearningDemo {
     /** One pass over {@code sentences} as conversations (keys prefixed), word by word at {@code rate}. */
     private static void replay(EmbeddedKafka kafka, String topic, List<LabelledSentence> sentences, String prefix,
                                double rate, AtomicBoolean stop) {
-        RecordSerde<TextEvent> serde = new RecordSerde<>(Codecs.of(TextEvent.class, WireFormat.JSON));
-        var words = new SentenceEvents(sentences, 16, true, System::currentTimeMillis);
-        var renamed = new java.util.Iterator<KeyedEvent<TextEvent>>() {
-            @Override
-            public boolean hasNext() {
-                return !stop.get() && words.hasNext();
-            }
-
-            @Override
-            public KeyedEvent<TextEvent> next() {
-                KeyedEvent<TextEvent> e = words.next();
-                String key = prefix + e.key();
-                e.value().setKey(key);
-                return new KeyedEvent<>(key, e.value());
-            }
-        };
         try {
-            Replayer.replay(kafka.clientProperties(), topic, serde, renamed, rate, 0, n -> { });
+            ConversationReplay.pass(kafka, topic, sentences, 16, prefix, rate, stop, n -> { });
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
