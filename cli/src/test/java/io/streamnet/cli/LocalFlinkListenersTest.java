@@ -35,7 +35,7 @@ class LocalFlinkListenersTest {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             webPort = s.getLocalPort();
         }
-        StreamExecutionEnvironment env = LocalFlink.withWebUi(webPort, 1);
+        StreamExecutionEnvironment env = LocalFlink.withWebUi(webPort, 1, 0); // Prometheus metrics on, on a free port
         env.fromSequence(0, Long.MAX_VALUE).map(x -> x + 1).sinkTo(new DiscardingSink<>());
         JobClient job = env.executeAsync("listeners");
         try {
@@ -48,6 +48,9 @@ class LocalFlinkListenersTest {
 
             assertThat(listening).isNotEmpty().allSatisfy(a -> assertThat(a).startsWith("127.0.0.1:"));
             assertThat(listening).contains("127.0.0.1:" + webPort);
+            String metrics = LocalFlink.metricsUrl();
+            assertThat(metrics).startsWith("http://127.0.0.1:");
+            assertThat(listening).contains(metrics.substring("http://".length(), metrics.lastIndexOf('/')));
             HttpClient http = HttpClient.newHttpClient();
             String config = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + webPort + "/config"))
                     .build(), HttpResponse.BodyHandlers.ofString()).body();

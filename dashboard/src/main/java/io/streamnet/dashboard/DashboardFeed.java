@@ -1,7 +1,9 @@
 package io.streamnet.dashboard;
 
 import io.streamnet.dashboard.aggregate.DashboardState;
+import io.streamnet.kafka.admin.PipelineTopics;
 import io.streamnet.kafka.client.ClientProperties;
+import io.streamnet.schemas.Frame;
 import io.streamnet.schemas.DeadLetter;
 import io.streamnet.schemas.Prediction;
 import io.streamnet.serving.model.ModelUpdates;
@@ -21,15 +23,24 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads predictions, dead letters and model updates (read_committed by default, with the user's
- * client settings) into a {@link DashboardState}, on its own thread. A record that does not decode
- * is counted and skipped: nothing on a topic stops the dashboard.
+ * client settings) into a {@link DashboardState}, on its own thread; the frames topic too (its
+ * pixels are what the frames page draws), and the other input topics only counted (events in).
+ * A record that does not decode is counted and skipped: nothing on a topic stops the dashboard.
  */
 public final class DashboardFeed implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DashboardFeed.class);
 
     /** Where and how to read. */
     public record Settings(String bootstrap, ClientProperties client, WireFormat format, String predictions,
-                           String deadLetters, String modelUpdates, boolean readCommitted, boolean fromStart) {
+                           String deadLetters, String modelUpdates, String frames, List<String> countedInputs,
+                           boolean readCommitted, boolean fromStart) {
+        /** The pipeline's topics. */
+        public static Settings pipeline(String bootstrap, ClientProperties client, WireFormat format,
+                                        boolean readCommitted, boolean fromStart) {
+            return new Settings(bootstrap, client, format, PipelineTopics.PREDICTIONS, PipelineTopics.DEAD_LETTERS,
+                    PipelineTopics.MODEL_UPDATES, PipelineTopics.FRAMES,
+                    List.of(PipelineTopics.TEXT_EVENTS, PipelineTopics.STEP_EVENTS), readCommitted, fromStart);
+        }
     }
 
     private final KafkaConsumer<byte[], byte[]> consumer;
@@ -38,6 +49,7 @@ public final class DashboardFeed implements AutoCloseable {
     private final Settings settings;
     private final RecordCodec<Prediction> predictions;
     private final RecordCodec<DeadLetter> deadLetters;
+    private final RecordCodec<Frame> frames;
     private volatile long undecodable;
     private volatile boolean closed;
 
@@ -46,6 +58,7 @@ public final class DashboardFeed implements AutoCloseable {
         this.state = state;
         this.predictions = Codecs.of(Prediction.class, s.format());
         this.deadLetters = Codecs.of(DeadLetter.class, s.format());
+        this.frames = Codecs.of(Frame.class, s.format());
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrap());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "streamnet-dashboard-" + System.nanoTime());
@@ -59,7 +72,10 @@ public final class DashboardFeed implements AutoCloseable {
     }
 
     public DashboardFeed start() {
-        consumer.subscribe(List.of(settings.predictions(), settings.deadLetters(), settings.modelUpdates()));
+        List<String> topics = new java.util.ArrayList<>(List.of(settings.predictions(), settings.deadLetters(),
+                settings.modelUpdates(), settings.frames()));
+        topics.addAll(settings.countedInputs());
+        consumer.subscribe(topics);
         thread.start();
         return this;
     }
@@ -73,7 +89,11 @@ public final class DashboardFeed implements AutoCloseable {
         try {
             while (!closed) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    apply(r);
+                    if (settings.countedInputs().contains(r.topic())) {
+                        state.eventsIn(System.currentTimeMillis(), 1);
+                    } else {
+                        apply(r);
+                    }
                 }
             }
         } catch (WakeupException e) {
@@ -87,6 +107,8 @@ public final class DashboardFeed implements AutoCloseable {
         try {
             if (r.topic().equals(settings.predictions())) {
                 state.prediction(predictions.decode(r.value()), System.currentTimeMillis());
+            } else if (r.topic().equals(settings.frames())) {
+                state.frame(frames.decode(r.value()), System.currentTimeMillis());
             } else if (r.topic().equals(settings.deadLetters())) {
                 state.deadLetter(deadLetters.decode(r.value()));
             } else {

@@ -4,7 +4,7 @@ import io.streamnet.cli.kafka.KafkaClientOptions;
 import io.streamnet.dashboard.DashboardFeed;
 import io.streamnet.dashboard.aggregate.DashboardState;
 import io.streamnet.dashboard.server.DashboardServer;
-import io.streamnet.kafka.admin.PipelineTopics;
+import io.streamnet.dashboard.JobMetricsWatch;
 import io.streamnet.serving.wire.WireFormat;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 
 /** {@code streamnet dashboard}: the live dashboard in the browser, until Ctrl-C. */
 @Command(name = "dashboard", mixinStandardHelpOptions = true,
-        description = "Live dashboard in the browser: predictions, dead letters and model versions from the pipeline's topics.")
+        description = "Live dashboards in the browser (sentiment, frames, pipeline, model timeline) from the pipeline's topics.")
 public final class DashboardCommand implements Callable<Integer> {
     @Option(names = "--bootstrap", defaultValue = "127.0.0.1:9092", description = "Kafka bootstrap servers (default ${DEFAULT-VALUE}).")
     String bootstrap;
@@ -37,6 +37,9 @@ public final class DashboardCommand implements Callable<Integer> {
     @Option(names = "--read-uncommitted", description = "Also show records of open or aborted transactions (default: read_committed).")
     boolean readUncommitted;
 
+    @Option(names = "--metrics", description = "The job's Prometheus endpoint (as `run` prints it), for its restarts on the pipeline page.")
+    String metrics;
+
     @Mixin
     KafkaClientOptions kafka = new KafkaClientOptions();
 
@@ -44,7 +47,8 @@ public final class DashboardCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         DashboardState state = new DashboardState();
         try (DashboardFeed feed = start(state, bootstrap, WireFormat.parse(format));
-             DashboardServer server = new DashboardServer(state, host, port, token).start()) {
+             DashboardServer server = new DashboardServer(state, host, port, token).start();
+             JobMetricsWatch watch = metrics == null ? null : new JobMetricsWatch(metrics, state.pipeline()).start()) {
             System.out.println("dashboard: " + url(server, host));
             CountDownLatch done = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(done::countDown));
@@ -54,8 +58,8 @@ public final class DashboardCommand implements Callable<Integer> {
     }
 
     private DashboardFeed start(DashboardState state, String bootstrap, WireFormat wire) throws java.io.IOException {
-        return new DashboardFeed(new DashboardFeed.Settings(bootstrap, kafka.settings(), wire, PipelineTopics.PREDICTIONS,
-                PipelineTopics.DEAD_LETTERS, PipelineTopics.MODEL_UPDATES, !readUncommitted, !fromLatest), state).start();
+        return new DashboardFeed(DashboardFeed.Settings.pipeline(bootstrap, kafka.settings(), wire, !readUncommitted,
+                !fromLatest), state).start();
     }
 
     /** The URL to open, with the token when one is required. */

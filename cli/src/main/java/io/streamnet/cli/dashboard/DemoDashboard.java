@@ -3,7 +3,7 @@ package io.streamnet.cli.dashboard;
 import io.streamnet.dashboard.DashboardFeed;
 import io.streamnet.dashboard.aggregate.DashboardState;
 import io.streamnet.dashboard.server.DashboardServer;
-import io.streamnet.kafka.admin.PipelineTopics;
+import io.streamnet.dashboard.JobMetricsWatch;
 import io.streamnet.kafka.broker.EmbeddedKafka;
 import io.streamnet.kafka.client.ClientProperties;
 import io.streamnet.serving.wire.WireFormat;
@@ -12,18 +12,27 @@ import io.streamnet.serving.wire.WireFormat;
 public final class DemoDashboard implements AutoCloseable {
     private final DashboardFeed feed;
     private final DashboardServer server;
+    private final DashboardState state;
+    private JobMetricsWatch watch;
 
-    private DemoDashboard(DashboardFeed feed, DashboardServer server) {
+    private DemoDashboard(DashboardState state, DashboardFeed feed, DashboardServer server) {
+        this.state = state;
         this.feed = feed;
         this.server = server;
     }
 
     public static DemoDashboard start(EmbeddedKafka kafka, int port) {
         DashboardState state = new DashboardState();
-        DashboardFeed feed = new DashboardFeed(new DashboardFeed.Settings(kafka.bootstrapServers(), ClientProperties.NONE,
-                WireFormat.JSON, PipelineTopics.PREDICTIONS, PipelineTopics.DEAD_LETTERS, PipelineTopics.MODEL_UPDATES,
-                true, true), state).start();
-        return new DemoDashboard(feed, new DashboardServer(state, "127.0.0.1", port, null).start());
+        DashboardFeed feed = new DashboardFeed(DashboardFeed.Settings.pipeline(kafka.bootstrapServers(),
+                ClientProperties.NONE, WireFormat.JSON, true, true), state).start();
+        return new DemoDashboard(state, feed, new DashboardServer(state, "127.0.0.1", port, null).start());
+    }
+
+    /** Reads the job's restarts from its Prometheus endpoint (null: none to read). */
+    public void watchJob(String metricsUrl) {
+        if (metricsUrl != null) {
+            watch = new JobMetricsWatch(metricsUrl, state.pipeline()).start();
+        }
     }
 
     public String url() {
@@ -32,6 +41,9 @@ public final class DemoDashboard implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        if (watch != null) {
+            watch.close();
+        }
         server.close();
         feed.close();
     }

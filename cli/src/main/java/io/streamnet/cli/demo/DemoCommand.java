@@ -87,6 +87,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--dashboard-port", defaultValue = "8090", description = "The live dashboard's port on 127.0.0.1 (0: any free one; default ${DEFAULT-VALUE}).")
     int dashboardPort;
 
+    @Option(names = "--metrics-port", defaultValue = "9249", description = "Prometheus metrics port on 127.0.0.1 (0: any free one, -1: off; default ${DEFAULT-VALUE}).")
+    int metricsPort;
+
     @Option(names = "--learn", description = "The stream learns sentiment from scratch: an untrained model, the "
             + "training job on the training split's conversations, the inference job on the test split picking up each version.")
     boolean learn;
@@ -104,7 +107,7 @@ public final class DemoCommand implements Callable<Integer> {
                 System.err.println("--passes, --train-rate and --rate must be positive");
                 return 2;
             }
-            return new LearningDemo(passes, trainRate, Math.max(rate, 400), webPort, dashboardPort, seconds).run();
+            return new LearningDemo(passes, trainRate, Math.max(rate, 400), webPort, dashboardPort, metricsPort, seconds).run();
         }
         if (rate <= 0 || concurrent < 1 || epochs < 1 || cameras < 0 || !(fps > 0) || cnnEpochs < 1) {
             System.err.println("--rate, --conversations, --epochs, --fps and --cnn-epochs must be positive, --cameras >= 0");
@@ -149,7 +152,7 @@ public final class DemoCommand implements Callable<Integer> {
             o.mode = rolling ? "rolling" : "many_to_one";
             SequenceJobConfig c = o.config(serving);
 
-            StreamExecutionEnvironment env = LocalFlink.withWebUi(webPort, 2);
+            StreamExecutionEnvironment env = LocalFlink.withWebUi(webPort, 2, metricsPort);
             SequenceJob.build(env, c, serving);
             if (frames != null) {
                 frames.build(env, kafka.bootstrapServers(), c.checkpointDir);
@@ -160,6 +163,11 @@ public final class DemoCommand implements Callable<Integer> {
                     PipelineTopics.all(2, (short) 1).stream().map(t -> t.name()).toList());
             System.out.printf("Flink:   job %s, Web UI http://127.0.0.1:%s%n", job.getJobID(),
                     webPort == 0 ? "(see the log above)" : Integer.toString(webPort));
+            String metrics = LocalFlink.metricsUrl();
+            dashboard.watchJob(metrics);
+            if (metrics != null) {
+                System.out.println("metrics: " + metrics + " (Prometheus)");
+            }
             System.out.printf("model:   %s, %s, exactly-once; predictions appear at each checkpoint (1 s)%n", serving,
                     c.mode);
             if (frames != null) {

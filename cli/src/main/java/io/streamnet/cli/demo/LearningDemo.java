@@ -63,6 +63,7 @@ final class LearningDemo {
     private final double testRate;
     private final int webPort;
     private final int dashboardPort;
+    private final int metricsPort;
     private final long seconds;
 
     /** Per version: when its update was committed and first served, its metrics, the test predictions it made. */
@@ -75,12 +76,14 @@ final class LearningDemo {
         double testAccuracy = Double.NaN;
     }
 
-    LearningDemo(int passes, double trainRate, double testRate, int webPort, int dashboardPort, long seconds) {
+    LearningDemo(int passes, double trainRate, double testRate, int webPort, int dashboardPort, int metricsPort,
+                 long seconds) {
         this.passes = passes;
         this.trainRate = trainRate;
         this.testRate = testRate;
         this.webPort = webPort;
         this.dashboardPort = dashboardPort;
+        this.metricsPort = metricsPort;
         this.seconds = seconds;
     }
 
@@ -125,13 +128,18 @@ final class LearningDemo {
             TrainingJobConfig tc = trainJob.trainingConfig(to);
             tc.uidPrefix = "train-";
 
-            StreamExecutionEnvironment env = LocalFlink.withWebUi(webPort, 2);
+            StreamExecutionEnvironment env = LocalFlink.withWebUi(webPort, 2, metricsPort);
             SequenceJob.build(env, sc, initial);
             SequenceTrainingJob.build(env, tc, initial);
             JobClient job = env.executeAsync("streamnet demo --learn: " + SequenceJob.NAME + " + "
                     + SequenceTrainingJob.NAME);
             System.out.printf("Kafka %s; Flink job %s, Web UI http://127.0.0.1:%s%n", kafka.bootstrapServers(),
                     job.getJobID(), webPort == 0 ? "(see the log)" : Integer.toString(webPort));
+            String metrics = LocalFlink.metricsUrl();
+            dashboard.watchJob(metrics);
+            if (metrics != null) {
+                System.out.println("metrics: " + metrics + " (Prometheus)");
+            }
 
             AtomicInteger passesDone = new AtomicInteger();
             Thread trainer = new Thread(() -> {

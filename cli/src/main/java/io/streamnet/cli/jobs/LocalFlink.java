@@ -5,13 +5,15 @@ import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.configuration.WebOptions;
+import io.streamnet.flink.metrics.LoopbackPrometheusReporter;
+import io.streamnet.flink.metrics.LoopbackPrometheusReporterFactory;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * A local Flink cluster in this JVM with its Web UI on 127.0.0.1. Every listener it opens (REST and
  * Web UI, RPC, blob server, TaskManager data exchange, metrics query service) binds 127.0.0.1, and
  * jar upload through the Web UI is off: this cluster runs the job it was made for, nothing a page
- * visitor sends.
+ * visitor sends. The Prometheus metrics, when on, are served on 127.0.0.1 too.
  */
 public final class LocalFlink {
     static final String LOOPBACK = "127.0.0.1";
@@ -19,9 +21,20 @@ public final class LocalFlink {
     private LocalFlink() {
     }
 
-    /** @param webPort the Web UI / REST port; 0 picks a free one */
+    /** With no Prometheus metrics. */
     public static StreamExecutionEnvironment withWebUi(int webPort, int slots) {
+        return withWebUi(webPort, slots, -1);
+    }
+
+    /**
+     * @param webPort the Web UI / REST port; 0 picks a free one
+     * @param metricsPort the Prometheus port; 0 picks a free one, negative: none
+     */
+    public static StreamExecutionEnvironment withWebUi(int webPort, int slots, int metricsPort) {
         Configuration conf = new Configuration();
+        if (metricsPort >= 0) {
+            LoopbackPrometheusReporterFactory.enable(conf, LOOPBACK, metricsPort);
+        }
         conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         conf.set(RestOptions.ADDRESS, "127.0.0.1");
         conf.set(RestOptions.BIND_PORT, Integer.toString(webPort));
@@ -33,5 +46,11 @@ public final class LocalFlink {
         conf.set(WebOptions.CANCEL_ENABLE, false);
         conf.set(TaskManagerOptions.NUM_TASK_SLOTS, slots);
         return StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
+    }
+
+    /** Where this JVM's local cluster serves its Prometheus metrics, once the job runs; null when off. */
+    public static String metricsUrl() {
+        var running = LoopbackPrometheusReporter.running();
+        return running.isEmpty() ? null : "http://127.0.0.1:" + running.get(0).getPort() + "/metrics";
     }
 }

@@ -39,6 +39,9 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--web-port", defaultValue = "8081", description = "Flink Web UI port on 127.0.0.1 (0: any free one; default ${DEFAULT-VALUE}).")
     int webPort;
 
+    @Option(names = "--metrics-port", defaultValue = "9249", description = "Prometheus metrics port on 127.0.0.1 (0: any free one, -1: off; default ${DEFAULT-VALUE}).")
+    int metricsPort;
+
     @Override
     public Integer call() throws Exception {
         JobClient client;
@@ -47,7 +50,7 @@ public final class RunCommand implements Callable<Integer> {
             case "sequence" -> {
                 ServedSequenceModel model = options.initialModel();
                 SequenceJobConfig c = options.config(model);
-                env = LocalFlink.withWebUi(webPort, Math.max(2, c.parallelism));
+                env = LocalFlink.withWebUi(webPort, Math.max(2, c.parallelism), metricsPort);
                 SequenceJob.build(env, c, model);
                 client = env.executeAsync(SequenceJob.NAME);
                 System.out.printf("job %s running: %s -> %s, model %s, mode %s, %s; Web UI http://127.0.0.1:%d (Ctrl-C stops it)%n",
@@ -56,7 +59,7 @@ public final class RunCommand implements Callable<Integer> {
             case "frames" -> {
                 ServedFrameModel model = options.initialFrameModel();
                 FrameJobConfig c = options.frameConfig();
-                env = LocalFlink.withWebUi(webPort, Math.max(2, c.parallelism));
+                env = LocalFlink.withWebUi(webPort, Math.max(2, c.parallelism), metricsPort);
                 FrameJob.build(env, c, model);
                 client = env.executeAsync(FrameJob.NAME);
                 System.out.printf("job %s running: %s -> %s, model %s, batch %d / %d ms, %s; Web UI http://127.0.0.1:%d (Ctrl-C stops it)%n",
@@ -66,7 +69,7 @@ public final class RunCommand implements Callable<Integer> {
             case "training" -> {
                 ServedSequenceModel model = trainingStart();
                 TrainingJobConfig c = options.trainingConfig(training);
-                env = LocalFlink.withWebUi(webPort, Math.max(2, c.parallelism));
+                env = LocalFlink.withWebUi(webPort, Math.max(2, c.parallelism), metricsPort);
                 SequenceTrainingJob.build(env, c, model);
                 client = env.executeAsync(SequenceTrainingJob.NAME);
                 System.out.printf("job %s running: learns from %s, publishes %s to %s (every %d gradients of %d "
@@ -78,6 +81,10 @@ public final class RunCommand implements Callable<Integer> {
                 System.err.println("unknown job '" + job + "'; jobs: sequence, frames, training");
                 return 2;
             }
+        }
+        String metrics = LocalFlink.metricsUrl();
+        if (metrics != null) {
+            System.out.println("Prometheus metrics: " + metrics);
         }
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -1,37 +1,95 @@
 package io.streamnet.dashboard.aggregate;
 
+import io.streamnet.kafka.admin.PipelineTopics;
 import io.streamnet.schemas.DeadLetter;
+import io.streamnet.schemas.Frame;
 import io.streamnet.schemas.ModelUpdate;
 import io.streamnet.schemas.Prediction;
+import io.streamnet.schemas.PredictionKind;
+import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Everything the dashboards show, from the three topics they read: each record updates bounded
- * aggregates ({@link ActiveKeys}, {@link PipelineStats}, {@link ModelTimeline}), and
- * {@link #snapshot} is what a page receives (plain maps and lists, for JSON).
+ * Everything the dashboards show, from the topics they read: each record updates bounded
+ * aggregates, and {@link #snapshot} is what a page receives (plain maps and lists, for JSON).
+ * A model that has made a FRAME prediction is a frame model: its other predictions (the
+ * smoother's) go to the frames page, every other model's to the sentiment page.
  */
 public final class DashboardState {
-    public static final int ACTIVE_KEYS = 200;
-    public static final int KEYS_SHOWN = 50;
+    private static final int FRAME_MODELS = 100;
 
-    private final ActiveKeys keys = new ActiveKeys(ACTIVE_KEYS);
+    private final String modelUpdatesTopic;
+    private final SentimentBoard sentiment = new SentimentBoard();
+    private final FrameBoard frames = new FrameBoard();
     private final PipelineStats pipeline = new PipelineStats();
     private final ModelTimeline models = new ModelTimeline();
+    private final Set<String> frameModels = new LinkedHashSet<>();
+
+    public DashboardState() {
+        this(PipelineTopics.MODEL_UPDATES);
+    }
+
+    /** @param modelUpdatesTopic dead letters from this topic are rejected model updates */
+    public DashboardState(String modelUpdatesTopic) {
+        this.modelUpdatesTopic = modelUpdatesTopic;
+    }
 
     public void prediction(Prediction p, long nowMs) {
+        String modelId = p.getModelId().toString();
+        String key = p.getKey().toString();
         List<Float> probs = p.getProbabilities();
-        double score = probs.size() >= 2 ? probs.get(1) : probs.isEmpty() ? Double.NaN : probs.get(0);
-        keys.update(p.getKey().toString(), score, p.getLabel(), p.getStep(), p.getModelVersion());
-        pipeline.prediction(nowMs, p.getLatencyMs(), p.getTrueLabel(), p.getLabel());
-        models.servedBy(p.getModelId().toString(), p.getModelVersion(),
-                p.getTrueLabel() == null ? null : p.getTrueLabel() == p.getLabel());
+        pipeline.prediction(nowMs, p.getLatencyMs());
+        models.servedBy(modelId, p.getModelVersion(), p.getTrueLabel() == null ? null : p.getTrueLabel() == p.getLabel());
+        double confidence = p.getLabel() >= 0 && p.getLabel() < probs.size() ? probs.get(p.getLabel()) : Double.NaN;
+        FrameBoard.Label label = new FrameBoard.Label(p.getStep(), p.getLabel(), confidence, p.getTrueLabel(), modelId,
+                p.getModelVersion());
+        if (p.getKind() == PredictionKind.FRAME) {
+            synchronized (frameModels) {
+                if (frameModels.size() < FRAME_MODELS) {
+                    frameModels.add(modelId);
+                }
+            }
+            frames.perFrame(key, label, probs.size());
+            return;
+        }
+        boolean frameModel;
+        synchronized (frameModels) {
+            frameModel = frameModels.contains(modelId);
+        }
+        if (frameModel) {
+            frames.smoothed(key, label);
+        } else if (!probs.isEmpty()) {
+            double score = probs.size() >= 2 ? probs.get(1) : probs.get(0);
+            sentiment.prediction(nowMs, key, score, p.getLabel(), p.getStep(), p.getModelVersion(), p.getTrueLabel());
+        }
+    }
+
+    public void frame(Frame f, long nowMs) {
+        pipeline.eventsIn(nowMs, 1);
+        ByteBuffer b = f.getPixels().duplicate();
+        byte[] pixels = new byte[Math.min(b.remaining(), FrameBoard.MAX_PIXEL_BYTES + 1)];
+        b.get(pixels);
+        frames.frame(f.getStreamId().toString(), f.getFrameNo(), f.getHeight(), f.getWidth(), f.getChannels(), pixels);
+    }
+
+    /** Records read from an input topic that the dashboard only counts. */
+    public void eventsIn(long nowMs, long n) {
+        pipeline.eventsIn(nowMs, n);
     }
 
     public void deadLetter(DeadLetter d) {
-        pipeline.deadLetter(new PipelineStats.DeadLetterView(d.getReason().toString(), d.getDetail().toString(),
-                d.getSourceTopic() + "@" + d.getPartition() + ":" + d.getOffset(), d.getTime().toEpochMilli()));
+        String reason = d.getReason().toString();
+        String detail = d.getDetail().toString();
+        long time = d.getTime().toEpochMilli();
+        pipeline.deadLetter(new PipelineStats.DeadLetterView(reason, detail,
+                d.getSourceTopic() + "@" + d.getPartition() + ":" + d.getOffset(), time));
+        if (d.getSourceTopic().toString().equals(modelUpdatesTopic) || reason.equals("CANDIDATE_REJECTED")) {
+            models.rejected(new ModelTimeline.Rejection(reason, detail, time));
+        }
     }
 
     public void modelUpdate(ModelUpdate u) {
@@ -41,8 +99,12 @@ public final class DashboardState {
                 u.getCreatedAt().toEpochMilli(), metrics));
     }
 
-    public ActiveKeys keys() {
-        return keys;
+    public SentimentBoard sentiment() {
+        return sentiment;
+    }
+
+    public FrameBoard frames() {
+        return frames;
     }
 
     public PipelineStats pipeline() {
@@ -57,25 +119,10 @@ public final class DashboardState {
     public Map<String, Object> snapshot(long nowMs) {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("time", nowMs);
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("predictions", pipeline.predictions());
-        p.put("predictionsPerSecond", pipeline.predictionsPerSecond(nowMs));
-        p.put("latencyP50Ms", pipeline.latencyPercentile(50));
-        p.put("latencyP99Ms", pipeline.latencyPercentile(99));
-        double acc = pipeline.accuracy();
-        p.put("accuracy", Double.isNaN(acc) ? null : acc);
-        p.put("deadLetters", pipeline.deadLetters());
-        p.put("deadLettersByReason", pipeline.deadLettersByReason());
-        p.put("newestDeadLetters", pipeline.newestDeadLetters());
-        s.put("pipeline", p);
-        s.put("keys", keys.newest(KEYS_SHOWN));
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("versions", models.versions());
-        m.put("serving", models.serving());
-        Map<String, Object> acc2 = new LinkedHashMap<>();
-        models.accuracy().forEach((k, v) -> acc2.put(k, Map.of("labelled", v[0], "correct", v[1])));
-        m.put("accuracyByVersion", acc2);
-        s.put("models", m);
+        s.put("pipeline", pipeline.snapshot(nowMs));
+        s.put("sentiment", sentiment.snapshot(nowMs));
+        s.put("frames", frames.snapshot());
+        s.put("models", models.snapshot());
         return s;
     }
 }

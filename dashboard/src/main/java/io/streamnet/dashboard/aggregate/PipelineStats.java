@@ -4,16 +4,18 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What the pipeline page shows, in bounded memory: predictions per second over the last
- * {@link #WINDOW_SECONDS} seconds, end-to-end latency p50/p99 over the last {@link #LATENCIES}
- * predictions, live accuracy where labels arrive, dead letters by reason with the newest few.
+ * What the pipeline page shows, in bounded memory: events in and predictions out per second over
+ * the last {@link #SECONDS} seconds, end-to-end latency p50/p99 over the last {@link #LATENCIES}
+ * predictions, dead letters by reason with the newest few, and the job's restarts (from its
+ * metrics, when the dashboard is told where they are).
  */
 public final class PipelineStats {
-    public static final int WINDOW_SECONDS = 60;
+    public static final int SECONDS = 120;
     public static final int LATENCIES = 4096;
     public static final int NEWEST_DEAD_LETTERS = 10;
 
@@ -21,29 +23,29 @@ public final class PipelineStats {
     public record DeadLetterView(String reason, String detail, String source, long time) {
     }
 
-    private final long[] perSecond = new long[WINDOW_SECONDS];
-    private final long[] secondOf = new long[WINDOW_SECONDS];
+    private final RateSeries in = new RateSeries(SECONDS);
+    private final RateSeries out = new RateSeries(SECONDS);
     private final long[] latencies = new long[LATENCIES];
+    private long events;
     private long predictions;
-    private long labelled;
-    private long correct;
     private final Map<String, Long> deadLettersByReason = new TreeMap<>();
     private final Deque<DeadLetterView> newestDeadLetters = new ArrayDeque<>();
     private long deadLetters;
+    private volatile long restarts = -1;
 
-    public synchronized void prediction(long nowMs, long latencyMs, Integer trueLabel, int label) {
-        long second = nowMs / 1000;
-        int slot = (int) (second % WINDOW_SECONDS);
-        if (secondOf[slot] != second) {
-            secondOf[slot] = second;
-            perSecond[slot] = 0;
+    /** {@code n} records read from the input topics. */
+    public void eventsIn(long nowMs, long n) {
+        in.add(nowMs, n);
+        synchronized (this) {
+            events += n;
         }
-        perSecond[slot]++;
-        latencies[(int) (predictions % LATENCIES)] = latencyMs;
-        predictions++;
-        if (trueLabel != null) {
-            labelled++;
-            correct += trueLabel == label ? 1 : 0;
+    }
+
+    public void prediction(long nowMs, long latencyMs) {
+        out.add(nowMs, 1);
+        synchronized (this) {
+            latencies[(int) (predictions % LATENCIES)] = latencyMs;
+            predictions++;
         }
     }
 
@@ -56,19 +58,24 @@ public final class PipelineStats {
         }
     }
 
-    /** Predictions per second over the full seconds of the window before {@code nowMs}. */
-    public synchronized double predictionsPerSecond(long nowMs) {
-        long now = nowMs / 1000;
-        long sum = 0;
-        for (int i = 0; i < WINDOW_SECONDS; i++) {
-            if (secondOf[i] < now && secondOf[i] >= now - WINDOW_SECONDS) {
-                sum += perSecond[i];
-            }
-        }
-        return sum / (double) WINDOW_SECONDS;
+    /** The job's restarts as its metrics report them (-1: unknown). */
+    public void restarts(long n) {
+        restarts = n;
     }
 
-    /** The {@code p}-th percentile (0-100) of the latencies held, or -1 with none. */
+    public long restarts() {
+        return restarts;
+    }
+
+    public double eventsPerSecond(long nowMs) {
+        return in.perSecond(nowMs);
+    }
+
+    public double predictionsPerSecond(long nowMs) {
+        return out.perSecond(nowMs);
+    }
+
+    /** The {@code p}-th percentile (0-100) of the latencies held (nearest rank), or -1 with none. */
     public synchronized long latencyPercentile(double p) {
         int n = (int) Math.min(predictions, LATENCIES);
         if (n == 0) {
@@ -76,16 +83,16 @@ public final class PipelineStats {
         }
         long[] s = Arrays.copyOf(latencies, n);
         Arrays.sort(s);
-        return s[Math.min(n - 1, (int) Math.ceil(p / 100 * n) - 1 < 0 ? 0 : (int) Math.ceil(p / 100 * n) - 1)];
+        int rank = (int) Math.ceil(p / 100 * n);
+        return s[Math.max(0, Math.min(n - 1, rank - 1))];
+    }
+
+    public synchronized long events() {
+        return events;
     }
 
     public synchronized long predictions() {
         return predictions;
-    }
-
-    /** Accuracy over the predictions that carried their true label, or NaN with none. */
-    public synchronized double accuracy() {
-        return labelled == 0 ? Double.NaN : (double) correct / labelled;
     }
 
     public synchronized long deadLetters() {
@@ -96,7 +103,24 @@ public final class PipelineStats {
         return new LinkedHashMap<>(deadLettersByReason);
     }
 
-    public synchronized java.util.List<DeadLetterView> newestDeadLetters() {
-        return java.util.List.copyOf(newestDeadLetters);
+    public synchronized List<DeadLetterView> newestDeadLetters() {
+        return List.copyOf(newestDeadLetters);
+    }
+
+    public Map<String, Object> snapshot(long nowMs) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("events", events());
+        p.put("eventsPerSecond", eventsPerSecond(nowMs));
+        p.put("predictions", predictions());
+        p.put("predictionsPerSecond", predictionsPerSecond(nowMs));
+        p.put("eventsInSeries", in.series(nowMs));
+        p.put("predictionsOutSeries", out.series(nowMs));
+        p.put("latencyP50Ms", latencyPercentile(50));
+        p.put("latencyP99Ms", latencyPercentile(99));
+        p.put("deadLetters", deadLetters());
+        p.put("deadLettersByReason", deadLettersByReason());
+        p.put("newestDeadLetters", newestDeadLetters());
+        p.put("restarts", restarts < 0 ? null : restarts);
+        return p;
     }
 }

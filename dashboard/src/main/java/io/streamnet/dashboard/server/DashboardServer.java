@@ -3,6 +3,7 @@ package io.streamnet.dashboard.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.NotFoundResponse;
 import io.javalin.http.UnauthorizedResponse;
 import io.javalin.http.sse.SseClient;
 import io.javalin.json.JavalinJackson;
@@ -15,7 +16,10 @@ import java.net.UnknownHostException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -23,15 +27,21 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The dashboard's web server (Javalin on Jetty): the page and its script from the classpath, the
- * state as JSON ({@code /api/snapshot}) and pushed every second as Server-Sent Events
- * ({@code /api/events}). Binds 127.0.0.1 unless told otherwise; any other address requires an
+ * The dashboard's web server (Javalin on Jetty): four pages (sentiment, frames, pipeline, models)
+ * with their scripts, styles and the chart library (uPlot, from its WebJar) all from the classpath,
+ * so a page needs no other host; the state as JSON ({@code /api/snapshot}) and pushed every second
+ * as Server-Sent Events ({@code /api/events}); one key's score history ({@code /api/key?key=}). Binds 127.0.0.1 unless told otherwise; any other address requires an
  * access token (generated unless given), checked on every page, asset and event stream: as
  * {@code ?token=}, the {@code X-Streamnet-Token} header, or the cookie the first accepted request sets.
  */
 public final class DashboardServer implements AutoCloseable {
     static final String COOKIE = "streamnet-token";
     static final String HEADER = "X-Streamnet-Token";
+    /** The pages, the first being where "/" leads. */
+    public static final List<String> PAGES = List.of("sentiment", "frames", "pipeline", "models");
+    static final List<String> ASSETS = List.of("style.css", "common.js", "sentiment.js", "frames.js", "pipeline.js",
+            "models.js");
+    private static final String UPLOT = "/META-INF/resources/webjars/uplot/1.6.30/dist/";
 
     private final DashboardState state;
     private final String token;
@@ -50,17 +60,39 @@ public final class DashboardServer implements AutoCloseable {
     public DashboardServer(DashboardState state, String host, int port, String token) {
         this.state = state;
         this.token = token != null ? token : loopback(host) ? null : generate();
-        byte[] page = resource("index.html");
-        byte[] script = resource("dashboard.js");
+        Map<String, byte[]> files = new HashMap<>();
+        for (String page : PAGES) {
+            files.put(page, resource("/dashboard/" + page + ".html"));
+        }
+        for (String asset : ASSETS) {
+            files.put(asset, resource("/dashboard/assets/" + asset));
+        }
+        files.put("uPlot.iife.min.js", resource(UPLOT + "uPlot.iife.min.js"));
+        files.put("uPlot.min.css", resource(UPLOT + "uPlot.min.css"));
         this.app = Javalin.create(config -> {
             config.jetty.host = host;
             config.jetty.port = port;
             config.jsonMapper(new JavalinJackson(json, false));
             config.startup.showJavalinBanner = false;
             config.routes.before(this::authorize);
-            config.routes.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(page));
-            config.routes.get("/dashboard.js", ctx -> ctx.contentType("text/javascript; charset=utf-8").result(script));
+            config.routes.get("/", ctx -> ctx.redirect(PAGES.get(0)
+                    + (ctx.queryString() == null ? "" : "?" + ctx.queryString())));
+            for (String page : PAGES) {
+                config.routes.get("/" + page, ctx -> ctx.contentType("text/html; charset=utf-8").result(files.get(page)));
+            }
+            config.routes.get("/assets/{name}", ctx -> {
+                byte[] body = files.get(ctx.pathParam("name"));
+                if (body == null || PAGES.contains(ctx.pathParam("name"))) {
+                    throw new NotFoundResponse();
+                }
+                ctx.contentType(contentType(ctx.pathParam("name"))).result(body);
+            });
             config.routes.get("/api/snapshot", ctx -> ctx.json(state.snapshot(System.currentTimeMillis())));
+            config.routes.get("/api/key", ctx -> {
+                String key = ctx.queryParam("key");
+                ctx.json(Map.of("key", key == null ? "" : key,
+                        "history", key == null ? List.of() : state.sentiment().keys().history(key)));
+            });
             config.routes.sse("/api/events", client -> {
                 client.keepAlive();
                 clients.add(client);
@@ -135,10 +167,17 @@ public final class DashboardServer implements AutoCloseable {
         return HexFormat.of().formatHex(b);
     }
 
-    private static byte[] resource(String name) {
-        try (InputStream in = DashboardServer.class.getResourceAsStream("/dashboard/" + name)) {
+    private static String contentType(String name) {
+        if (name.endsWith(".js")) {
+            return "text/javascript; charset=utf-8";
+        }
+        return name.endsWith(".css") ? "text/css; charset=utf-8" : "application/octet-stream";
+    }
+
+    private static byte[] resource(String path) {
+        try (InputStream in = DashboardServer.class.getResourceAsStream(path)) {
             if (in == null) {
-                throw new IllegalStateException("missing resource /dashboard/" + name);
+                throw new IllegalStateException("missing resource " + path);
             }
             return in.readAllBytes();
         } catch (IOException e) {

@@ -11,6 +11,7 @@ import io.streamnet.kafka.admin.TopicAdmin;
 import io.streamnet.kafka.broker.EmbeddedKafka;
 import io.streamnet.kafka.client.ClientProperties;
 import io.streamnet.schemas.DeadLetter;
+import io.streamnet.schemas.Frame;
 import io.streamnet.schemas.ModelUpdate;
 import io.streamnet.schemas.Prediction;
 import io.streamnet.schemas.PredictionKind;
@@ -78,6 +79,22 @@ class DashboardServerTest {
             }
             p.send(new ProducerRecord<>(PipelineTopics.PREDICTIONS, XSS_KEY,
                     predictions.encode(prediction(XSS_KEY, 0, 0.75f, null, 3))));
+            // A camera's frame, its per-frame label (wrong: 3 for a 2) and its smoothed one (right).
+            byte[] pixels = new byte[28 * 28];
+            pixels[5] = (byte) 200;
+            p.send(new ProducerRecord<>(PipelineTopics.FRAMES, "cam-1", Codecs.of(Frame.class, WireFormat.AVRO).encode(
+                    Frame.newBuilder().setStreamId("cam-1").setFrameNo(4).setEventTime(Instant.now()).setHeight(28)
+                            .setWidth(28).setChannels(1).setPixels(ByteBuffer.wrap(pixels)).setLabel(2).build())));
+            for (PredictionKind kind : new PredictionKind[] {PredictionKind.FRAME, PredictionKind.MANY_TO_MANY}) {
+                int label = kind == PredictionKind.FRAME ? 3 : 2;
+                List<Float> probs = new java.util.ArrayList<>(java.util.Collections.nCopies(10, 0.05f));
+                probs.set(label, 0.55f);
+                p.send(new ProducerRecord<>(PipelineTopics.PREDICTIONS, "cam-1", predictions.encode(Prediction.newBuilder()
+                        .setKey("cam-1").setKind(kind).setStep(4).setProbabilities(probs).setLabel(label)
+                        .setModelId("frames").setModelVersion(1).setEventTime(Instant.now()).setLatencyMs(9)
+                        .setTrueLabel(2).build())));
+            }
+            p.send(new ProducerRecord<>(PipelineTopics.TEXT_EVENTS, "k0", new byte[] {1, 2, 3}));
             for (String reason : new String[] {"UNDECODABLE", "UNDECODABLE", "KEY_TOO_LONG"}) {
                 p.send(new ProducerRecord<>(PipelineTopics.DEAD_LETTERS, null, deadLetters.encode(DeadLetter.newBuilder()
                         .setSourceTopic("text-events").setPartition(0).setOffset(1).setReason(reason).setDetail("why")
@@ -93,9 +110,8 @@ class DashboardServerTest {
     }
 
     DashboardFeed feed(DashboardState state) {
-        return new DashboardFeed(new DashboardFeed.Settings(kafka.bootstrapServers(), ClientProperties.NONE,
-                WireFormat.AVRO, PipelineTopics.PREDICTIONS, PipelineTopics.DEAD_LETTERS, PipelineTopics.MODEL_UPDATES,
-                true, true), state).start();
+        return new DashboardFeed(DashboardFeed.Settings.pipeline(kafka.bootstrapServers(), ClientProperties.NONE,
+                WireFormat.AVRO, true, true), state).start();
     }
 
     JsonNode snapshot(int port, long predictions) throws Exception {
@@ -121,14 +137,16 @@ class DashboardServerTest {
         try (DashboardFeed f = feed(state); DashboardServer server = new DashboardServer(state, "127.0.0.1", 0, null)
                 .start()) {
             assertThat(server.token()).as("no token on a loopback address").isNull();
-            JsonNode s = snapshot(server.port(), 11);
+            JsonNode s = snapshot(server.port(), 13);
 
-            assertThat(s.path("pipeline").path("predictions").asLong()).isEqualTo(11);
-            assertThat(s.path("pipeline").path("accuracy").asDouble()).as("7 of 10 labelled right").isEqualTo(0.7);
+            assertThat(s.path("pipeline").path("predictions").asLong()).isEqualTo(13);
+            assertThat(s.path("pipeline").path("events").asLong()).as("1 text event + 1 frame").isEqualTo(2);
+            assertThat(s.path("sentiment").path("predictions").asLong()).isEqualTo(11);
+            assertThat(s.path("sentiment").path("accuracy").asDouble()).as("7 of 10 labelled right").isEqualTo(0.7);
             assertThat(s.path("pipeline").path("deadLettersByReason").path("UNDECODABLE").asLong()).isEqualTo(2);
             assertThat(s.path("pipeline").path("deadLettersByReason").path("KEY_TOO_LONG").asLong()).isEqualTo(1);
             JsonNode xss = null;
-            for (JsonNode k : s.path("keys")) {
+            for (JsonNode k : s.path("sentiment").path("keys")) {
                 if (k.path("key").asText().equals(XSS_KEY)) {
                     xss = k;
                 }
@@ -140,6 +158,22 @@ class DashboardServerTest {
             assertThat(v.path("metrics").path("score").asDouble()).isEqualTo(0.81);
             assertThat(s.path("models").path("serving").path("sentiment").asLong()).isEqualTo(3);
 
+            JsonNode frames = s.path("frames");
+            JsonNode cam = frames.path("cameras").get(0);
+            assertThat(cam.path("camera").asText()).isEqualTo("cam-1");
+            assertThat(cam.path("image").path("frameNo").asLong()).isEqualTo(4);
+            assertThat(java.util.Base64.getDecoder().decode(cam.path("image").path("pixels").asText())).isEqualTo(pixels());
+            assertThat(cam.path("perFrame").path("label").asInt()).isEqualTo(3);
+            assertThat(cam.path("perFrame").path("confidence").asDouble()).isCloseTo(0.55, org.assertj.core.api.Assertions.within(1e-6));
+            assertThat(cam.path("smoothed").path("label").asInt()).isEqualTo(2);
+            assertThat(frames.path("perFrameAccuracy").asDouble()).isEqualTo(0.0);
+            assertThat(frames.path("smoothedAccuracy").asDouble()).isEqualTo(1.0);
+            assertThat(frames.path("confusion").get(2).get(3).asLong()).as("true 2, predicted 3").isEqualTo(1);
+
+            var history = json.readTree(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                    + "/api/key?key=k3")).build(), HttpResponse.BodyHandlers.ofString()).body());
+            assertThat(history.path("history").get(0).path("score").asDouble()).isCloseTo(0.9, org.assertj.core.api.Assertions.within(1e-6));
+
             var events = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
                     + "/api/events")).header("Accept", "text/event-stream").build(),
                     HttpResponse.BodyHandlers.ofInputStream());
@@ -149,7 +183,7 @@ class DashboardServerTest {
                 String data = in.readLine();
                 assertThat(event).isEqualTo("event: snapshot");
                 assertThat(json.readTree(data.substring("data: ".length())).path("pipeline").path("predictions")
-                        .asLong()).isEqualTo(11);
+                        .asLong()).isEqualTo(13);
             }
         }
     }
@@ -159,11 +193,13 @@ class DashboardServerTest {
         DashboardState state = new DashboardState();
         try (DashboardServer server = new DashboardServer(state, "127.0.0.1", 0, "s3cret").start()) {
             String base = "http://127.0.0.1:" + server.port();
-            for (String path : new String[] {"/", "/dashboard.js", "/api/snapshot", "/api/events"}) {
+            for (String path : new String[] {"/", "/sentiment", "/frames", "/pipeline", "/models", "/assets/common.js",
+                    "/assets/uPlot.iife.min.js", "/api/snapshot", "/api/events", "/api/key"}) {
                 assertThat(status(base + path, null)).as(path + " without the token").isEqualTo(401);
                 assertThat(status(base + path + "?token=wrong", null)).as(path + " with a wrong one").isEqualTo(401);
             }
-            assertThat(status(base + "/?token=s3cret", null)).isEqualTo(200);
+            assertThat(status(base + "/sentiment?token=s3cret", null)).isEqualTo(200);
+            assertThat(status(base + "/assets/uPlot.min.css?token=s3cret", null)).isEqualTo(200);
             assertThat(status(base + "/api/snapshot", "s3cret")).isEqualTo(200);
         }
     }
@@ -177,13 +213,30 @@ class DashboardServerTest {
     }
 
     @Test
-    void thePageAndItsScriptReferenceNoExternalUrl() throws Exception {
-        for (String name : new String[] {"index.html", "dashboard.js"}) {
-            try (var in = DashboardServer.class.getResourceAsStream("/dashboard/" + name)) {
-                String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                assertThat(text).as(name).doesNotContain("http://").doesNotContain("https://").doesNotContain("src=\"//");
+    void noPageOrAssetReferencesAnExternalUrl() throws Exception {
+        try (DashboardServer server = new DashboardServer(new DashboardState(), "127.0.0.1", 0, null).start()) {
+            List<String> paths = new java.util.ArrayList<>();
+            DashboardServer.PAGES.forEach(page -> paths.add("/" + page));
+            DashboardServer.ASSETS.forEach(a -> paths.add("/assets/" + a));
+            paths.add("/assets/uPlot.iife.min.js");
+            paths.add("/assets/uPlot.min.css");
+            for (String path : paths) {
+                var r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).as(path).isEqualTo(200);
+                // Comments may name a project's home page (uPlot's licence banner does); code may not load one.
+                String code = r.body().replaceAll("(?s)/\\*.*?\\*/", "");
+                for (String external : new String[] {"http://", "https://", "src=\"//", "href=\"//", "url(//"}) {
+                    assertThat(code.contains(external)).as("%s refers to %s...", path, external).isFalse();
+                }
             }
         }
+    }
+
+    static byte[] pixels() {
+        byte[] p = new byte[28 * 28];
+        p[5] = (byte) 200;
+        return p;
     }
 
     int status(String url, String header) throws Exception {

@@ -21,7 +21,7 @@ public class ServingMetrics {
     public final Counter stateResets;
     public final Counter modelUpdatesApplied;
     public final Counter modelUpdatesRejected;
-    private final MetricGroup deadLetters;
+    private final MetricGroup group;
     private final Map<String, Counter> byReason = new HashMap<>();
     public volatile long modelVersion;
 
@@ -35,11 +35,12 @@ public class ServingMetrics {
         modelUpdatesApplied = group.counter("modelUpdatesApplied");
         modelUpdatesRejected = group.counter("modelUpdatesRejected");
         group.gauge("modelVersion", () -> modelVersion);
-        deadLetters = group.addGroup("deadLetters");
+        this.group = group;
     }
 
     public void deadLetter(String reason) {
-        byReason.computeIfAbsent(reason, deadLetters::counter).inc();
+        // the reason is a label (a key-value group), not part of the name: one series per reason
+        byReason.computeIfAbsent(reason, r -> group.addGroup("reason", r).counter("deadLetters")).inc();
     }
 
     private static Histogram histogram(MetricGroup group, String name) {

@@ -1,0 +1,29 @@
+(function () {
+  const sn = window.streamnet;
+  const chart = sn.chart("versionChart", [
+    { label: "held-out score", stroke: "#7c3aed", width: 2 },
+    { label: "served accuracy", stroke: "#17803d", width: 2 }],
+    { scales: { x: { time: false } }, axes: [{ label: "version" }, {}] });
+  const metric = (v, k, d) => v.metrics[k] === undefined ? "-" : Number(v.metrics[k].toFixed(d));
+
+  sn.live(s => {
+    const m = s.models;
+    sn.rows("serving", Object.entries(m.serving), e => [e[0], e[1]], (tr, e) => { tr.dataset.model = e[0]; });
+    const versions = m.versions.slice(-100).reverse();
+    sn.rows("versions", versions, v => {
+      const a = m.accuracyByVersion[v.modelId + "@" + v.version];
+      return [v.modelId, v.version, new Date(v.createdAt).toLocaleTimeString(), metric(v, "score", 4),
+        metric(v, "parentVersion", 0), v.metrics.rolledBackFrom === undefined ? "" : "v" + v.metrics.rolledBackFrom,
+        a ? Number(a.accuracy.toFixed(4)) : "-", a ? a.labelled : 0];
+    });
+    sn.rows("rejections", m.rejections, r => [new Date(r.time).toLocaleTimeString(), r.reason, r.detail],
+      tr => { tr.lastChild.className = "detail"; });
+    // The chart follows the model in service with the most versions.
+    const counts = {};
+    for (const v of m.versions) counts[v.modelId] = (counts[v.modelId] || 0) + 1;
+    const id = Object.keys(m.serving).sort((a, b) => (counts[b] || 0) - (counts[a] || 0))[0];
+    const mine = m.versions.filter(v => v.modelId === id).sort((a, b) => a.version - b.version);
+    chart.setData([mine.map(v => v.version), mine.map(v => v.metrics.score === undefined ? null : v.metrics.score),
+      mine.map(v => { const a = m.accuracyByVersion[id + "@" + v.version]; return a ? a.accuracy : null; })]);
+  });
+})();

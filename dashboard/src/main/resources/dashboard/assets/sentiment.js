@@ -1,0 +1,40 @@
+(function () {
+  const sn = window.streamnet;
+  let selected = new URLSearchParams(location.search).get("key");
+  const keyChart = sn.chart("keyChart", [{ label: "P(positive)", stroke: "#2463eb", width: 2 }],
+    { scales: { x: { time: false }, y: { range: [0, 1] } }, axes: [{ label: "word" }, { label: "score" }] });
+  const rateChart = sn.chart("rateChart", [
+    { label: "positive / s", stroke: "#17803d", width: 2 },
+    { label: "negative / s", stroke: "#b42318", width: 2 }]);
+
+  function drawKey() {
+    if (!selected) return;
+    sn.text("selectedKey", selected);
+    sn.api("api/key?key=" + encodeURIComponent(selected)).then(h => {
+      if (h.key !== selected) return;
+      keyChart.setData([h.history.map(p => p.step + 1), h.history.map(p => p.score)]);
+      document.getElementById("keyChart").dataset.points = String(h.history.length);
+    });
+  }
+
+  sn.live(s => {
+    const t = s.sentiment;
+    sn.text("predictions", t.predictions);
+    sn.text("activeKeys", t.activeKeys);
+    const last = a => a.length ? a[a.length - 1][1] : 0;
+    sn.text("positiveRate", last(t.positivePerSecond));
+    sn.text("negativeRate", last(t.negativePerSecond));
+    sn.text("accuracy", sn.pct(t.accuracy));
+    sn.text("labelled", t.labelled);
+    if (!selected && t.keys.length) selected = t.keys[0].key;
+    sn.rows("keys", t.keys, k => [k.key, Number(k.score.toFixed(3)), k.label === 1 ? "positive" : "negative",
+      k.step + 1, k.predictions, "v" + k.modelVersion], (tr, k) => {
+      tr.dataset.key = k.key;
+      if (k.key === selected) tr.classList.add("selected");
+      tr.addEventListener("click", () => { selected = k.key; drawKey(); });
+    });
+    rateChart.setData([t.positivePerSecond.map(p => p[0]), t.positivePerSecond.map(p => p[1]),
+      t.negativePerSecond.map(p => p[1])]);
+    drawKey();
+  });
+})();
