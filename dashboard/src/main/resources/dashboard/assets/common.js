@@ -19,7 +19,7 @@ window.streamnet = (function () {
       const tr = document.createElement("tr");
       for (const c of cells(item)) {
         const td = document.createElement("td");
-        if (typeof c === "number") td.className = "num";
+        if (typeof c === "number" || c === "-") td.className = "num";
         td.textContent = c;
         tr.appendChild(td);
       }

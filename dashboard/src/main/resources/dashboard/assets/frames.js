@@ -59,7 +59,7 @@
       const c = card(cam.camera);
       if (cam.image) draw(c.canvas, cam.image);
       c.el.dataset.frameNo = cam.image ? String(cam.image.frameNo) : "";
-      c.lines[0].textContent = "frame " + (cam.image ? cam.image.frameNo : "-") + " of " + cam.frames;
+      c.lines[0].textContent = "frame " + (cam.image ? cam.image.frameNo : "-") + " (" + cam.frames + " received)";
       c.lines[1].textContent = label("per frame", cam.perFrame);
       c.lines[2].textContent = label("smoothed", cam.smoothed);
       const truth = cam.perFrame && cam.perFrame.trueLabel !== null ? cam.perFrame.trueLabel : null;
@@ -78,6 +78,12 @@
       hr.appendChild(th);
     });
     head.appendChild(hr);
-    sn.rows("confusion", m.map((row, i) => [i].concat(row)), r => r);
+    sn.rows("confusion", m.map((row, i) => [i].concat(row)), r => r, (tr, r) => {
+      const i = r[0];
+      tr.childNodes.forEach((td, j) => {
+        if (j === 0) td.className = "num truth";
+        else if (r[j] > 0) td.className = "num " + (j - 1 === i ? "hit" : "miss");
+      });
+    });
   });
 })();

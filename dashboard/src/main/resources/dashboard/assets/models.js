@@ -3,7 +3,7 @@
   const chart = sn.chart("versionChart", [
     { label: "held-out score", stroke: "#7c3aed", width: 2 },
     { label: "served accuracy", stroke: "#17803d", width: 2 }],
-    { scales: { x: { time: false } }, axes: [{ label: "version" }, {}] });
+    { scales: { x: { time: false } }, axes: [{ label: "version", incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] }, {}] });
   const metric = (v, k, d) => v.metrics[k] === undefined ? "-" : Number(v.metrics[k].toFixed(d));
 
   sn.live(s => {

@@ -21,9 +21,8 @@
     const t = s.sentiment;
     sn.text("predictions", t.predictions);
     sn.text("activeKeys", t.activeKeys);
-    const last = a => a.length ? a[a.length - 1][1] : 0;
-    sn.text("positiveRate", last(t.positivePerSecond));
-    sn.text("negativeRate", last(t.negativePerSecond));
+    sn.text("positiveRate", sn.fmt(t.positiveRate, 1));
+    sn.text("negativeRate", sn.fmt(t.negativeRate, 1));
     sn.text("accuracy", sn.pct(t.accuracy));
     sn.text("labelled", t.labelled);
     if (!selected && t.keys.length) selected = t.keys[0].key;

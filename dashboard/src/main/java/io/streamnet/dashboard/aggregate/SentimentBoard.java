@@ -51,6 +51,8 @@ public final class SentimentBoard {
         }
         s.put("activeKeys", keys.size());
         s.put("keys", keys.newest(KEYS_SHOWN));
+        s.put("positiveRate", positive.perSecond(nowMs));
+        s.put("negativeRate", negative.perSecond(nowMs));
         s.put("positivePerSecond", positive.series(nowMs));
         s.put("negativePerSecond", negative.series(nowMs));
         return s;

@@ -27,4 +27,29 @@ class ActiveKeysTest {
         assertThat(keys.get("a")).isEqualTo(new ActiveKeys.Entry("a", 2, 0.9, 1, 1, 2));
         assertThat(keys.get("b")).isNull();
     }
+
+    @Test
+    void aKeysHistoryHoldsItsLastScoresOldestFirst() {
+        ActiveKeys keys = new ActiveKeys(10);
+        for (int step = 0; step < ActiveKeys.HISTORY + 5; step++) {
+            keys.update("k", step / 1000.0, 1, step, 1);
+        }
+        var h = keys.history("k");
+        assertThat(h).hasSize(ActiveKeys.HISTORY);
+        assertThat(h.get(0).step()).isEqualTo(5);
+        assertThat(h.get(h.size() - 1).step()).isEqualTo(ActiveKeys.HISTORY + 4);
+        assertThat(keys.history("absent")).isEmpty();
+    }
+
+    @Test
+    void readingAKeysHistoryDoesNotMakeItRecentlyActive() {
+        ActiveKeys keys = new ActiveKeys(2);
+        keys.update("old", 0.1, 0, 0, 1);
+        keys.update("new", 0.2, 0, 0, 1);
+        keys.history("old");
+        keys.get("old");
+        keys.update("newest", 0.3, 0, 0, 1);
+        assertThat(keys.get("old")).as("evicted: the least recently updated").isNull();
+        assertThat(keys.newest(2)).extracting(ActiveKeys.Entry::key).containsExactly("newest", "new");
+    }
 }
