@@ -73,9 +73,12 @@ class FlinkCommandsTest {
     void demoRunsKafkaFlinkAndBothReplaysAndPrintsCommittedPredictions() throws Exception {
         assumeAvailable(SentimentDataset::locate);
         String out = CliRun.ok("demo", "--model", checkpoint().toString(), "--seconds", "25", "--web-port", "0",
-                "--dashboard-port", "0", "--rate", "300", "--frames-model", frameModel().toString(), "--cameras", "2", "--fps", "5");
+                "--dashboard-port", "0", "--metrics-port", "0", "--rate", "300", "--frames-model", frameModel().toString(), "--cameras", "2", "--fps", "5");
         assertThat(out).contains("Kafka:   --bootstrap 127.0.0.1:").contains("kcat -P")
-                .contains("dashboard: http://127.0.0.1:");
+                .contains("dashboard: http://127.0.0.1:").contains("metrics: http://127.0.0.1:");
+        // The dashboard read the demo's topics, and the job's restarts from its Prometheus endpoint.
+        assertThat(out).containsPattern("dashboard showed [1-9]\\d* predictions \\([1-9]\\d* conversations, 2 cameras\\), "
+                + "\\d+ dead letters, job restarts 0");
         assertThat(out).contains("MANY_TO_ONE").contains("model tiny-sentiment v1");
         assertThat(out).contains("cam-0").contains("cam-1").contains("FRAME").contains("SMOOTHED")
                 .contains("model tiny-frames v1").contains("accuracy per frame");

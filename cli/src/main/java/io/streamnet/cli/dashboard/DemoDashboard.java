@@ -39,6 +39,15 @@ public final class DemoDashboard implements AutoCloseable {
         return DashboardCommand.url(server, "127.0.0.1");
     }
 
+    /** What the dashboard has shown so far, in one line. */
+    public String summary() {
+        var p = state.pipeline();
+        long restarts = p.restarts();
+        return String.format("dashboard showed %d predictions (%d conversations, %d cameras), %d dead letters, "
+                        + "job restarts %s", p.predictions(), state.sentiment().keys().size(),
+                state.frames().cameras(), p.deadLetters(), restarts < 0 ? "unknown" : Long.toString(restarts));
+    }
+
     @Override
     public void close() throws InterruptedException {
         if (watch != null) {

@@ -210,6 +210,7 @@ public final class DemoCommand implements Callable<Integer> {
             stop.set(true);
             System.out.println("== " + stats.summary() + ", " + replayed.get() + " words sent"
                     + (frames == null ? "" : "; " + frames.summary()));
+            System.out.println("== " + dashboard.summary());
             System.out.println("stopping the job, Flink and Kafka ...");
             try {
                 job.cancel().get();

@@ -99,6 +99,11 @@ public final class FrameBoard {
         }
     }
 
+    /** Cameras held now. */
+    public synchronized int cameras() {
+        return cameras.size();
+    }
+
     public synchronized double perFrameAccuracy() {
         return perFrameRight.mean();
     }

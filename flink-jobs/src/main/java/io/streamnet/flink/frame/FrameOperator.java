@@ -41,6 +41,9 @@ public final class FrameOperator extends ServingOperator<FrameEvent, ServedFrame
     private static final long serialVersionUID = 1L;
     /** Names in savepoints: keep them. */
     static final String STATE = "smoother-state";
+    /** The names of this operator's input and compute metrics (the rest are {@link ServingMetrics}'). */
+    public static final String FRAMES_IN = "framesIn";
+    public static final String FORWARD_MICROS = "forwardMicros";
     static final String MODEL_STATE = "serving-frame-model";
     static final String LAST_FRAME = "frame-last-no";
     /** Every frame takes one smoother step: nothing is ever handed over without one. */
@@ -89,7 +92,7 @@ public final class FrameOperator extends ServingOperator<FrameEvent, ServedFrame
 
     @Override
     protected ServingMetrics createMetrics() {
-        metrics = new ServingMetrics(getMetricGroup(), "framesIn", "forwardMicros");
+        metrics = new ServingMetrics(getMetricGroup(), FRAMES_IN, FORWARD_MICROS);
         return metrics;
     }
 

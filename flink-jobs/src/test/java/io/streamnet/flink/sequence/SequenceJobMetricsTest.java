@@ -25,7 +25,12 @@ import java.util.regex.Pattern;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamnet.flink.frame.FrameOperator;
+import java.nio.file.Path;
 
 /**
  * The sequence job on a real broker and a local Flink cluster with the reporter on: the operator's
@@ -37,8 +42,11 @@ class SequenceJobMetricsTest {
     static final int CONVERSATIONS = 20;
     static final int WORDS = 3;
 
-    @Test
-    void theOperatorsMetricsAreScrapedFromLoopbackWithTheValuesTheInputImplies() throws Exception {
+    static String scraped;
+
+    /** Runs the job on its input and scrapes it once every expected figure is there. */
+    @BeforeAll
+    static void runTheJobAndScrapeIt() throws Exception {
         SequenceModel model = new SequenceModel(CpuBackend.instance(),
                 ModelConfig.tokens(CellType.GRU, 20, 6, 8, 1, 0f, 2, OutputType.MANY_TO_ONE), 11);
         try (PipelineFixture f = new PipelineFixture(2)) {
@@ -65,24 +73,50 @@ class SequenceJobMetricsTest {
                     OperatorFixtures.bytes(model, "metrics-model", 1), null, -1));
             JobClient job = env.executeAsync("metrics");
             try {
-                String scraped = scrapeUntil(body -> value(body, "flink_taskmanager_job_task_operator_predictionsOut") >= CONVERSATIONS
+                scraped = scrapeUntil(body -> value(body, "flink_taskmanager_job_task_operator_predictionsOut") >= CONVERSATIONS
+                        && value(body, "flink_taskmanager_job_task_operator_eventsIn") >= CONVERSATIONS * WORDS + 2
                         && value(body, "flink_taskmanager_job_task_operator_reason_deadLetters") >= 1
+                        && value(body, "flink_taskmanager_job_task_operator_deadLettersDecode") >= 1
                         && body.contains("flink_jobmanager_job_numRestarts"));
-
-                assertThat(value(scraped, "flink_taskmanager_job_task_operator_eventsIn")).isEqualTo(CONVERSATIONS * WORDS + 2);
-                assertThat(value(scraped, "flink_taskmanager_job_task_operator_predictionsOut")).isEqualTo(CONVERSATIONS);
-                assertThat(value(scraped, "flink_taskmanager_job_task_operator_modelVersion")).isEqualTo(1);
-                assertThat(value(scraped, "flink_jobmanager_job_numRestarts")).isEqualTo(0);
-                assertThat(value(scraped, "flink_taskmanager_job_task_operator_batchSize_count")).isPositive();
-                assertThat(scraped).contains("# TYPE flink_taskmanager_job_task_operator_stepMicros summary")
-                        .containsPattern("flink_taskmanager_job_task_operator_endToEndLatencyMs\\{[^}]*quantile=\"0.99\"");
-                assertThat(scraped).containsPattern("flink_taskmanager_job_task_operator_deadLettersDecode\\{[^}]*\\} 1\n");
-                assertThat(scraped).containsPattern("flink_taskmanager_job_task_operator_reason_deadLetters\\{[^}]*reason=\"DUPLICATE\"[^}]*\\} 1\n");
-                assertThat(scraped).doesNotContain("conv-").doesNotContain("\"dup\"");
             } finally {
                 job.cancel().get();
             }
         }
+    }
+
+    @Test
+    void theOperatorsMetricsAreScrapedFromLoopbackWithTheValuesTheInputImplies() {
+        assertThat(value(scraped, "flink_taskmanager_job_task_operator_eventsIn")).isEqualTo(CONVERSATIONS * WORDS + 2);
+        assertThat(value(scraped, "flink_taskmanager_job_task_operator_predictionsOut")).isEqualTo(CONVERSATIONS);
+        assertThat(value(scraped, "flink_taskmanager_job_task_operator_modelVersion")).isEqualTo(1);
+        assertThat(value(scraped, "flink_jobmanager_job_numRestarts")).isEqualTo(0);
+        assertThat(value(scraped, "flink_taskmanager_job_task_operator_batchSize_count")).isPositive();
+        assertThat(scraped).contains("# TYPE flink_taskmanager_job_task_operator_stepMicros summary")
+                .containsPattern("flink_taskmanager_job_task_operator_endToEndLatencyMs\\{[^}]*quantile=\"0.99\"");
+        assertThat(scraped).containsPattern("flink_taskmanager_job_task_operator_deadLettersDecode\\{[^}]*\\} 1\n");
+        assertThat(scraped).containsPattern("flink_taskmanager_job_task_operator_reason_deadLetters\\{[^}]*reason=\"DUPLICATE\"[^}]*\\} 1\n");
+        assertThat(scraped).doesNotContain("conv-").doesNotContain("\"dup\"");
+    }
+
+    @Test
+    void everyMetricTheGrafanaDashboardQueriesIsOneTheJobsExport() throws Exception {
+        JsonNode dashboard = new ObjectMapper().readTree(Path.of("..", "deploy", "grafana", "streamnet.json").toFile());
+        List<String> exprs = dashboard.findValues("expr").stream().map(JsonNode::asText).toList();
+        assertThat(exprs).hasSizeGreaterThan(10);
+        // The frame job's two names of its own; the rest of its metrics are the same as this job's.
+        List<String> frameJobOnly = List.of(FrameOperator.FRAMES_IN, FrameOperator.FORWARD_MICROS).stream()
+                .map(n -> "flink_taskmanager_job_task_operator_" + n).toList();
+        Matcher m = Pattern.compile("flink_[A-Za-z0-9_]+").matcher(String.join("\n", exprs));
+        int names = 0;
+        while (m.find()) {
+            names++;
+            String name = m.group();
+            if (!frameJobOnly.contains(name)) {
+                assertThat(scraped).as("%s, queried by the Grafana dashboard", name).containsPattern(
+                        "(?m)^" + Pattern.quote(name) + "[{ ]");
+            }
+        }
+        assertThat(names).isGreaterThan(10);
     }
 
     /** Scrapes the reporter of this JVM's cluster until {@code done} holds (a test timeout bounds it). */
