@@ -47,11 +47,14 @@
     ctx.drawImage(tmp, 0, 0, canvas.width, canvas.height);
   }
 
-  const label = (name, l) => l ? name + ": " + l.label + " (" + (100 * l.confidence).toFixed(0) + "%), v" + l.modelVersion
-    : name + ": -";
+  let names = [];
+  const named = i => names[i] === undefined ? String(i) : i + " " + names[i];
+  const label = (name, l) => l ? name + ": " + named(l.label) + " (" + (100 * l.confidence).toFixed(0) + "%), v"
+    + l.modelVersion : name + ": -";
 
   sn.live(s => {
     const f = s.frames;
+    names = f.classNames;
     sn.text("perFrameAccuracy", sn.pct(f.perFrameAccuracy));
     sn.text("smoothedAccuracy", sn.pct(f.smoothedAccuracy));
     sn.text("frameLabelled", f.labelled);
@@ -63,7 +66,7 @@
       c.lines[1].textContent = label("per frame", cam.perFrame);
       c.lines[2].textContent = label("smoothed", cam.smoothed);
       const truth = cam.perFrame && cam.perFrame.trueLabel !== null ? cam.perFrame.trueLabel : null;
-      c.lines[3].textContent = "true label: " + (truth === null ? "-" : truth);
+      c.lines[3].textContent = "true label: " + (truth === null ? "-" : named(truth));
       c.lines[1].className = "perFrame " + (truth === null ? "" : truth === cam.perFrame.label ? "right" : "wrong");
       if (cam.perFrame) c.el.dataset.label = String(cam.perFrame.label);
       if (cam.smoothed) c.el.dataset.smoothed = String(cam.smoothed.label);
@@ -78,11 +81,10 @@
       hr.appendChild(th);
     });
     head.appendChild(hr);
-    sn.rows("confusion", m.map((row, i) => [i].concat(row)), r => r, (tr, r) => {
-      const i = r[0];
+    sn.rows("confusion", m.map((row, i) => ({ i, row })), r => [named(r.i)].concat(r.row), (tr, r) => {
       tr.childNodes.forEach((td, j) => {
         if (j === 0) td.className = "num truth";
-        else if (r[j] > 0) td.className = "num " + (j - 1 === i ? "hit" : "miss");
+        else if (r.row[j - 1] > 0) td.className = "num " + (j - 1 === r.i ? "hit" : "miss");
       });
     });
   });

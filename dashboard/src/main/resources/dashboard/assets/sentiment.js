@@ -19,7 +19,7 @@
 
   sn.live(s => {
     const t = s.sentiment;
-    sn.text("predictions", t.predictions);
+    sn.text("verdicts", t.verdicts);
     sn.text("activeKeys", t.activeKeys);
     sn.text("positiveRate", sn.fmt(t.positiveRate, 1));
     sn.text("negativeRate", sn.fmt(t.negativeRate, 1));

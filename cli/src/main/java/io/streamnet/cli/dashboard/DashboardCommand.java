@@ -40,12 +40,16 @@ public final class DashboardCommand implements Callable<Integer> {
     @Option(names = "--metrics", description = "The job's Prometheus endpoint (as `run` prints it), for its restarts on the pipeline page.")
     String metrics;
 
+    @Option(names = "--class-names", split = ",", description = "The frame model's class names, in label order, shown beside the labels.")
+    java.util.List<String> classNames = java.util.List.of();
+
     @Mixin
     KafkaClientOptions kafka = new KafkaClientOptions();
 
     @Override
     public Integer call() throws Exception {
         DashboardState state = new DashboardState();
+        state.frames().classNames(classNames);
         try (DashboardFeed feed = start(state, bootstrap, WireFormat.parse(format));
              DashboardServer server = new DashboardServer(state, host, port, token).start();
              JobMetricsWatch watch = metrics == null ? null : new JobMetricsWatch(metrics, state.pipeline()).start()) {

@@ -1,6 +1,7 @@
 package io.streamnet.cli.dashboard;
 
 import io.streamnet.dashboard.DashboardFeed;
+import io.streamnet.engine.data.FashionMnist;
 import io.streamnet.dashboard.aggregate.DashboardState;
 import io.streamnet.dashboard.server.DashboardServer;
 import io.streamnet.dashboard.JobMetricsWatch;
@@ -23,6 +24,7 @@ public final class DemoDashboard implements AutoCloseable {
 
     public static DemoDashboard start(EmbeddedKafka kafka, int port) {
         DashboardState state = new DashboardState();
+        state.frames().classNames(FashionMnist.CLASS_NAMES); // the demo's cameras show Fashion-MNIST
         DashboardFeed feed = new DashboardFeed(DashboardFeed.Settings.pipeline(kafka.bootstrapServers(),
                 ClientProperties.NONE, WireFormat.JSON, true, true), state).start();
         return new DemoDashboard(state, feed, new DashboardServer(state, "127.0.0.1", port, null).start());

@@ -21,6 +21,7 @@ import io.streamnet.rnn.data.LabelledSentence;
 import io.streamnet.rnn.data.SentimentDataset;
 import io.streamnet.rnn.recipe.SentimentTask;
 import io.streamnet.schemas.Prediction;
+import io.streamnet.schemas.PredictionKind;
 import io.streamnet.serving.model.ServedSequenceModel;
 import io.streamnet.serving.wire.Codecs;
 import io.streamnet.serving.wire.WireFormat;
@@ -69,7 +70,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "0", description = "Stop after this long (0: run until Ctrl-C).")
     long seconds;
 
-    @Option(names = "--rolling", description = "Also print the rolling score after every word.")
+    @Option(names = "--rolling", description = "Also print the rolling score after every word (the dashboard charts it either way).")
     boolean rolling;
 
     @Option(names = "--cameras", defaultValue = "3", description = "Cameras streaming Fashion-MNIST frames (0: no frames; default ${DEFAULT-VALUE}).")
@@ -149,7 +150,7 @@ public final class DemoCommand implements Callable<Integer> {
             }
 
             JobOptions o = JobOptions.forDemo(kafka.bootstrapServers(), "streamnet-demo", 2);
-            o.mode = rolling ? "rolling" : "many_to_one";
+            o.mode = "rolling"; // a score after every word for the dashboard's chart, and the final one at the end
             SequenceJobConfig c = o.config(serving);
 
             StreamExecutionEnvironment env = LocalFlink.withWebUi(webPort, 2, metricsPort);
@@ -197,7 +198,7 @@ public final class DemoCommand implements Callable<Integer> {
             long[] lastSummary = {System.currentTimeMillis()};
             var stats = tailer.run(true, () -> stop.get() || System.currentTimeMillis() > deadline
                     || job.getJobStatus().join().isGloballyTerminalState(), p -> {
-                        if (frames == null || !frames.print(p)) {
+                        if ((frames == null || !frames.print(p)) && (rolling || p.getKind() != PredictionKind.ROLLING)) {
                             print(p);
                         }
                         long now = System.currentTimeMillis();

@@ -51,7 +51,9 @@ public final class ActiveKeys {
         }
         byKey.put(key, s);
         s.latest = new Entry(key, s.latest == null ? 1 : s.latest.predictions() + 1, score, label, step, modelVersion);
-        int i = (int) (s.n++ % HISTORY);
+        // a sequence's final prediction follows the rolling one of the same step: one point, the newest value
+        boolean sameStep = s.n > 0 && s.steps[(int) ((s.n - 1) % HISTORY)] == step;
+        int i = (int) ((sameStep ? s.n - 1 : s.n++) % HISTORY);
         s.steps[i] = step;
         s.scores[i] = score;
     }

@@ -43,7 +43,10 @@ public final class DashboardState {
         String key = p.getKey().toString();
         List<Float> probs = p.getProbabilities();
         pipeline.prediction(nowMs, p.getLatencyMs());
-        models.servedBy(modelId, p.getModelVersion(), p.getTrueLabel() == null ? null : p.getTrueLabel() == p.getLabel());
+        // a rolling score is not a verdict: only verdicts count towards a version's accuracy
+        boolean verdict = p.getKind() != PredictionKind.ROLLING;
+        models.servedBy(modelId, p.getModelVersion(),
+                p.getTrueLabel() == null || !verdict ? null : p.getTrueLabel() == p.getLabel());
         double confidence = p.getLabel() >= 0 && p.getLabel() < probs.size() ? probs.get(p.getLabel()) : Double.NaN;
         FrameBoard.Label label = new FrameBoard.Label(p.getStep(), p.getLabel(), confidence, p.getTrueLabel(), modelId,
                 p.getModelVersion());
@@ -64,7 +67,8 @@ public final class DashboardState {
             frames.smoothed(key, label);
         } else if (!probs.isEmpty()) {
             double score = probs.size() >= 2 ? probs.get(1) : probs.get(0);
-            sentiment.prediction(nowMs, key, score, p.getLabel(), p.getStep(), p.getModelVersion(), p.getTrueLabel());
+            sentiment.prediction(nowMs, key, score, p.getLabel(), p.getStep(), p.getModelVersion(), p.getTrueLabel(),
+                    p.getKind() == PredictionKind.ROLLING);
         }
     }
 

@@ -48,6 +48,7 @@ public final class FrameBoard {
     private long confusions;
     private final long[][] confusion = new long[MAX_CLASSES][MAX_CLASSES];
     private int classes;
+    private volatile List<String> classNames = List.of();
 
     private Camera camera(String id) {
         Camera c = cameras.remove(id);
@@ -99,6 +100,11 @@ public final class FrameBoard {
         }
     }
 
+    /** The frame models' class names, shown beside the labels (none: labels only). */
+    public void classNames(List<String> names) {
+        classNames = List.copyOf(names);
+    }
+
     /** Cameras held now. */
     public synchronized int cameras() {
         return cameras.size();
@@ -147,6 +153,7 @@ public final class FrameBoard {
         s.put("smoothedAccuracy", Double.isNaN(b) ? null : b);
         s.put("labelled", perFrameRight.size());
         s.put("confusion", confusion());
+        s.put("classNames", classNames);
         return s;
     }
 

@@ -5,8 +5,10 @@ import java.util.Map;
 
 /**
  * The sentiment page's figures: the most active conversations with their rolling score and score
- * history, positive and negative predictions per second over the last {@link #SECONDS} seconds,
- * and the accuracy of the predictions that carried their true label.
+ * history, positive and negative verdicts per second over the last {@link #SECONDS} seconds, and
+ * the accuracy of the verdicts that carried their true label. A rolling score (after each word)
+ * moves its key's score and chart; only verdicts (a sequence's final prediction, or a per-step
+ * model's) count towards the rates and the accuracy, so a conversation served rolling counts once.
  */
 public final class SentimentBoard {
     public static final int ACTIVE_KEYS = 200;
@@ -16,16 +18,19 @@ public final class SentimentBoard {
     private final ActiveKeys keys = new ActiveKeys(ACTIVE_KEYS);
     private final RateSeries positive = new RateSeries(SECONDS);
     private final RateSeries negative = new RateSeries(SECONDS);
-    private long predictions;
+    private long verdicts;
     private long labelled;
     private long correct;
 
     public void prediction(long nowMs, String key, double score, int label, long step, long modelVersion,
-                           Integer trueLabel) {
+                           Integer trueLabel, boolean rolling) {
         keys.update(key, score, label, step, modelVersion);
+        if (rolling) {
+            return;
+        }
         (label == 1 ? positive : negative).add(nowMs, 1);
         synchronized (this) {
-            predictions++;
+            verdicts++;
             if (trueLabel != null) {
                 labelled++;
                 correct += trueLabel == label ? 1 : 0;
@@ -45,7 +50,7 @@ public final class SentimentBoard {
     public Map<String, Object> snapshot(long nowMs) {
         Map<String, Object> s = new LinkedHashMap<>();
         synchronized (this) {
-            s.put("predictions", predictions);
+            s.put("verdicts", verdicts);
             s.put("labelled", labelled);
             s.put("accuracy", labelled == 0 ? null : (double) correct / labelled);
         }

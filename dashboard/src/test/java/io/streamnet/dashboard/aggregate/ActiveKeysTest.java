@@ -52,4 +52,13 @@ class ActiveKeysTest {
         assertThat(keys.get("old")).as("evicted: the least recently updated").isNull();
         assertThat(keys.newest(2)).extracting(ActiveKeys.Entry::key).containsExactly("newest", "new");
     }
+
+    @Test
+    void aVerdictAfterTheRollingScoreOfTheSameStepIsOnePointOfTheChart() {
+        ActiveKeys keys = new ActiveKeys(10);
+        keys.update("k", 0.4, 0, 0, 1);
+        keys.update("k", 0.7, 1, 1, 1); // rolling, word 2
+        keys.update("k", 0.71, 1, 1, 1); // the verdict at the same word
+        assertThat(keys.history("k")).extracting(ActiveKeys.Point::score).containsExactly(0.4, 0.71);
+    }
 }

@@ -114,8 +114,12 @@ class DashboardBrowserTest {
         }
 
         void prediction(String key, long step, float positive, Integer truth, long version) {
+            prediction(PredictionKind.MANY_TO_ONE, key, step, positive, truth, version);
+        }
+
+        void prediction(PredictionKind kind, String key, long step, float positive, Integer truth, long version) {
             send(topics.predictions(), key, Codecs.of(Prediction.class, WireFormat.AVRO).encode(Prediction.newBuilder()
-                    .setKey(key).setKind(PredictionKind.MANY_TO_ONE).setStep(step)
+                    .setKey(key).setKind(kind).setStep(step)
                     .setProbabilities(List.of(1 - positive, positive)).setLabel(positive > 0.5 ? 1 : 0)
                     .setModelId("sentiment").setModelVersion(version).setEventTime(Instant.now()).setLatencyMs(20 + step)
                     .setTrueLabel(truth).build()));
@@ -174,15 +178,19 @@ class DashboardBrowserTest {
     void theSentimentPageShowsTheProducedCountsAndTheSelectedKeysScoreOverItsWords() throws Exception {
         try (Pipeline p = new Pipeline("127.0.0.1", null)) {
             open(p.base + "sentiment?key=conv-2");
+            // As a job serving ROLLING writes them: a score after every word, then the verdict with the label.
             float[] conv2 = {0.40f, 0.62f, 0.81f, 0.93f};
             for (int c = 0; c < 6; c++) {
+                float last = 0;
                 for (int w = 0; w < 4; w++) {
-                    p.prediction("conv-" + c, w, c == 2 ? conv2[w] : c < 4 ? 0.8f : 0.2f, w == 3 ? 1 : null, 1);
+                    last = c == 2 ? conv2[w] : c < 4 ? 0.8f : 0.2f;
+                    p.prediction(PredictionKind.ROLLING, "conv-" + c, w, last, null, 1);
                 }
+                p.prediction(PredictionKind.MANY_TO_ONE, "conv-" + c, 3, last, 1, 1);
             }
             p.flush();
 
-            waiting().until(d -> text("predictions").equals("24"));
+            waiting().until(d -> text("verdicts").equals("6"));
             WebElement row = waiting().until(d -> d.findElement(By.cssSelector("#keys tr[data-key='conv-2']")));
             List<WebElement> cells = row.findElements(By.tagName("td"));
             assertThat(cells.get(1).getText()).isEqualTo("0.93");
@@ -373,7 +381,7 @@ class DashboardBrowserTest {
             open(p.base + "sentiment?token=" + token);
             p.prediction("with-token", 0, 0.9f, null, 1);
             p.flush();
-            waiting().until(d -> text("predictions").equals("1"));
+            waiting().until(d -> text("verdicts").equals("1"));
             browser.findElement(By.linkText("Pipeline")).click(); // the link carries the token
             waiting().until(d -> d.getCurrentUrl().contains("/pipeline") && text("status").startsWith("live"));
             assertThat(text("predictions")).isEqualTo("1");

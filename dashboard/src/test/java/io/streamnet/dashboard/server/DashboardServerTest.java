@@ -141,7 +141,7 @@ class DashboardServerTest {
 
             assertThat(s.path("pipeline").path("predictions").asLong()).isEqualTo(13);
             assertThat(s.path("pipeline").path("events").asLong()).as("1 text event + 1 frame").isEqualTo(2);
-            assertThat(s.path("sentiment").path("predictions").asLong()).isEqualTo(11);
+            assertThat(s.path("sentiment").path("verdicts").asLong()).isEqualTo(11);
             assertThat(s.path("sentiment").path("accuracy").asDouble()).as("7 of 10 labelled right").isEqualTo(0.7);
             assertThat(s.path("pipeline").path("deadLettersByReason").path("UNDECODABLE").asLong()).isEqualTo(2);
             assertThat(s.path("pipeline").path("deadLettersByReason").path("KEY_TOO_LONG").asLong()).isEqualTo(1);
