@@ -67,7 +67,9 @@
       c.lines[2].textContent = label("smoothed", cam.smoothed);
       const truth = cam.perFrame && cam.perFrame.trueLabel !== null ? cam.perFrame.trueLabel : null;
       c.lines[3].textContent = "true label: " + (truth === null ? "-" : named(truth));
-      c.lines[1].className = "perFrame " + (truth === null ? "" : truth === cam.perFrame.label ? "right" : "wrong");
+      const mark = l => truth === null || !l ? "" : truth === l.label ? "right" : "wrong";
+      c.lines[1].className = "perFrame " + mark(cam.perFrame);
+      c.lines[2].className = "smoothed " + mark(cam.smoothed);
       if (cam.perFrame) c.el.dataset.label = String(cam.perFrame.label);
       if (cam.smoothed) c.el.dataset.smoothed = String(cam.smoothed.label);
     }
