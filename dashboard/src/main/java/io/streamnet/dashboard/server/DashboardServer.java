@@ -39,6 +39,7 @@ public final class DashboardServer implements AutoCloseable {
     static final String HEADER = "X-Streamnet-Token";
     /** The pages, the first being where "/" leads. */
     public static final List<String> PAGES = List.of("sentiment", "frames", "pipeline", "models");
+    private static final List<String> TITLES = List.of("sentiment", "frames", "pipeline", "model timeline");
     static final List<String> ASSETS = List.of("style.css", "common.js", "sentiment.js", "frames.js", "pipeline.js",
             "models.js");
     private static final String UPLOT = "/META-INF/resources/webjars/uplot/1.6.30/dist/";
@@ -61,8 +62,13 @@ public final class DashboardServer implements AutoCloseable {
         this.state = state;
         this.token = token != null ? token : loopback(host) ? null : generate();
         Map<String, byte[]> files = new HashMap<>();
-        for (String page : PAGES) {
-            files.put(page, resource("/dashboard/" + page + ".html"));
+        String layout = new String(resource("/dashboard/layout.html"), StandardCharsets.UTF_8);
+        for (int i = 0; i < PAGES.size(); i++) {
+            String page = PAGES.get(i);
+            // our own fixed texts into our own layout: nothing from the stream is ever put into a page here
+            files.put(page, layout.replace("${title}", TITLES.get(i)).replace("${page}", page)
+                    .replace("${main}", new String(resource("/dashboard/pages/" + page + ".html"), StandardCharsets.UTF_8).strip())
+                    .getBytes(StandardCharsets.UTF_8));
         }
         for (String asset : ASSETS) {
             files.put(asset, resource("/dashboard/assets/" + asset));
