@@ -111,7 +111,15 @@ public final class LoopbackPrometheusReporter implements MetricReporter {
             Metric first = f.getValue().get(0).metric();
             PrometheusText.type(out, f.getKey(), first instanceof Histogram ? "summary" : "gauge");
             for (Registered r : f.getValue()) {
-                write(out, r);
+                int mark = out.length();
+                try {
+                    write(out, r);
+                } catch (RuntimeException e) {
+                    // Some of Flink's own gauges throw while a checkpoint is in flight (the sink committer's
+                    // pending committables): that one sample is left out, the rest of the scrape stands.
+                    out.setLength(mark);
+                    LOG.debug("metric {} unreadable now: {}", r.name(), e.toString());
+                }
             }
         }
         return out.toString();
