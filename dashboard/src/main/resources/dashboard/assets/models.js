@@ -2,7 +2,7 @@
   const sn = window.streamnet;
   const chart = sn.chart("versionChart", [
     { label: "held-out score", stroke: "#7c3aed", width: 2 },
-    { label: "served accuracy", stroke: "#17803d", width: 2 }],
+    { label: "served accuracy (versions with 20+ labelled)", stroke: "#17803d", width: 2, spanGaps: true }],
     { scales: { x: { time: false } }, axes: [{ label: "version", incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] }, {}] });
   const metric = (v, k, d) => v.metrics[k] === undefined ? "-" : Number(v.metrics[k].toFixed(d));
 
@@ -24,6 +24,7 @@
     const id = Object.keys(m.serving).sort((a, b) => (counts[b] || 0) - (counts[a] || 0))[0];
     const mine = m.versions.filter(v => v.modelId === id).sort((a, b) => a.version - b.version);
     chart.setData([mine.map(v => v.version), mine.map(v => v.metrics.score === undefined ? null : v.metrics.score),
-      mine.map(v => { const a = m.accuracyByVersion[id + "@" + v.version]; return a ? a.accuracy : null; })]);
+      // a version that served a handful of labelled predictions says little: those are left out of the line
+      mine.map(v => { const a = m.accuracyByVersion[id + "@" + v.version]; return a && a.labelled >= 20 ? a.accuracy : null; })]);
   });
 })();

@@ -39,7 +39,8 @@ public final class DashboardFeed implements AutoCloseable {
                                         boolean readCommitted, boolean fromStart) {
             return new Settings(bootstrap, client, format, PipelineTopics.PREDICTIONS, PipelineTopics.DEAD_LETTERS,
                     PipelineTopics.MODEL_UPDATES, PipelineTopics.FRAMES,
-                    List.of(PipelineTopics.TEXT_EVENTS, PipelineTopics.STEP_EVENTS), readCommitted, fromStart);
+                    List.of(PipelineTopics.TEXT_EVENTS, PipelineTopics.STEP_EVENTS, PipelineTopics.TRAINING_EVENTS),
+                    readCommitted, fromStart);
         }
     }
 

@@ -89,9 +89,11 @@ public final class DashboardState {
         String reason = d.getReason().toString();
         String detail = d.getDetail().toString();
         long time = d.getTime().toEpochMilli();
-        pipeline.deadLetter(new PipelineStats.DeadLetterView(reason, detail,
-                d.getSourceTopic() + "@" + d.getPartition() + ":" + d.getOffset(), time));
-        if (d.getSourceTopic().toString().equals(modelUpdatesTopic) || reason.equals("CANDIDATE_REJECTED")) {
+        String topic = d.getSourceTopic().toString();
+        // no source record: the training job's own verdict on a candidate
+        String source = topic.isEmpty() ? "training job" : topic + "@" + d.getPartition() + ":" + d.getOffset();
+        pipeline.deadLetter(new PipelineStats.DeadLetterView(reason, detail, source, time));
+        if (topic.equals(modelUpdatesTopic) || reason.equals("CANDIDATE_REJECTED")) {
             models.rejected(new ModelTimeline.Rejection(reason, detail, time));
         }
     }
