@@ -91,7 +91,7 @@ public final class JobOptions {
     @Option(names = "--no-order-check", description = "Step events whatever their seq / frame number (no DUPLICATE or OUT_OF_ORDER dead letters).")
     public boolean noOrderCheck;
 
-    @Option(names = "--checkpoint-dir", description = "Where checkpoints go, a path or URI all job processes reach (file:///shared/..., s3://...; default: a directory under the system temp dir).")
+    @Option(names = "--checkpoint-dir", description = "Where checkpoints go, a path or URI all job processes reach (file:///shared/..., s3://...; default for run: ~/.cache/streamnet/checkpoints/JOB/GROUP, where the next run resumes from).")
     public String checkpointDir;
 
     @Option(names = "--max-key-bytes", defaultValue = "1024", description = "Longest sequence key / camera id in UTF-8 bytes (default ${DEFAULT-VALUE}).")

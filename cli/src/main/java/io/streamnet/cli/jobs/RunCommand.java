@@ -36,6 +36,9 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     TrainingOptions training;
 
+    @Mixin
+    RecoveryOptions recovery;
+
     @Option(names = "--web-port", defaultValue = "8081", description = "Flink Web UI port on 127.0.0.1 (0: any free one; default ${DEFAULT-VALUE}).")
     int webPort;
 
@@ -50,6 +53,7 @@ public final class RunCommand implements Callable<Integer> {
             case "sequence" -> {
                 ServedSequenceModel model = options.initialModel();
                 SequenceJobConfig c = options.config(model);
+                System.out.println(recovery.apply(job, c, options.checkpointDir));
                 env = LocalFlink.withWebUi(webPort, Math.max(2, c.parallelism), metricsPort);
                 SequenceJob.build(env, c, model);
                 client = env.executeAsync(SequenceJob.NAME);
@@ -59,6 +63,7 @@ public final class RunCommand implements Callable<Integer> {
             case "frames" -> {
                 ServedFrameModel model = options.initialFrameModel();
                 FrameJobConfig c = options.frameConfig();
+                System.out.println(recovery.apply(job, c, options.checkpointDir));
                 env = LocalFlink.withWebUi(webPort, Math.max(2, c.parallelism), metricsPort);
                 FrameJob.build(env, c, model);
                 client = env.executeAsync(FrameJob.NAME);
@@ -69,6 +74,9 @@ public final class RunCommand implements Callable<Integer> {
             case "training" -> {
                 ServedSequenceModel model = trainingStart();
                 TrainingJobConfig c = options.trainingConfig(training);
+                // untrained weights are a new start: an earlier run's checkpoint would bring its model back
+                recovery.fresh |= training.untrained;
+                System.out.println(recovery.apply(job, c, options.checkpointDir));
                 env = LocalFlink.withWebUi(webPort, Math.max(2, c.parallelism), metricsPort);
                 SequenceTrainingJob.build(env, c, model);
                 client = env.executeAsync(SequenceTrainingJob.NAME);
@@ -107,15 +115,15 @@ public final class RunCommand implements Callable<Integer> {
 
     /**
      * The model training starts from: the checkpoint (or the newest version in the topic), with
-     * fresh weights under --fresh. Versions only go up: starting below one the topic already holds
+     * untrained weights under --untrained. Versions only go up: starting below one the topic already holds
      * for this id would publish versions every reader ignores, so that is refused.
      */
     private ServedSequenceModel trainingStart() throws Exception {
         ServedSequenceModel m = options.initialModel();
-        if (training.fresh) {
+        if (training.untrained) {
             m = FreshModel.of(m, m.modelId(), 0, training.seed);
         }
-        if (options.model != null || training.fresh) {
+        if (options.model != null || training.untrained) {
             ServedSequenceModel newest = null;
             try {
                 newest = ModelUpdateReader.latest(options.bootstrap, options.kafka.settings(), null,
@@ -125,7 +133,7 @@ public final class RunCommand implements Callable<Integer> {
             }
             if (newest != null && newest.version() >= m.version()) {
                 throw new IllegalArgumentException("model-updates already holds " + newest + ": continue from it "
-                        + "(leave out --model and --fresh) or train another --model-id");
+                        + "(leave out --model and --untrained) or train another --model-id");
             }
         }
         return m;

@@ -14,10 +14,10 @@ public final class TrainingOptions {
     @Option(names = "--input", defaultValue = PipelineTopics.TRAINING_EVENTS, description = "Topic of labelled text events to learn from (default ${DEFAULT-VALUE}).")
     public String input = PipelineTopics.TRAINING_EVENTS;
 
-    @Option(names = "--fresh", description = "Start from the model's architecture and vocabulary with untrained weights (version 0).")
-    public boolean fresh;
+    @Option(names = "--untrained", description = "Start from the model's architecture and vocabulary with untrained weights (version 0; implies --fresh).")
+    public boolean untrained;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of --fresh weights and of dropout (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of --untrained weights and of dropout (default ${DEFAULT-VALUE}).")
     public long seed = 1;
 
     @Option(names = "--max-steps", defaultValue = "64", description = "A sequence is learned from its last this many tokens, k2 (default ${DEFAULT-VALUE}).")

@@ -56,6 +56,15 @@ public abstract class KafkaJobConfig implements Serializable {
      */
     public String checkpointDir = Path.of(System.getProperty("java.io.tmpdir"), "streamnet-checkpoints").toUri()
             .toString();
+    /**
+     * A retained checkpoint or a savepoint to start from (its directory or {@code _metadata}); null:
+     * a fresh start. {@link #claimRestore}: the job takes ownership of it (a retained checkpoint
+     * of its own, deleted once newer ones subsume it); otherwise it is left as it is (a savepoint).
+     */
+    public String restorePath;
+    /** Keep the last checkpoint when the job is cancelled, as when its process dies (run: yes; tests: no). */
+    public boolean retainCheckpoints;
+    public boolean claimRestore;
     public String transactionalIdPrefix;
     /**
      * An unexpected failure (a broker outage) restarts the job with growing delays, at most this

@@ -9,6 +9,9 @@ import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.FilterFunction;
 import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.RecoveryClaimMode;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -24,7 +27,8 @@ public final class KafkaJobs {
     }
 
     /**
-     * Parallelism, exactly-once checkpointing to the configured file-system directory, and a bounded
+     * Parallelism, exactly-once checkpointing to the configured file-system directory (retained on
+     * cancellation when asked), the checkpoint or savepoint to restore from if any, and a bounded
      * restart strategy with exponential backoff (set explicitly: Flink's default with checkpointing
      * retries forever every second).
      */
@@ -34,6 +38,14 @@ public final class KafkaJobs {
         Configuration conf = new Configuration();
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, c.checkpointDir);
+        // kept when the job is cancelled (Ctrl-C) as when its process dies: the next start resumes from it
+        conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, c.retainCheckpoints
+                ? ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION
+                : ExternalizedCheckpointRetention.DELETE_ON_CANCELLATION);
+        if (c.restorePath != null) {
+            conf.set(StateRecoveryOptions.SAVEPOINT_PATH, c.restorePath);
+            conf.set(StateRecoveryOptions.RESTORE_MODE, c.claimRestore ? RecoveryClaimMode.CLAIM : RecoveryClaimMode.NO_CLAIM);
+        }
         if (c.restartAttempts == 0) {
             conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none"); // Flink's exponential delay needs >= 1 attempt
         } else {
