@@ -4,6 +4,7 @@ import io.streamnet.cli.demo.DemoCommand;
 import io.streamnet.cli.jobs.KeygenCommand;
 import io.streamnet.cli.jobs.PublishModelCommand;
 import io.streamnet.cli.jobs.RunCommand;
+import io.streamnet.cli.jobs.ClusterCommand;
 import io.streamnet.cli.jobs.SubmitCommand;
 import io.streamnet.cli.kafka.KafkaCommand;
 import io.streamnet.cli.kafka.ProduceCommand;
@@ -18,7 +19,7 @@ import picocli.CommandLine;
         description = "Recurrent and convolutional neural networks inside a stream processor.",
         subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, SampleCommand.class,
                 KafkaCommand.class, ProduceCommand.class, TailCommand.class, StreamsCommand.class, RunCommand.class,
-                SubmitCommand.class, PublishModelCommand.class, KeygenCommand.class, BackendCommand.class,
+                SubmitCommand.class, ClusterCommand.class, PublishModelCommand.class, KeygenCommand.class, BackendCommand.class,
                 io.streamnet.cli.dashboard.DashboardCommand.class,
                 CommandLine.HelpCommand.class})
 public final class StreamnetCommand implements Runnable {

@@ -41,18 +41,22 @@ public final class StandaloneCluster implements AutoCloseable {
             "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
             "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED", "--add-modules=jdk.incubator.vector");
 
-    /** How the cluster is laid out. */
+    /** How the cluster is laid out. {@code classpath}: its processes' classpath; null: this JVM's. */
     public record Settings(Path home, int slotsPerTaskManager, String jobManagerMemory, String taskManagerMemory,
-                           Map<String, String> extra) {
+                           Map<String, String> extra, String classpath) {
         public static Settings local(Path home, int slots) {
-            return new Settings(home, slots, "1024m", "1280m", Map.of());
+            return new Settings(home, slots, "1024m", "1280m", Map.of(), null);
+        }
+
+        public Settings withClasspath(String cp) {
+            return new Settings(home, slotsPerTaskManager, jobManagerMemory, taskManagerMemory, extra, cp);
         }
     }
 
     private final Settings settings;
     private final Path conf;
     private final int restPort;
-    private final String classpath = System.getProperty("java.class.path");
+    private final String classpath;
     private final String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     private Process jobManager;
     private final List<Process> taskManagers = new ArrayList<>();
@@ -61,6 +65,7 @@ public final class StandaloneCluster implements AutoCloseable {
 
     private StandaloneCluster(Settings settings) throws IOException {
         this.settings = settings;
+        this.classpath = settings.classpath() != null ? settings.classpath() : System.getProperty("java.class.path");
         this.conf = Files.createDirectories(settings.home().resolve("conf"));
         Files.createDirectories(settings.home().resolve("log"));
         this.restPort = freePort();
