@@ -46,6 +46,16 @@ class SequenceJobRestartTest {
 
     @Test
     void aJobResumedFromASavepointGivesTheUninterruptedPredictions() throws Exception {
+        stopWithSavepointAndResumeAt(2);
+    }
+
+    /** Rescaled: per-key state is redistributed over more subtasks by key group, and continues. */
+    @Test
+    void aJobRescaledFromTwoToFourSubtasksThroughASavepointGivesTheUninterruptedPredictions() throws Exception {
+        stopWithSavepointAndResumeAt(4);
+    }
+
+    private void stopWithSavepointAndResumeAt(int resumeParallelism) throws Exception {
         Random rnd = new Random(11);
         List<String[]> conversations = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
@@ -61,7 +71,7 @@ class SequenceJobRestartTest {
         byte[] bytes = Checkpoints.toBytes(RnnCheckpoints.toCheckpoint(model, vocab, Map.of()));
         ServedSequenceModel serving = ServedSequenceModel.load(CpuBackend.instance(), bytes, "m", 1);
 
-        try (PipelineFixture f = new PipelineFixture(2)) {
+        try (PipelineFixture f = new PipelineFixture(4)) {
             SequenceJobConfig c = f.config("restart");
             c.parallelism = 2;
             c.batchSize = 16;
@@ -80,6 +90,7 @@ class SequenceJobRestartTest {
             Configuration resume = new Configuration();
             resume.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
             StreamExecutionEnvironment second = StreamExecutionEnvironment.getExecutionEnvironment(resume);
+            c.parallelism = resumeParallelism;
             SequenceJob.build(second, c, serving);
             JobClient resumed = second.executeAsync(SequenceJob.NAME);
             f.produceWords(conversations, labels, 3, Integer.MAX_VALUE);
