@@ -6,6 +6,7 @@ import io.streamnet.schemas.Frame;
 import io.streamnet.schemas.ModelUpdate;
 import io.streamnet.schemas.Prediction;
 import io.streamnet.schemas.PredictionKind;
+import io.streamnet.serving.reject.RejectReason;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -93,7 +94,7 @@ public final class DashboardState {
         // no source record: the training job's own verdict on a candidate
         String source = topic.isEmpty() ? "training job" : topic + "@" + d.getPartition() + ":" + d.getOffset();
         pipeline.deadLetter(new PipelineStats.DeadLetterView(reason, detail, source, time));
-        if (topic.equals(modelUpdatesTopic) || reason.equals("CANDIDATE_REJECTED")) {
+        if (topic.equals(modelUpdatesTopic) || reason.equals(RejectReason.CANDIDATE_REJECTED.name())) {
             models.rejected(new ModelTimeline.Rejection(reason, detail, time));
         }
     }
