@@ -83,9 +83,12 @@ public final class StandaloneCluster implements AutoCloseable {
         c.put("taskmanager.memory.process.size", settings.taskManagerMemory());
         // else a TaskManager that raced the JobManager waits 10 s before it tries again
         c.put("cluster.registration.error-delay", "1000");
-        // a killed TaskManager is declared lost within seconds, not Flink's default 50 s
+        // A killed TaskManager is declared lost within seconds: its heartbeat RPCs, every second, fail at
+        // once (2 failures in a row, Flink's rpc-failure-threshold). A live one that is merely slow (GC, a
+        // busy 2-core machine) has 30 s: a short timeout there declared a healthy TaskManager lost.
         c.put("heartbeat.interval", "1000");
-        c.put("heartbeat.timeout", "5000");
+        c.put("heartbeat.rpc-failure-threshold", "2");
+        c.put("heartbeat.timeout", "30000");
         c.put("web.submit.enable", "false");
         c.put("web.cancel.enable", "false");
         c.putAll(settings.extra());
@@ -191,6 +194,17 @@ public final class StandaloneCluster implements AutoCloseable {
             Thread.sleep(100);
         }
         throw new IllegalStateException("job " + jobId + " not running in time: " + body);
+    }
+
+    /** Waits until the job has failed over at least {@code n} times. */
+    public void awaitFailovers(String jobId, int n, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (failovers(jobId) < n) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("job " + jobId + " failed over " + failovers(jobId) + " times, not " + n);
+            }
+            Thread.sleep(100);
+        }
     }
 
     /**

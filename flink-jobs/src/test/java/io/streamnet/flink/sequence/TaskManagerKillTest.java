@@ -102,9 +102,12 @@ class TaskManagerKillTest {
                     cluster.awaitRunning(job.getJobID().toString(), Duration.ofSeconds(120));
                     int victim = rnd.nextInt(cluster.taskManagersAlive());
                     Thread.sleep(rnd.nextInt(1000));
+                    int failovers = cluster.failovers(job.getJobID().toString());
                     cluster.killTaskManager(victim);
                     kills.add(String.format("%.1f s (after %d words)", (System.nanoTime() - t0) / 1e9, produced));
                     cluster.startTaskManager();
+                    // the next kill waits until this one was noticed: two kills inside one detection would be one failover
+                    cluster.awaitFailovers(job.getJobID().toString(), failovers + 1, Duration.ofSeconds(60));
                 }
             }
             long beforeRead = System.nanoTime();
