@@ -25,6 +25,8 @@ import picocli.CommandLine.Parameters;
  * {@code streamnet submit sequence|frames --jobmanager host:port}: submits the job to a running Flink
  * cluster through its REST endpoint and returns (detached). streamnet's jars and the libraries Flink
  * does not have (Kafka connector, Avro, Jackson) travel with the job; Flink's own stay on the cluster.
+ * Checkpoints are retained in {@code --checkpoint-dir}; submitted again (after a JobManager crash,
+ * which a cluster without high availability does not survive), the job resumes from the newest.
  */
 @Command(name = "submit", mixinStandardHelpOptions = true,
         description = "Submit a streamnet Flink job to a cluster (REST host:port) and return. Jobs: sequence, frames.")
@@ -37,6 +39,9 @@ public final class SubmitCommand implements Callable<Integer> {
 
     @Mixin
     JobOptions options;
+
+    @Mixin
+    RecoveryOptions recovery;
 
     @Override
     public Integer call() throws Exception {
@@ -62,6 +67,7 @@ public final class SubmitCommand implements Callable<Integer> {
         if (job.equals("frames")) {
             ServedFrameModel model = options.initialFrameModel();
             FrameJobConfig c = options.frameConfig();
+            System.out.println(recovery.apply(job, c, options.checkpointDir));
             FrameJob.build(env, c, model);
             JobClient client = env.executeAsync(FrameJob.NAME);
             System.out.printf("submitted job %s to %s: %s -> %s, model %s, batch %d%n", client.getJobID(), jobManager,
@@ -70,6 +76,7 @@ public final class SubmitCommand implements Callable<Integer> {
         }
         ServedSequenceModel model = options.initialModel();
         SequenceJobConfig c = options.config(model);
+        System.out.println(recovery.apply(job, c, options.checkpointDir));
         SequenceJob.build(env, c, model);
         JobClient client = env.executeAsync(SequenceJob.NAME);
         System.out.printf("submitted job %s to %s: %s -> %s, model %s, mode %s%n", client.getJobID(), jobManager,

@@ -58,10 +58,12 @@ public final class StandaloneCluster implements AutoCloseable {
     private final int restPort;
     private final String classpath;
     private final String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    private Process jobManager;
+    private volatile Process jobManager;
     private final List<Process> taskManagers = new ArrayList<>();
     private int started;
     private List<String> tmFlags;
+    private List<String> jmFlags;
+    private int jobManagersStarted;
 
     private StandaloneCluster(Settings settings) throws IOException {
         this.settings = settings;
@@ -105,9 +107,8 @@ public final class StandaloneCluster implements AutoCloseable {
     public static StandaloneCluster start(Settings settings, int taskManagers, Duration timeout) throws Exception {
         StandaloneCluster c = new StandaloneCluster(settings);
         try {
-            List<String> jm = c.resourceFlags("GET_JM_RESOURCE_PARAMS");
-            c.jobManager = c.launch("jobmanager", jm.get(0), List.of(),
-                    "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint");
+            c.jmFlags = c.resourceFlags("GET_JM_RESOURCE_PARAMS");
+            c.startJobManager();
             List<String> tm = c.resourceFlags("GET_TM_RESOURCE_PARAMS");
             c.tmFlags = tm;
             for (int i = 0; i < taskManagers; i++) {
@@ -124,6 +125,26 @@ public final class StandaloneCluster implements AutoCloseable {
     /** The REST port (the Web UI, job submission). */
     public int restPort() {
         return restPort;
+    }
+
+    /**
+     * Starts the JobManager (again, after {@link #killJobManager}) on the same RPC and REST ports:
+     * the TaskManagers still alive find it there and register again. Without high availability it
+     * knows no jobs; they are resubmitted, from their latest retained checkpoint.
+     */
+    public synchronized void startJobManager() throws IOException {
+        if (jobManager != null && jobManager.isAlive()) {
+            throw new IllegalStateException("the JobManager is running");
+        }
+        jobManager = launch(jobManagersStarted++ == 0 ? "jobmanager" : "jobmanager-" + jobManagersStarted,
+                jmFlags.get(0), List.of(), "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint");
+    }
+
+    /** Kills the JobManager with SIGKILL: its jobs die with it (no HA), the TaskManagers lose their leader. */
+    public synchronized void killJobManager() throws InterruptedException {
+        jobManager.destroyForcibly();
+        jobManager.waitFor();
+        LOG.info("killed the JobManager, pid {}, with SIGKILL", jobManager.pid());
     }
 
     /** Starts one more TaskManager (not waiting for it to register). */

@@ -38,9 +38,18 @@ public final class PipelineFixture implements AutoCloseable {
 
     /** With {@code sasl}, the broker admits only its user; the fixture's clients and job configs carry the credentials. */
     public PipelineFixture(int partitions, EmbeddedKafka.Sasl sasl) throws InterruptedException {
-        kafka = EmbeddedKafka.start(1, null, sasl);
+        this(1, partitions, sasl);
+    }
+
+    /** {@code brokers} nodes; every topic replicated to min(3, brokers) of them (min ISR 2 from 3 nodes up). */
+    public static PipelineFixture cluster(int brokers, int partitions) throws InterruptedException {
+        return new PipelineFixture(brokers, partitions, null);
+    }
+
+    private PipelineFixture(int brokers, int partitions, EmbeddedKafka.Sasl sasl) throws InterruptedException {
+        kafka = EmbeddedKafka.start(brokers, null, sasl);
         try (Admin admin = Admin.create(kafka.clientProperties())) {
-            new TopicAdmin(admin).ensure(PipelineTopics.all(partitions, (short) 1));
+            new TopicAdmin(admin).ensure(PipelineTopics.all(partitions, (short) Math.min(3, brokers)));
         }
     }
 

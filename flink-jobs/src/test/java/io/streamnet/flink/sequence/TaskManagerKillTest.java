@@ -2,25 +2,13 @@ package io.streamnet.flink.sequence;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streamnet.engine.checkpoint.Checkpoints;
-import io.streamnet.engine.cpu.CpuBackend;
 import io.streamnet.flink.cluster.StandaloneCluster;
-import io.streamnet.rnn.cell.CellType;
-import io.streamnet.rnn.model.ModelConfig;
-import io.streamnet.rnn.model.OutputType;
-import io.streamnet.rnn.model.RnnCheckpoints;
-import io.streamnet.rnn.model.SequenceModel;
-import io.streamnet.rnn.state.RnnState;
-import io.streamnet.rnn.text.Vocabulary;
 import io.streamnet.schemas.Prediction;
-import io.streamnet.serving.model.ServedSequenceModel;
 import io.streamnet.serving.sequence.OutputMode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -39,8 +27,6 @@ class TaskManagerKillTest {
     static final boolean SOAK = Boolean.getBoolean("streamnet.soak");
     static final int CONVERSATIONS = SOAK ? 1200 : 300;
     static final int KILLS = SOAK ? 3 : 1;
-    static final String[] WORDS = {"great", "phone", "works", "well", "bad", "battery", "broke", "fast", "screen",
-        "love", "hate", "sound", "the", "a", "it", "is"};
 
     @TempDir
     Path tmp;
@@ -49,21 +35,7 @@ class TaskManagerKillTest {
     void killedTaskManagersLoseNothingAndDuplicateNothing() throws Exception {
         long seed = System.nanoTime();
         Random rnd = new Random(seed);
-        Vocabulary vocab = Vocabulary.words(List.of(String.join(" ", WORDS)), 100, 1);
-        SequenceModel model = new SequenceModel(CpuBackend.instance(),
-                ModelConfig.tokens(CellType.GRU, vocab.size(), 8, 16, 1, 0f, 2, OutputType.MANY_TO_ONE), 9);
-        ServedSequenceModel serving = ServedSequenceModel.load(CpuBackend.instance(),
-                Checkpoints.toBytes(RnnCheckpoints.toCheckpoint(model, vocab, Map.of())), "kill-model", 1);
-        List<String[]> conversations = new ArrayList<>();
-        List<Integer> labels = new ArrayList<>();
-        for (int c = 0; c < CONVERSATIONS; c++) {
-            String[] w = new String[2 + rnd.nextInt(19)];
-            for (int i = 0; i < w.length; i++) {
-                w[i] = WORDS[rnd.nextInt(WORDS.length)];
-            }
-            conversations.add(w);
-            labels.add(rnd.nextInt(2));
-        }
+        ReplayedConversations replay = new ReplayedConversations(CONVERSATIONS, rnd);
         // The kills fall after random word positions of the replay (20 positions in all), a random time later.
         List<Integer> killAfter = new ArrayList<>();
         while (killAfter.size() < KILLS) {
@@ -88,14 +60,14 @@ class TaskManagerKillTest {
             c.restartInitialBackoff = Duration.ofMillis(500);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createRemoteEnvironment("127.0.0.1",
                     cluster.restPort());
-            SequenceJob.build(env, c, serving);
+            SequenceJob.build(env, c, replay.serving);
             JobClient job = env.executeAsync(SequenceJob.NAME);
 
             int produced = 0;
             long t0 = System.nanoTime();
             List<String> kills = new ArrayList<>();
-            for (int position = 0; position < 20; position++) {
-                produced += f.produceWords(conversations, labels, position, position + 1);
+            for (int position = 0; position < ReplayedConversations.POSITIONS; position++) {
+                produced += replay.produce(f, position);
                 Thread.sleep(150 + rnd.nextInt(250));
                 if (killAfter.contains(position)) {
                     // a kill lands on running tasks: both TaskManagers hold some once all 4 run
@@ -119,23 +91,7 @@ class TaskManagerKillTest {
             assertThat(failovers).as("every kill made the job fail over").isGreaterThanOrEqualTo(KILLS);
             job.cancel().get();
 
-            Map<String, Prediction> byKey = new HashMap<>();
-            for (Prediction p : got) {
-                assertThat(byKey.put(p.getKey(), p)).as("a second prediction for %s", p.getKey()).isNull();
-            }
-            assertThat(byKey).hasSize(CONVERSATIONS);
-            for (int i = 0; i < CONVERSATIONS; i++) {
-                RnnState s = model.initialState();
-                float[] want = null;
-                for (String w : conversations.get(i)) {
-                    SequenceModel.StepResult r = model.step(s, vocab.id(w));
-                    s = r.state();
-                    want = r.output();
-                }
-                Prediction p = byKey.get("conv-" + i);
-                assertThat(p.getProbabilities()).as("conv-%d", i).containsExactly(want[0], want[1]);
-                assertThat(p.getTrueLabel()).isEqualTo(labels.get(i));
-            }
+            replay.assertSameAsFaultFreeRun(got);
         }
     }
 }

@@ -128,6 +128,38 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
+    /**
+     * Kills node {@code id} (1-based) with SIGKILL, as a crash would: no controlled shutdown, its
+     * leaderships move only when the controller notices. Its data stay for {@link #restartNode}.
+     */
+    public synchronized void killNode(int id) throws InterruptedException {
+        Node n = node(id);
+        n.process().destroyForcibly();
+        n.process().waitFor();
+        LOG.info("killed Kafka node {} (pid {}) with SIGKILL", id, n.process().pid());
+    }
+
+    /** Starts a killed node again from its data and waits until the cluster counts every broker. */
+    public synchronized void restartNode(int id) {
+        Node n = node(id);
+        if (n.process().isAlive()) {
+            throw new IllegalStateException("Kafka node " + id + " is running");
+        }
+        try {
+            Process p = java(n.dir(), "kafka.Kafka", n.dir().resolve("server.properties").toString()).start();
+            nodes.set(nodes.indexOf(n), new Node(n.id(), n.port(), n.controllerPort(), n.dir(), p));
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not restart Kafka node " + id, e);
+        }
+        awaitReady(nodes.size(), Duration.ofSeconds(90));
+        LOG.info("Kafka node {} restarted", id);
+    }
+
+    private Node node(int id) {
+        return nodes.stream().filter(n -> n.id() == id).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no Kafka node " + id));
+    }
+
     public String bootstrapServers() {
         return nodes.stream().map(n -> "127.0.0.1:" + n.port()).collect(Collectors.joining(","));
     }
@@ -238,8 +270,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         c.put("default.replication.factor", Integer.toString(rf));
         c.put("offsets.topic.replication.factor", Integer.toString(rf));
         c.put("transaction.state.log.replication.factor", Integer.toString(rf));
-        c.put("transaction.state.log.min.isr", "1");
-        c.put("min.insync.replicas", "1");
+        // With 3 replicas an acknowledged write survives the loss of any one broker; a single node can only ask 1.
+        String minIsr = nodes >= 3 ? "2" : "1";
+        c.put("transaction.state.log.min.isr", minIsr);
+        c.put("min.insync.replicas", minIsr);
         c.put("group.initial.rebalance.delay.ms", "0");
         // Flink's exactly-once sink opens transactions that may stay open for a checkpoint interval or more.
         c.put("transaction.max.timeout.ms", "900000");
