@@ -19,7 +19,8 @@ import picocli.CommandLine;
         description = "Recurrent and convolutional neural networks inside a stream processor.",
         subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, SampleCommand.class,
                 KafkaCommand.class, ProduceCommand.class, TailCommand.class, StreamsCommand.class, RunCommand.class,
-                SubmitCommand.class, ClusterCommand.class, PublishModelCommand.class, KeygenCommand.class, BackendCommand.class,
+                SubmitCommand.class, ClusterCommand.class, io.streamnet.cli.jobs.JobJarsCommand.class,
+                io.streamnet.cli.kafka.TopicsCommand.class, PublishModelCommand.class, KeygenCommand.class, BackendCommand.class,
                 io.streamnet.cli.dashboard.DashboardCommand.class,
                 CommandLine.HelpCommand.class})
 public final class StreamnetCommand implements Runnable {

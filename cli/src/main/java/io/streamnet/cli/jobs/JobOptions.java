@@ -94,6 +94,9 @@ public final class JobOptions {
     @Option(names = "--checkpoint-dir", description = "Where checkpoints go, a path or URI all job processes reach (file:///shared/..., s3://...; default for run: ~/.cache/streamnet/checkpoints/JOB/GROUP, where the next run resumes from).")
     public String checkpointDir;
 
+    @Option(names = "--state-backend", defaultValue = "hashmap", description = "Keyed state on the heap (hashmap) or in RocksDB on local disk (rocksdb: key counts beyond memory, incremental checkpoints) (default ${DEFAULT-VALUE}).")
+    public String stateBackend = "hashmap";
+
     @Option(names = "--max-key-bytes", defaultValue = "1024", description = "Longest sequence key / camera id in UTF-8 bytes (default ${DEFAULT-VALUE}).")
     public int maxKeyBytes = InputLimits.DEFAULTS.maxKeyBytes(); // also for options built in code (the demo)
 
@@ -141,6 +144,8 @@ public final class JobOptions {
         if (checkpointDir != null) {
             c.checkpointDir = checkpointDir;
         }
+        c.stateBackend = io.streamnet.flink.job.KafkaJobConfig.StateBackend.valueOf(stateBackend.trim()
+                .toUpperCase(Locale.ROOT));
     }
 
     /** The initial model: the checkpoint file, else the newest valid update in the topic. */

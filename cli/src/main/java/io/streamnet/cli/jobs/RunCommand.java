@@ -72,7 +72,7 @@ public final class RunCommand implements Callable<Integer> {
                         c.delivery, webPort);
             }
             case "training" -> {
-                ServedSequenceModel model = trainingStart();
+                ServedSequenceModel model = trainingStart(options, training);
                 TrainingJobConfig c = options.trainingConfig(training);
                 // untrained weights are a new start: an earlier run's checkpoint would bring its model back
                 recovery.fresh |= training.untrained;
@@ -118,7 +118,7 @@ public final class RunCommand implements Callable<Integer> {
      * untrained weights under --untrained. Versions only go up: starting below one the topic already holds
      * for this id would publish versions every reader ignores, so that is refused.
      */
-    private ServedSequenceModel trainingStart() throws Exception {
+    static ServedSequenceModel trainingStart(JobOptions options, TrainingOptions training) throws Exception {
         ServedSequenceModel m = options.initialModel();
         if (training.untrained) {
             m = FreshModel.of(m, m.modelId(), 0, training.seed);

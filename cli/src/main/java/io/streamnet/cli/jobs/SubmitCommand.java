@@ -86,11 +86,17 @@ public final class SubmitCommand implements Callable<Integer> {
 
     /** The jars on this classpath that a Flink cluster does not already hold. */
     static List<String> jobJars() throws URISyntaxException, java.io.IOException {
+        return jobJars(false);
+    }
+
+    /** {@code withCli}: also the command line's own libraries (an image runs the CLI and ApplicationJob's parser). */
+    static List<String> jobJars(boolean withCli) throws URISyntaxException, java.io.IOException {
         List<String> jars = new ArrayList<>();
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             Path p = Path.of(entry);
             String name = p.getFileName().toString();
-            if (Files.isRegularFile(p) && name.endsWith(".jar") && !providedByFlink(name)) {
+            boolean cli = withCli && Stream.of("picocli", "progressbar", "jline").anyMatch(name::startsWith);
+            if (Files.isRegularFile(p) && name.endsWith(".jar") && (cli || !providedByFlink(name))) {
                 jars.add(p.toAbsolutePath().toString());
             }
         }
@@ -100,7 +106,8 @@ public final class SubmitCommand implements Callable<Integer> {
     /**
      * Flink's own jars are on every cluster (and org.apache.flink classes load parent-first anyway);
      * the Kafka connector, connector base and Avro format are not part of Flink's distribution, so
-     * they travel. Kafka's broker side and the CLI's own libraries stay home.
+     * they travel. Kafka's broker side and the CLI's own libraries stay home, and so does RocksDB:
+     * Flink brings its own fork (and loads org.rocksdb parent-first); Kafka Streams' is not used by jobs.
      */
     private static boolean providedByFlink(String jar) {
         if (jar.startsWith("flink-connector-") || jar.startsWith("flink-avro")) {
@@ -108,6 +115,6 @@ public final class SubmitCommand implements Callable<Integer> {
         }
         return Stream.of("flink-", "scala-", "log4j-", "slf4j-", "picocli", "progressbar", "jline", "kafka_2",
                 "kafka-server", "kafka-raft", "kafka-metadata", "kafka-storage", "kafka-group", "kafka-coordinator",
-                "kafka-transaction", "kafka-share", "kafka-streams").anyMatch(jar::startsWith);
+                "kafka-transaction", "kafka-share", "kafka-streams", "frocksdbjni", "rocksdbjni").anyMatch(jar::startsWith);
     }
 }

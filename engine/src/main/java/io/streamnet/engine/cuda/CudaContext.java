@@ -108,7 +108,8 @@ public final class CudaContext {
         synchronized (LOCK) {
             if (verdict == null) {
                 try {
-                    instance = new CudaContext();
+                    // JCudaDriver's class initialisation extracts and loads the native libraries
+                    instance = NativeLoadLock.holding(CudaContext::new);
                     verdict = Availability.yes(instance.describe());
                 } catch (LinkageError | RuntimeException e) {
                     verdict = Availability.no(reason(e));

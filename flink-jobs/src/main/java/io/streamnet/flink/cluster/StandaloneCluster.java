@@ -67,7 +67,8 @@ public final class StandaloneCluster implements AutoCloseable {
 
     private StandaloneCluster(Settings settings) throws IOException {
         this.settings = settings;
-        this.classpath = settings.classpath() != null ? settings.classpath() : System.getProperty("java.class.path");
+        this.classpath = flinkOnly(settings.classpath() != null ? settings.classpath()
+                : System.getProperty("java.class.path"));
         this.conf = Files.createDirectories(settings.home().resolve("conf"));
         Files.createDirectories(settings.home().resolve("log"));
         this.restPort = freePort();
@@ -274,6 +275,20 @@ public final class StandaloneCluster implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         LOG.info("started {} (pid {}), log {}", name, p.pid(), log);
         return p;
+    }
+
+    /**
+     * The classpath without Kafka Streams' RocksDB (rocksdbjni) where Flink's fork (frocksdbjni) is
+     * there: the cluster runs Flink only, and the two share class and library names.
+     */
+    static String flinkOnly(String classpath) {
+        String sep = java.io.File.pathSeparator;
+        List<String> entries = List.of(classpath.split(java.util.regex.Pattern.quote(sep)));
+        java.util.function.Function<String, String> name = e -> e.substring(e.lastIndexOf(java.io.File.separatorChar) + 1);
+        if (entries.stream().noneMatch(e -> name.apply(e).startsWith("frocksdbjni"))) {
+            return classpath;
+        }
+        return String.join(sep, entries.stream().filter(e -> !name.apply(e).startsWith("rocksdbjni")).toList());
     }
 
     private static int freePort() throws IOException {

@@ -57,6 +57,26 @@ public abstract class KafkaJobConfig implements Serializable {
     public String checkpointDir = Path.of(System.getProperty("java.io.tmpdir"), "streamnet-checkpoints").toUri()
             .toString();
     /**
+     * Where keyed state lives: on the heap (fast; every key in memory, each checkpoint full) or in
+     * RocksDB on local disk (key counts beyond memory; {@link #incrementalCheckpoints} then upload
+     * only the files changed since the last checkpoint).
+     */
+    public StateBackend stateBackend = StateBackend.HASHMAP;
+    /** RocksDB only: a checkpoint uploads the SST files new since the previous one. */
+    public boolean incrementalCheckpoints = true;
+
+    /** Flink's two state backends, by their {@code state.backend.type} names. */
+    public enum StateBackend {
+        HASHMAP("hashmap"), ROCKSDB("rocksdb");
+
+        public final String flinkName;
+
+        StateBackend(String flinkName) {
+            this.flinkName = flinkName;
+        }
+    }
+
+    /**
      * A retained checkpoint or a savepoint to start from (its directory or {@code _metadata}); null:
      * a fresh start. {@link #claimRestore}: the job takes ownership of it (a retained checkpoint
      * of its own, deleted once newer ones subsume it); otherwise it is left as it is (a savepoint).
@@ -132,6 +152,9 @@ public abstract class KafkaJobConfig implements Serializable {
                 || restartMaxBackoff.compareTo(restartInitialBackoff) < 0) {
             problems.add("restart backoff must be 0 <= initial <= max, got " + restartInitialBackoff + " .. "
                     + restartMaxBackoff);
+        }
+        if (stateBackend == null) {
+            problems.add("a state backend is required (hashmap or rocksdb)");
         }
         if (kafka == null) {
             problems.add("Kafka client settings must not be null (ClientProperties.NONE for none)");

@@ -14,6 +14,7 @@ import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.RecoveryClaimMode;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
@@ -36,6 +37,11 @@ public final class KafkaJobs {
         env.setParallelism(c.parallelism);
         env.enableCheckpointing(c.checkpointInterval.toMillis(), CheckpointingMode.EXACTLY_ONCE);
         Configuration conf = new Configuration();
+        conf.set(StateBackendOptions.STATE_BACKEND, c.stateBackend.flinkName);
+        if (c.stateBackend == KafkaJobConfig.StateBackend.ROCKSDB) {
+            requireFlinksRocksDb();
+            conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, c.incrementalCheckpoints);
+        }
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, c.checkpointDir);
         // kept when the job is cancelled (Ctrl-C) as when its process dies: the next start resumes from it
@@ -55,6 +61,21 @@ public final class KafkaJobs {
             conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF, c.restartMaxBackoff);
         }
         env.configure(conf);
+    }
+
+    /**
+     * Flink's RocksDB backend needs its own fork of RocksDB (frocksdbjni); Kafka Streams brings the
+     * original (rocksdbjni), whose classes and native library have the same names. Whichever comes
+     * first on the classpath is loaded, and with the original the job fails at its first keyed state
+     * (an UnsatisfiedLinkError in FlinkCompactionFilter): say so before it starts.
+     */
+    static void requireFlinksRocksDb() {
+        java.net.URL rocks = KafkaJobs.class.getClassLoader().getResource("org/rocksdb/RocksDB.class");
+        if (rocks == null || !rocks.toString().contains("frocksdbjni")) {
+            throw new IllegalStateException("the RocksDB state backend needs Flink's frocksdbjni first on the "
+                    + "classpath, but org.rocksdb comes from " + rocks + " (Kafka Streams' rocksdbjni): run the job on "
+                    + "a Flink cluster (streamnet cluster / submit) or use the hashmap state backend");
+        }
     }
 
     /** The input topic's records, undecoded (decoding and its dead letters are the next stage). */

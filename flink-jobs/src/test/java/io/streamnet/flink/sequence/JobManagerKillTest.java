@@ -3,6 +3,7 @@ package io.streamnet.flink.sequence;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamnet.flink.cluster.StandaloneCluster;
+import io.streamnet.flink.job.KafkaJobConfig;
 import io.streamnet.flink.job.RetainedCheckpoints;
 import io.streamnet.schemas.Prediction;
 import io.streamnet.serving.sequence.OutputMode;
@@ -19,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The JobManager of a standalone cluster killed with SIGKILL mid-run, taking the job with it (a
  * standalone cluster without ZooKeeper or Kubernetes has no high availability): a new JobManager
  * starts on the same ports, the surviving TaskManagers register with it, and the job is submitted
- * again from its latest retained checkpoint, as {@code streamnet submit} does. The committed
+ * again from its latest retained checkpoint, as {@code streamnet submit} does. Keyed state lives in
+ * RocksDB with incremental checkpoints, so the restore reads SST files other processes wrote. The committed
  * predictions equal a fault-free run's: one per conversation, none twice, identical values.
  */
 class JobManagerKillTest {
@@ -47,6 +49,9 @@ class JobManagerKillTest {
             c.mode = OutputMode.MANY_TO_ONE;
             c.checkpointDir = checkpoints.toUri().toString();
             c.retainCheckpoints = true;
+            // keyed state in RocksDB: the restore reads an incremental checkpoint written by other processes
+            c.stateBackend = KafkaJobConfig.StateBackend.ROCKSDB;
+            c.incrementalCheckpoints = true;
             JobClient first = submit(cluster, c, replay);
 
             int produced = 0;

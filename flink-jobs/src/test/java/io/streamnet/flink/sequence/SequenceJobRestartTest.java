@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamnet.engine.checkpoint.Checkpoints;
 import io.streamnet.engine.cpu.CpuBackend;
+import io.streamnet.flink.job.KafkaJobConfig;
 import io.streamnet.rnn.cell.CellType;
 import io.streamnet.rnn.model.ModelConfig;
 import io.streamnet.rnn.model.OutputType;
@@ -55,7 +56,18 @@ class SequenceJobRestartTest {
         stopWithSavepointAndResumeAt(4);
     }
 
+    /** With keyed state in RocksDB (what large key counts use) the same state comes back. */
+    @Test
+    void aJobWithItsStateInRocksDbResumedFromASavepointGivesTheUninterruptedPredictions() throws Exception {
+        stopWithSavepointAndResumeAt(2, KafkaJobConfig.StateBackend.ROCKSDB);
+    }
+
     private void stopWithSavepointAndResumeAt(int resumeParallelism) throws Exception {
+        stopWithSavepointAndResumeAt(resumeParallelism, KafkaJobConfig.StateBackend.HASHMAP);
+    }
+
+    private void stopWithSavepointAndResumeAt(int resumeParallelism, KafkaJobConfig.StateBackend backend)
+            throws Exception {
         Random rnd = new Random(11);
         List<String[]> conversations = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
@@ -74,6 +86,7 @@ class SequenceJobRestartTest {
         try (PipelineFixture f = new PipelineFixture(4)) {
             SequenceJobConfig c = f.config("restart");
             c.parallelism = 2;
+            c.stateBackend = backend;
             c.batchSize = 16;
             c.batchMillis = 50;
             c.mode = OutputMode.MANY_TO_ONE;
