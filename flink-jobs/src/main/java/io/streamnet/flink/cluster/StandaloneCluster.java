@@ -64,6 +64,9 @@ public final class StandaloneCluster implements AutoCloseable {
     private List<String> tmFlags;
     private List<String> jmFlags;
     private int jobManagersStarted;
+    /** The JobManager's entry class and its arguments: a session cluster's, or an application's. */
+    private String jobManagerMain = "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint";
+    private List<String> jobManagerArgs = List.of();
 
     private StandaloneCluster(Settings settings) throws IOException {
         this.settings = settings;
@@ -106,7 +109,25 @@ public final class StandaloneCluster implements AutoCloseable {
 
     /** Starts the JobManager and {@code taskManagers} TaskManagers, and waits until all have registered. */
     public static StandaloneCluster start(Settings settings, int taskManagers, Duration timeout) throws Exception {
+        return start(new StandaloneCluster(settings), taskManagers, timeout);
+    }
+
+    /**
+     * An application cluster (Flink's application mode, as {@code standalone-job} of Flink's image and
+     * the Kubernetes operator run jobs): the JobManager runs {@code jobClass}'s main with
+     * {@code jobArgs}, from the classpath, and serves that one job.
+     */
+    public static StandaloneCluster startApplication(Settings settings, int taskManagers, Duration timeout,
+                                                     String jobClass, List<String> jobArgs) throws Exception {
         StandaloneCluster c = new StandaloneCluster(settings);
+        c.jobManagerMain = "org.apache.flink.container.entrypoint.StandaloneApplicationClusterEntryPoint";
+        List<String> args = new ArrayList<>(List.of("--job-classname", jobClass));
+        args.addAll(jobArgs);
+        c.jobManagerArgs = List.copyOf(args);
+        return start(c, taskManagers, timeout);
+    }
+
+    private static StandaloneCluster start(StandaloneCluster c, int taskManagers, Duration timeout) throws Exception {
         try {
             c.jmFlags = c.resourceFlags("GET_JM_RESOURCE_PARAMS");
             c.startJobManager();
@@ -138,7 +159,7 @@ public final class StandaloneCluster implements AutoCloseable {
             throw new IllegalStateException("the JobManager is running");
         }
         jobManager = launch(jobManagersStarted++ == 0 ? "jobmanager" : "jobmanager-" + jobManagersStarted,
-                jmFlags.get(0), List.of(), "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint");
+                jmFlags.get(0), jobManagerArgs, jobManagerMain);
     }
 
     /** Kills the JobManager with SIGKILL: its jobs die with it (no HA), the TaskManagers lose their leader. */
