@@ -233,6 +233,8 @@ public final class ModelOwner {
         metrics.put("windows", (double) pendingWindows);
         metrics.put("trainLoss", pendingLoss / pendingWindows);
         metrics.put("heldOut", (double) slice);
+        // the optimizer's step count goes on across restores: a restart that lost its state would begin again
+        metrics.put("optimizerSteps", (double) trainer.optimizerSteps());
         if (!Double.isNaN(score)) {
             metrics.put("score", score);
             metrics.put("championScore", championScore);

@@ -82,7 +82,9 @@ class ModelOwnerTest {
                 before, after);
 
         assertThat(published).extracting(ModelUpdate::getVersion).startsWith(2L, 3L, 4L).isSorted();
-        assertThat(published.get(0).getMetrics()).containsEntry("parentVersion", 1.0).containsEntry("windows", 8.0);
+        assertThat(published.get(0).getMetrics()).containsEntry("parentVersion", 1.0).containsEntry("windows", 8.0)
+                .containsEntry("optimizerSteps", 2.0);
+        assertThat(published.get(1).getMetrics()).as("two more gradients applied").containsEntry("optimizerSteps", 4.0);
         assertThat(after).as("the last version learned the pattern").isLessThan(before * 0.5f);
         ServedSequenceModel last = ModelUpdates.validate(CpuBackend.instance(), published.get(published.size() - 1));
         assertThat(last.version()).isEqualTo(owner.version());
