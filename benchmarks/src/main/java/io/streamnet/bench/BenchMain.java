@@ -54,6 +54,10 @@ public final class BenchMain {
             io.streamnet.bench.pipeline.TrainingPipelineBenchmark.main(args);
             return;
         }
+        if (args.length > 0 && args[0].equals("state-scale")) {
+            io.streamnet.bench.pipeline.StateScaleBenchmark.main(args);
+            return;
+        }
         if (args.length > 0 && args[0].equals("pipeline")) {
             io.streamnet.bench.pipeline.PipelineBenchmark.main(args);
             return;
