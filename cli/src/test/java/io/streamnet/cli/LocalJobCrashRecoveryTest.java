@@ -229,17 +229,28 @@ class LocalJobCrashRecoveryTest {
         }
 
         void awaitLine(String containing, Duration timeout) throws Exception {
+            awaitLine(l -> l.startsWith("job ") && l.contains(containing), containing, timeout);
+        }
+
+        /** The first line of its output that {@code matches}, once printed. */
+        String awaitLine(java.util.function.Predicate<String> matches, String what, Duration timeout) throws Exception {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (System.nanoTime() < deadline) {
-                if (output().lines().anyMatch(l -> l.startsWith("job ") && l.contains(containing))) {
-                    return;
+                var line = output().lines().filter(matches).findFirst();
+                if (line.isPresent()) {
+                    return line.get();
                 }
                 if (!process.isAlive()) {
                     throw new AssertionError("the job's JVM exited (" + process.exitValue() + "):\n" + output());
                 }
                 Thread.sleep(100);
             }
-            throw new AssertionError("no '" + containing + "' line in time:\n" + output());
+            throw new AssertionError("no '" + what + "' line in time:\n" + output());
+        }
+
+        /** The processes it started (and theirs). */
+        List<ProcessHandle> descendants() {
+            return process.descendants().toList();
         }
 
         /** SIGKILL: no shutdown hook, no cancel, nothing flushed. */

@@ -84,7 +84,7 @@ public final class StateScaleBenchmark {
                 Checkpoints.toBytes(RnnCheckpoints.toCheckpoint(m, null, Map.of())), "scale-gru16", 1);
         Path home = Files.createTempDirectory("streamnet-scale-");
         List<Map<String, String>> rows = new ArrayList<>();
-        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(); AutoCloseable cleanup = () -> deleteTree(home)) {
             try (Admin admin = Admin.create(kafka.clientProperties())) {
                 new TopicAdmin(admin).ensure(PipelineTopics.all(2, (short) 1));
             }
@@ -252,6 +252,12 @@ public final class StateScaleBenchmark {
 
     private static URI uri(StandaloneCluster cluster, String path) {
         return URI.create("http://127.0.0.1:" + cluster.restPort() + path);
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (var s = Files.walk(dir)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
     }
 
     private static String brief(JsonNode c) {
