@@ -13,19 +13,15 @@ import io.streamnet.rnn.cell.CellType;
 import io.streamnet.rnn.data.SentimentDataset;
 import io.streamnet.rnn.model.ModelConfig;
 import io.streamnet.rnn.model.OutputType;
-import io.streamnet.rnn.model.RnnCheckpoints;
 import io.streamnet.rnn.model.SequenceModel;
 import io.streamnet.rnn.model.Task;
-import io.streamnet.rnn.text.Vocabulary;
 import io.streamnet.schemas.Prediction;
-import io.streamnet.schemas.TextEvent;
 import io.streamnet.serving.model.ServedFrameModel;
 import io.streamnet.serving.wire.Codecs;
 import io.streamnet.serving.wire.WireFormat;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -34,11 +30,8 @@ import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -49,14 +42,8 @@ class FlinkCommandsTest {
     @TempDir
     Path tmp;
 
-    /** A (untrained) two-class token model over a few words: enough to prove the wiring. */
     private Path checkpoint() throws Exception {
-        Vocabulary v = Vocabulary.words(List.of("great phone works well bad battery broke fast the a it is"), 100, 1);
-        SequenceModel m = new SequenceModel(CpuBackend.instance(),
-                ModelConfig.tokens(CellType.GRU, v.size(), 8, 16, 1, 0f, 2, OutputType.MANY_TO_ONE), 3);
-        Path p = tmp.resolve("tiny-sentiment.ckpt");
-        RnnCheckpoints.save(m, v, Map.of("model.id", "tiny-sentiment"), p);
-        return p;
+        return JobFixtures.TinyModel.saveIn(tmp).file();
     }
 
     /** An (untrained) LeNet-5 with a GRU smoother over its 84 features: enough to prove the wiring. */
@@ -102,16 +89,8 @@ class FlinkCommandsTest {
                     "--parallelism", "1", "--format", "json", "--output-format", "json", "--checkpoint-ms", "500",
                     "--checkpoint-dir", tmp.resolve("checkpoints").toUri().toString())).contains("submitted job");
 
-            var codec = Codecs.of(TextEvent.class, WireFormat.JSON);
-            try (var p = new KafkaProducer<>(kafka(bootstrap), new StringSerializer(), new ByteArraySerializer())) {
-                String[] words = {"great", "phone", "works"};
-                for (int i = 0; i < words.length; i++) {
-                    p.send(new ProducerRecord<>(PipelineTopics.TEXT_EVENTS, "u1", codec.encode(TextEvent.newBuilder()
-                            .setKey("u1").setSeq(i).setEventTime(Instant.now()).setText(words[i])
-                            .setEndOfSequence(i == words.length - 1).build())));
-                }
-            }
-            List<Prediction> got = read(bootstrap, 1, Duration.ofSeconds(90));
+            JobFixtures.sendWords(kafka(bootstrap), "u1", "great", "phone", "works");
+            List<Prediction> got = JobFixtures.readPredictions(kafka(bootstrap), 1, Duration.ofSeconds(90));
             assertThat(got).hasSize(1);
             assertThat(got.get(0).getKey()).isEqualTo("u1");
             assertThat(got.get(0).getModelId()).isEqualTo("tiny-sentiment");
@@ -133,7 +112,7 @@ class FlinkCommandsTest {
                             .setWidth(28).setChannels(1).setPixels(java.nio.ByteBuffer.wrap(new byte[784])).build())));
                 }
             }
-            List<Prediction> got = read(bootstrap, 4, Duration.ofSeconds(90));
+            List<Prediction> got = JobFixtures.readPredictions(kafka(bootstrap), 4, Duration.ofSeconds(90));
             assertThat(got).hasSize(4).allSatisfy(p -> {
                 assertThat(p.getKey()).isEqualTo("cam-9");
                 assertThat(p.getModelId()).isEqualTo("tiny-frames");
@@ -170,26 +149,6 @@ class FlinkCommandsTest {
     }
 
     private static Properties kafka(String bootstrap) {
-        Properties p = new Properties();
-        p.put(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        return p;
-    }
-
-    private static List<Prediction> read(String bootstrap, int n, Duration timeout) {
-        Properties cp = new Properties();
-        cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        cp.put(ConsumerConfig.GROUP_ID_CONFIG, "cli-check");
-        cp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        var codec = Codecs.of(Prediction.class, WireFormat.JSON);
-        List<Prediction> out = new ArrayList<>();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        try (var c = new KafkaConsumer<>(cp, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            c.subscribe(List.of(PipelineTopics.PREDICTIONS));
-            while (out.size() < n && System.nanoTime() < deadline) {
-                c.poll(Duration.ofMillis(200)).forEach(r -> out.add(codec.decode(r.value())));
-            }
-        }
-        return out;
+        return JobFixtures.client(bootstrap);
     }
 }

@@ -2,25 +2,13 @@ package io.streamnet.flink.sequence;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streamnet.engine.checkpoint.Checkpoints;
-import io.streamnet.engine.cpu.CpuBackend;
 import io.streamnet.flink.job.KafkaJobConfig;
-import io.streamnet.rnn.cell.CellType;
-import io.streamnet.rnn.model.ModelConfig;
-import io.streamnet.rnn.model.OutputType;
-import io.streamnet.rnn.model.RnnCheckpoints;
-import io.streamnet.rnn.model.SequenceModel;
-import io.streamnet.rnn.state.RnnState;
-import io.streamnet.rnn.text.Vocabulary;
 import io.streamnet.schemas.Prediction;
 import io.streamnet.serving.model.ServedSequenceModel;
 import io.streamnet.serving.sequence.OutputMode;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
@@ -36,12 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
  * and the serving model all come back, and nothing is emitted twice.
  */
 class SequenceJobRestartTest {
-    private static final String[] WORDS = {"great", "phone", "works", "well", "bad", "battery", "broke", "fast",
-        "screen", "love", "hate", "sound"};
-    private final Vocabulary vocab = Vocabulary.words(List.of(String.join(" ", WORDS)), 50, 1);
-    private final SequenceModel model = new SequenceModel(CpuBackend.instance(),
-            ModelConfig.tokens(CellType.LSTM, vocab.size(), 8, 16, 1, 0f, 2, OutputType.MANY_TO_ONE), 5);
-
     @TempDir
     Path tmp;
 
@@ -68,20 +50,11 @@ class SequenceJobRestartTest {
 
     private void stopWithSavepointAndResumeAt(int resumeParallelism, KafkaJobConfig.StateBackend backend)
             throws Exception {
-        Random rnd = new Random(11);
-        List<String[]> conversations = new ArrayList<>();
-        List<Integer> labels = new ArrayList<>();
-        for (int c = 0; c < 60; c++) {
-            String[] w = new String[2 + rnd.nextInt(8)];
-            for (int i = 0; i < w.length; i++) {
-                w[i] = WORDS[rnd.nextInt(WORDS.length)];
-            }
-            conversations.add(w);
-            labels.add(rnd.nextInt(2));
-        }
+        ReplayedConversations replay = new ReplayedConversations(60, new Random(11));
+        List<String[]> conversations = replay.conversations;
+        List<Integer> labels = replay.labels;
         long ending = conversations.stream().filter(w -> w.length <= 3).count();
-        byte[] bytes = Checkpoints.toBytes(RnnCheckpoints.toCheckpoint(model, vocab, Map.of()));
-        ServedSequenceModel serving = ServedSequenceModel.load(CpuBackend.instance(), bytes, "m", 1);
+        ServedSequenceModel serving = replay.serving;
 
         try (PipelineFixture f = new PipelineFixture(4)) {
             SequenceJobConfig c = f.config("restart");
@@ -110,21 +83,7 @@ class SequenceJobRestartTest {
             List<Prediction> got = f.readPredictions(conversations.size(), Duration.ofSeconds(90));
             resumed.cancel().get();
 
-            Map<String, Prediction> byKey = new HashMap<>();
-            for (Prediction p : got) {
-                assertThat(byKey.put(p.getKey(), p)).as("second prediction for %s", p.getKey()).isNull();
-            }
-            assertThat(byKey).hasSize(conversations.size());
-            for (int i = 0; i < conversations.size(); i++) {
-                RnnState s = model.initialState();
-                float[] want = null;
-                for (String w : conversations.get(i)) {
-                    SequenceModel.StepResult r = model.step(s, vocab.id(w));
-                    s = r.state();
-                    want = r.output();
-                }
-                assertThat(byKey.get("conv-" + i).getProbabilities()).as("conv-%d", i).containsExactly(want[0], want[1]);
-            }
+            replay.assertSameAsFaultFreeRun(got);
         }
     }
 }
