@@ -43,6 +43,12 @@ class ComposeFileTest {
     }
 
     @Test
+    void theBrokerIsTheKafkaVersionTheJobsClientsAreBuiltWith() {
+        assertThat(COMPOSE.at("/services/kafka/image").asText())
+                .isEqualTo("apache/kafka:" + org.apache.kafka.common.utils.AppInfoParser.getVersion());
+    }
+
+    @Test
     void theJobManagerRunsTheApplicationJobWithArgumentsItAccepts() {
         List<String> cmd = command("jobmanager");
         assertThat(cmd.subList(0, 3)).containsExactly("standalone-job", "--job-classname", ApplicationJob.class.getName());

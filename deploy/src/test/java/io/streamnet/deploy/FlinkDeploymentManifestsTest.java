@@ -157,7 +157,9 @@ class FlinkDeploymentManifestsTest {
         Matcher m = Pattern.compile("<finalName>([^<]+)</finalName>").matcher(cliPom);
         assertThat(m.find()).isTrue();
         String dockerfile = Files.readString(Path.of("docker/Dockerfile"));
-        assertThat(dockerfile).contains("job-jars /job").contains("COPY --from=build /job/ /opt/flink/usrlib/");
+        assertThat(dockerfile).contains("job-jars /job").contains("COPY --from=build /job/ /opt/flink/usrlib/")
+                .as("the image's Flink is the one the jobs are built with")
+                .contains("FROM flink:" + org.apache.flink.runtime.util.EnvironmentInformation.getVersion() + "-");
         for (String job : new String[] {"sequence", "frames", "training"}) {
             assertThat(deployment(job).getSpec().getJob().getJarURI())
                     .isEqualTo("local:///opt/flink/usrlib/" + m.group(1) + ".jar");
