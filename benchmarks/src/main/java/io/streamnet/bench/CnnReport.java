@@ -35,7 +35,7 @@ final class CnnReport {
             Sequential net = ModelZoo.build(model, CpuBackend.instance(), 1);
             for (int b : BATCHES) {
                 Tensor x = random(b);
-                double s = median(reps, () -> net.forward(x, false));
+                double s = median(reps, () -> net.infer(x));
                 ours.put(model + ",infer," + b, b / s);
             }
             Tensor x = random(TRAIN_BATCH);

@@ -196,6 +196,23 @@ public final class BatchNorm implements Layer {
         return gradInput;
     }
 
+    /**
+     * Eval mode as a per-channel affine map, {@code y = scale * x + shift}, so that a convolution before
+     * it can fold it into its weights: scale = gamma / sqrt(running_var + eps), shift = beta - running_mean * scale.
+     */
+    public void inferenceAffine(float[] scale, float[] shift) {
+        for (int c = 0; c < channels; c++) {
+            float is = (float) (1.0 / Math.sqrt(runningVar.at(c) + (double) epsilon));
+            float sc = gamma.value().at(c) * is;
+            scale[c] = sc;
+            shift[c] = beta.value().at(c) - runningMean.at(c) * sc;
+        }
+    }
+
+    public int channels() {
+        return channels;
+    }
+
     @Override
     public List<Parameter> parameters() {
         return List.of(gamma, beta);

@@ -2,11 +2,14 @@ package io.streamnet.cnn.layer;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamnet.engine.backend.Activation;
 import io.streamnet.engine.backend.Backend;
 import io.streamnet.engine.backend.ConvGeometry;
 import io.streamnet.engine.nn.Parameter;
 import io.streamnet.engine.nn.ParameterStore;
 import io.streamnet.engine.nn.init.Initializer;
+import io.streamnet.engine.nn.layer.ActivationLayer;
+import io.streamnet.engine.nn.layer.FusingLayer;
 import io.streamnet.engine.nn.layer.Layer;
 import io.streamnet.engine.tensor.ShapeMismatchException;
 import io.streamnet.engine.tensor.Tensor;
@@ -30,7 +33,7 @@ import java.util.Locale;
  * changes. The backward pass reuses the cols buffer for the column gradient, so {@link #backward}
  * must follow the {@link #forward} whose activations it differentiates (as in every training step).
  */
-public final class Conv2D implements Layer {
+public final class Conv2D implements FusingLayer {
     public static final String TYPE = "conv2d";
     /** Most bytes of im2col columns per inference chunk. */
     static final int CHUNK_BYTES = 512 << 10;
@@ -68,6 +71,12 @@ public final class Conv2D implements Layer {
     private final ChunkViews gradOutChunks = new ChunkViews();
     private final ChunkViews gradInputChunks = new ChunkViews();
     private Tensor input;
+    /** Inference with a batch norm folded in: the scaled weights (F, C*k*k), the shift (F), the affine's scale. */
+    private final Tensor foldedWeight;
+    private final Tensor foldedShift;
+    private final float[] foldScale;
+    private final float[] foldShift;
+    private final ChunkViews residualChunks = new ChunkViews();
 
     public Conv2D(Backend backend, ParameterStore store, String name, int channels, int filters, int kernel,
                   int stride, int pad, boolean hasBias, Initializer init) {
@@ -88,14 +97,113 @@ public final class Conv2D implements Layer {
         this.bias = hasBias ? store.create(name + ".bias", Initializer.ZEROS, patch, filters, filters) : null;
         this.weightMat = weight.value().reshape(filters, patch);
         this.weightGradMat = weight.grad().reshape(filters, patch);
+        this.foldedWeight = Tensor.zeros(filters, patch);
+        this.foldedShift = Tensor.zeros(filters);
+        this.foldScale = new float[filters];
+        this.foldShift = new float[filters];
+    }
+
+    /** A following batch norm over this layer's filters, then a ReLU or identity activation: one output pass. */
+    @Override
+    public int fusable(List<Layer> following) {
+        int k = 0;
+        if (k < following.size() && following.get(k) instanceof BatchNorm bn && bn.channels() == filters) {
+            k++;
+        }
+        if (k < following.size() && following.get(k) instanceof ActivationLayer a && fusableActivation(a.activation())) {
+            k++;
+        }
+        return k;
     }
 
     @Override
-    public Tensor forward(Tensor x, boolean training) {
+    public Tensor forwardFused(Tensor x, List<Layer> fused) {
+        BatchNorm bn = null;
+        Activation act = null;
+        for (Layer l : fused) {
+            if (l instanceof BatchNorm b) {
+                bn = b;
+            } else {
+                act = ((ActivationLayer) l).activation();
+            }
+        }
+        return forwardInference(x, bn, null, act);
+    }
+
+    private static boolean fusableActivation(Activation a) {
+        return a.kind() == Activation.Kind.RELU || a.kind() == Activation.Kind.IDENTITY;
+    }
+
+    /**
+     * Inference in one output pass: {@code act(bn(conv(x)) + residual)}, with {@code bn} (may be null)
+     * folded into the weights and the shift (W' = W * scale, b' = (b - mean) * scale + beta, from
+     * the current parameters and running statistics on every call, so updates are seen at once),
+     * {@code residual} (N,F,H',W') and {@code act} optional. Returns this layer's output buffer.
+     */
+    public Tensor forwardInference(Tensor x, BatchNorm bn, Tensor residual, Activation act) {
+        checkInput(x);
+        ensureBuffers(x.dim(0), x.dim(2), x.dim(3));
+        Tensor w = weightMat;
+        Tensor shift = hasBias ? bias.value() : null;
+        if (bn != null) {
+            if (bn.channels() != filters) {
+                throw new ShapeMismatchException("Conv2D(" + channels + "->" + filters + ") cannot fold a batch norm over "
+                        + bn.channels() + " channels");
+            }
+            bn.inferenceAffine(foldScale, foldShift);
+            int patch = geometry.patchSize();
+            float[] src = weightMat.data();
+            int so = weightMat.offset();
+            float[] dst = foldedWeight.data();
+            for (int f = 0; f < filters; f++) {
+                float sc = foldScale[f];
+                for (int p = 0; p < patch; p++) {
+                    dst[f * patch + p] = src[so + f * patch + p] * sc;
+                }
+                float b = hasBias ? bias.value().at(f) * sc : 0f;
+                foldedShift.put(f, b + foldShift[f]);
+            }
+            w = foldedWeight;
+            shift = foldedShift;
+        }
+        if (residual != null && !residual.sameShape(output)) {
+            throw new ShapeMismatchException("Conv2D: residual " + residual.shapeString() + " vs output "
+                    + output.shapeString());
+        }
+        input = null;
+        if (backend.convolve(x, geometry, w, shift, residual, act, output)) {
+            return output;
+        }
+        int n = x.dim(0);
+        if (chunk >= n) {
+            backend.im2colBatch(x, geometry, cols);
+            backend.gemm(false, false, 1f, w, cols, 0f, outT2d);
+            backend.convOutput(outT, shift, residual, act, output);
+        } else {
+            Tensor[] xs = inputChunks.of(x, chunk);
+            Tensor[] ys = outputChunks.of(output, chunk);
+            Tensor[] rs = residual == null ? null : residualChunks.of(residual, chunk);
+            for (int c = 0; c < xs.length; c++) {
+                int k = c < xs.length - 1 ? 0 : 1;
+                backend.im2colBatch(xs[c], geometry, chunkCols[k]);
+                backend.gemm(false, false, 1f, w, chunkCols[k], 0f, chunkOutT2d[k]);
+                backend.convOutput(chunkOutT[k], shift, rs == null ? null : rs[c], act, ys[c]);
+            }
+        }
+        input = null;
+        return output;
+    }
+
+    private void checkInput(Tensor x) {
         if (x.rank() != 4 || x.dim(1) != channels) {
             throw new ShapeMismatchException("Conv2D(" + channels + "->" + filters + "): input shape " + x.shapeString()
                     + " vs expected [N, " + channels + ", H, W]");
         }
+    }
+
+    @Override
+    public Tensor forward(Tensor x, boolean training) {
+        checkInput(x);
         ensureBuffers(x.dim(0), x.dim(2), x.dim(3));
         int n = x.dim(0);
         if (chunk >= n) {

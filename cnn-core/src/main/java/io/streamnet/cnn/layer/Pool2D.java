@@ -74,6 +74,20 @@ public final class Pool2D implements Layer {
         return output;
     }
 
+    /** As forward in eval mode, but max pooling records no positions (no backward follows). */
+    @Override
+    public Tensor infer(Tensor x) {
+        if (kind != Kind.MAX) {
+            return forward(x, false);
+        }
+        if (!sameInputShape(x)) {
+            forward(x, false); // sizes the buffers
+            return output;
+        }
+        backend.maxPool(x, geometry, output, null);
+        return output;
+    }
+
     /** Compares without copying the shape, so that the steady state allocates nothing. */
     private boolean sameInputShape(Tensor x) {
         if (inputShape == null || x.rank() != inputShape.length) {

@@ -93,6 +93,14 @@ public final class ResidualBlock implements Layer {
         return reluOut.forward(sum, training);
     }
 
+    /** Each batch norm folded into its convolution; the sum and the final ReLU in conv2's output pass. */
+    @Override
+    public Tensor infer(Tensor x) {
+        Tensor a = conv1.forwardInference(x, bn1, null, Activation.RELU);
+        Tensor s = projConv == null ? x : projConv.forwardInference(x, projBn, null, null);
+        return conv2.forwardInference(a, bn2, s, Activation.RELU);
+    }
+
     @Override
     public Tensor backward(Tensor gradOut) {
         Tensor gSum = reluOut.backward(gradOut);

@@ -40,4 +40,25 @@ class SteadyStateAllocationTest {
             assertThat(perStep).isLessThan(16 * 1024);
         }
     }
+
+    @Test
+    void fusedInferenceReusesItsBuffers() {
+        CpuBackend cpu = CpuBackend.instance();
+        for (Sequential m : new Sequential[] {LeNet5.build(cpu, 1), ResNetMini.build(cpu, 1)}) {
+            Tensor x = GradCheck.random(new Random(3), 1f, 40, 1, 28, 28); // ResNet-mini's first convolutions run in chunks
+            for (int i = 0; i < 20; i++) {
+                m.infer(x);
+            }
+            com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+            long id = Thread.currentThread().getId();
+            long before = mx.getThreadAllocatedBytes(id);
+            int calls = 10;
+            for (int i = 0; i < calls; i++) {
+                m.infer(x);
+            }
+            long perCall = (mx.getThreadAllocatedBytes(id) - before) / calls;
+            System.out.printf("%d layers: %d bytes allocated per inference%n", m.layers().size(), perCall);
+            assertThat(perCall).isLessThan(16 * 1024);
+        }
+    }
 }

@@ -122,7 +122,40 @@ public interface Backend {
      */
     void swapLeadingAxes(Tensor x, Tensor out);
 
-    /** in (N,C,H,W) -> out (N,C,outH,outW); argmax records each output's flat input index. */
+    /**
+     * A convolution's output pass in one sweep: {@code out (N,F,S) = act(x (F,N,S) with its leading
+     * axes swapped + shift (F) per channel + residual (N,F,S))}. {@code shift}, {@code residual} and
+     * {@code act} may each be null (none). Inference uses it with batch norm folded into the weights
+     * and the shift, and a residual block's sum and ReLU. The default composes the separate operations.
+     */
+    default void convOutput(Tensor x, Tensor shift, Tensor residual, Activation act, Tensor out) {
+        swapLeadingAxes(x, out);
+        if (shift != null) {
+            addChannelBias(out, shift);
+        }
+        if (residual != null) {
+            add(out, residual, out);
+        }
+        if (act != null) {
+            activate(act, out, out);
+        }
+    }
+
+    /**
+     * Inference convolution in one pass where the backend has one for this geometry:
+     * {@code out (N,F,H',W') = act(conv(x (N,C,H,W), weight (F, C*kH*kW)) + shift (F) + residual)},
+     * shift, residual and act optional as in {@link #convOutput}. Returns false, having done nothing,
+     * when it has none: the caller then runs im2col, gemm and {@link #convOutput}.
+     */
+    default boolean convolve(Tensor x, ConvGeometry g, Tensor weight, Tensor shift, Tensor residual, Activation act,
+                             Tensor out) {
+        return false;
+    }
+
+    /**
+     * in (N,C,H,W) -> out (N,C,outH,outW); argmax records each output's flat input index, or is null
+     * in inference (nothing recorded, so no backward may follow).
+     */
     void maxPool(Tensor in, PoolGeometry g, Tensor out, int[] argmax);
 
     /** gradIn (N,C,H,W) += gradOut routed to the recorded argmax positions. */

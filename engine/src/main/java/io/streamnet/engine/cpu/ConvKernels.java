@@ -121,4 +121,38 @@ final class ConvKernels {
             }
         }
     }
+
+    /**
+     * x (F,N,S) -> out (N,F,S) with shift[f] added, residual (N,F,S) added and ReLU applied on the
+     * way, each optional (null, or relu false): one pass instead of four.
+     */
+    static void convOutput(float[] x, int xo, int f, int n, int s, float[] shift, int so, float[] res, int ro,
+                           boolean relu, float[] out, int oo) {
+        for (int c = 0; c < f; c++) {
+            float b = shift == null ? 0f : shift[so + c];
+            for (int i = 0; i < n; i++) {
+                int src = xo + (c * n + i) * s;
+                int dst = (i * f + c) * s;
+                if (res == null) {
+                    if (relu) {
+                        for (int k = 0; k < s; k++) {
+                            out[oo + dst + k] = Math.max(x[src + k] + b, 0f);
+                        }
+                    } else {
+                        for (int k = 0; k < s; k++) {
+                            out[oo + dst + k] = x[src + k] + b;
+                        }
+                    }
+                } else if (relu) {
+                    for (int k = 0; k < s; k++) {
+                        out[oo + dst + k] = Math.max(x[src + k] + b + res[ro + dst + k], 0f);
+                    }
+                } else {
+                    for (int k = 0; k < s; k++) {
+                        out[oo + dst + k] = x[src + k] + b + res[ro + dst + k];
+                    }
+                }
+            }
+        }
+    }
 }

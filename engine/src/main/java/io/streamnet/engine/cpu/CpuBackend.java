@@ -17,6 +17,7 @@ public final class CpuBackend implements Backend {
 
     private final ThreadLocal<PackedGemm> gemms =
             ThreadLocal.withInitial(() -> new PackedGemm(GemmKernels.choice().factory().get()));
+    private final ThreadLocal<ImplicitConv> convs = ThreadLocal.withInitial(() -> new ImplicitConv(gemms.get()));
 
     public static CpuBackend instance() {
         return INSTANCE;
@@ -423,9 +424,64 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void convOutput(Tensor x, Tensor shift, Tensor residual, Activation act, Tensor out) {
+        if (x.rank() < 2 || out.rank() != x.rank() || out.dim(0) != x.dim(1) || out.dim(1) != x.dim(0)
+                || out.size() != x.size()) {
+            throw mismatch("convOutput: out must be x's shape with the first two axes swapped", x, out);
+        }
+        int f = x.dim(0);
+        int n = x.dim(1);
+        if (shift != null && shift.size() != f) {
+            throw mismatch("convOutput: shift must hold one value per channel", x, shift);
+        }
+        if (residual != null && !residual.sameShape(out)) {
+            throw mismatch("convOutput: residual must have out's shape", residual, out);
+        }
+        if (act != null && act.kind() != Activation.Kind.RELU && act.kind() != Activation.Kind.IDENTITY) {
+            Backend.super.convOutput(x, shift, residual, act, out);
+            return;
+        }
+        int s = f * n == 0 ? 0 : x.size() / (f * n);
+        ConvKernels.convOutput(x.data(), x.offset(), f, n, s, shift == null ? null : shift.data(),
+                shift == null ? 0 : shift.offset(), residual == null ? null : residual.data(),
+                residual == null ? 0 : residual.offset(), act != null && act.kind() == Activation.Kind.RELU,
+                out.data(), out.offset());
+    }
+
+    /** Stride 1: the implicit gemm of {@link ImplicitConv} (no im2col matrix), ReLU or no activation. */
+    @Override
+    public boolean convolve(Tensor x, ConvGeometry g, Tensor weight, Tensor shift, Tensor residual, Activation act,
+                            Tensor out) {
+        if (!ImplicitConv.supports(g)
+                || (act != null && act.kind() != Activation.Kind.RELU && act.kind() != Activation.Kind.IDENTITY)) {
+            return false;
+        }
+        int n = x.rank() == 4 ? x.dim(0) : -1;
+        int f = weight.rank() == 2 ? weight.dim(0) : -1;
+        if (n < 0 || x.dim(1) != g.channels() || x.dim(2) != g.height() || x.dim(3) != g.width() || f < 0
+                || weight.dim(1) != g.patchSize()) {
+            throw mismatch("convolve: x must be (N, C, H, W) and the weight (F, C*kH*kW) of the geometry", x, weight);
+        }
+        if (out.rank() != 4 || out.dim(0) != n || out.dim(1) != f || out.dim(2) != g.outH() || out.dim(3) != g.outW()) {
+            throw mismatch("convolve: out must be (N, F, H', W')", x, weight, out);
+        }
+        if (shift != null && shift.size() != f) {
+            throw mismatch("convolve: shift must hold one value per filter", weight, shift);
+        }
+        if (residual != null && !residual.sameShape(out)) {
+            throw mismatch("convolve: residual must have out's shape", residual, out);
+        }
+        convs.get().convolve(x.data(), x.offset(), n, g, weight.data(), weight.offset(), f,
+                shift == null ? null : shift.data(), shift == null ? 0 : shift.offset(),
+                residual == null ? null : residual.data(), residual == null ? 0 : residual.offset(),
+                act != null && act.kind() == Activation.Kind.RELU, out.data(), out.offset());
+        return true;
+    }
+
+    @Override
     public void maxPool(Tensor in, PoolGeometry g, Tensor out, int[] argmax) {
         checkPool("maxPool", in, g, out);
-        if (argmax.length < out.size()) {
+        if (argmax != null && argmax.length < out.size()) {
             throw new ShapeMismatchException("maxPool: argmax holds " + argmax.length + " for output " + out.shapeString());
         }
         PoolKernels.maxPool(in.data(), in.offset(), in.dim(0) * in.dim(1), in.dim(2), in.dim(3), g,

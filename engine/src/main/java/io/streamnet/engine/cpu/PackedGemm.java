@@ -12,6 +12,13 @@ final class PackedGemm {
     static final int NC = 1024;
     /** Below this many rows of C, packing B costs more than it saves: use the direct loops. */
     static final int SMALL_M = 4;
+    /**
+     * Up to this many rows of C (one MC block: a convolution's filters, a small batch), B is read in
+     * place rather than packed: each packed panel would serve only m / MR micro-tiles, so packing
+     * (a read and a write of all of B) cost about as much as the product. A strip of B, kc rows of NR
+     * floats, stays in L1 while every row panel of A passes over it.
+     */
+    static final int DIRECT_B_MAX_M = MC;
 
     private final MicroKernel kernel;
     private final int mr;
@@ -55,6 +62,10 @@ final class PackedGemm {
             smallM(transA, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
             return;
         }
+        if (m <= DIRECT_B_MAX_M && !transB && n >= nr) {
+            directB(transA, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+            return;
+        }
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             for (int pc = 0; pc < k; pc += KC) {
@@ -69,6 +80,42 @@ final class PackedGemm {
         }
     }
 
+    /**
+     * Few rows of C, B untransposed: A packed once per KC block, B's full NR-wide strips read in place
+     * (row stride ldb), the last partial strip packed. Each tile of C gets one update per KC block in
+     * the same order as in the packed path, so the two paths give bit-identical results.
+     */
+    private void directB(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                         float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+        int full = n / nr * nr;
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = Math.min(KC, k - pc);
+            packA(transA, a, aOff, lda, 0, m, pc, kc);
+            int bRow = bOff + pc * ldb;
+            for (int jr = 0; jr < full; jr += nr) {
+                for (int ir = 0; ir < m; ir += mr) {
+                    int rows = Math.min(mr, m - ir);
+                    int apOff = (ir / mr) * kc * mr;
+                    int ci = cOff + ir * ldc + jr;
+                    if (rows == mr) {
+                        kernel.run(kc, packA, apOff, b, bRow + jr, ldb, alpha, c, ci, ldc);
+                    } else {
+                        kernel.runEdge(kc, packA, apOff, b, bRow + jr, ldb, alpha, c, ci, ldc, rows, nr, tile);
+                    }
+                }
+            }
+            if (full < n) {
+                packB(false, b, bOff, ldb, pc, kc, full, n - full);
+                for (int ir = 0; ir < m; ir += mr) {
+                    int rows = Math.min(mr, m - ir);
+                    int apOff = (ir / mr) * kc * mr;
+                    kernel.runEdge(kc, packA, apOff, packB, 0, nr, alpha, c, cOff + ir * ldc + full, ldc, rows,
+                            n - full, tile);
+                }
+            }
+        }
+    }
+
     private void macroKernel(int mc, int nc, int kc, float alpha, float[] c, int cOff, int ldc) {
         for (int jr = 0; jr < nc; jr += nr) {
             int cols = Math.min(nr, nc - jr);
@@ -78,27 +125,44 @@ final class PackedGemm {
                 int apOff = (ir / mr) * kc * mr;
                 int ci = cOff + ir * ldc + jr;
                 if (rows == mr && cols == nr) {
-                    kernel.run(kc, packA, apOff, packB, bpOff, alpha, c, ci, ldc);
+                    kernel.run(kc, packA, apOff, packB, bpOff, nr, alpha, c, ci, ldc);
                 } else {
-                    kernel.runEdge(kc, packA, apOff, packB, bpOff, alpha, c, ci, ldc, rows, cols, tile);
+                    kernel.runEdge(kc, packA, apOff, packB, bpOff, nr, alpha, c, ci, ldc, rows, cols, tile);
                 }
             }
         }
     }
 
+    MicroKernel kernel() {
+        return kernel;
+    }
+
+    /** The buffer {@link #packA} fills. */
+    float[] packedA() {
+        return packA;
+    }
+
     /** Packs op(A)[ic:ic+mc, pc:pc+kc] as MR-tall panels, k-major inside a panel, zero-padded. */
-    private void packA(boolean transA, float[] a, int aOff, int lda, int ic, int mc, int pc, int kc) {
-        int idx = 0;
+    void packA(boolean transA, float[] a, int aOff, int lda, int ic, int mc, int pc, int kc) {
         for (int ir = 0; ir < mc; ir += mr) {
             int rows = Math.min(mr, mc - ir);
-            for (int p = 0; p < kc; p++) {
-                for (int r = 0; r < mr; r++) {
-                    float v = 0f;
-                    if (r < rows) {
-                        int i = ic + ir + r;
-                        v = transA ? a[aOff + (pc + p) * lda + i] : a[aOff + i * lda + pc + p];
+            int base = (ir / mr) * kc * mr;
+            if (rows < mr) {
+                java.util.Arrays.fill(packA, base, base + kc * mr, 0f);
+            }
+            int i0 = ic + ir;
+            if (transA) {
+                // A^T rows are A's columns: each k is a contiguous run of rows.
+                for (int p = 0; p < kc; p++) {
+                    System.arraycopy(a, aOff + (pc + p) * lda + i0, packA, base + p * mr, rows);
+                }
+            } else {
+                // One source row at a time, read in order, written with stride mr (the panel is in L1).
+                for (int r = 0; r < rows; r++) {
+                    int src = aOff + (i0 + r) * lda + pc;
+                    for (int p = 0, d = base + r; p < kc; p++, d += mr) {
+                        packA[d] = a[src + p];
                     }
-                    packA[idx++] = v;
                 }
             }
         }
@@ -106,23 +170,23 @@ final class PackedGemm {
 
     /** Packs op(B)[pc:pc+kc, jc:jc+nc] as NR-wide panels, k-major inside a panel, zero-padded. */
     private void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc) {
-        int idx = 0;
         for (int jr = 0; jr < nc; jr += nr) {
             int cols = Math.min(nr, nc - jr);
-            if (!transB && cols == nr) {
+            int base = (jr / nr) * kc * nr;
+            if (cols < nr) {
+                java.util.Arrays.fill(packB, base, base + kc * nr, 0f);
+            }
+            int j0 = jc + jr;
+            if (!transB) {
                 for (int p = 0; p < kc; p++) {
-                    System.arraycopy(b, bOff + (pc + p) * ldb + jc + jr, packB, idx, nr);
-                    idx += nr;
+                    System.arraycopy(b, bOff + (pc + p) * ldb + j0, packB, base + p * nr, cols);
                 }
             } else {
-                for (int p = 0; p < kc; p++) {
-                    for (int j = 0; j < nr; j++) {
-                        float v = 0f;
-                        if (j < cols) {
-                            int col = jc + jr + j;
-                            v = transB ? b[bOff + col * ldb + pc + p] : b[bOff + (pc + p) * ldb + col];
-                        }
-                        packB[idx++] = v;
+                // B^T's columns are B's rows: read each in order, write with stride nr (the panel is in L1).
+                for (int j = 0; j < cols; j++) {
+                    int src = bOff + (j0 + j) * ldb + pc;
+                    for (int p = 0, d = base + j; p < kc; p++, d += nr) {
+                        packB[d] = b[src + p];
                     }
                 }
             }

@@ -11,6 +11,14 @@ final class PoolKernels {
                         float[] out, int oo, int[] argmax) {
         int oh = g.outH(h);
         int ow = g.outW(w);
+        if (argmax == null && g.windowH() == 2 && g.windowW() == 2 && g.strideH() == 2 && g.strideW() == 2) {
+            maxValues2x2(in, io, planes, h, w, oh, ow, out, oo);
+            return;
+        }
+        if (g.windowH() == 2 && g.windowW() == 2 && g.strideH() == 2 && g.strideW() == 2) {
+            maxPool2x2(in, io, planes, h, w, oh, ow, out, oo, argmax);
+            return;
+        }
         int o = 0;
         for (int pl = 0; pl < planes; pl++) {
             int base = pl * h * w;
@@ -28,6 +36,56 @@ final class PoolKernels {
                             }
                         }
                     }
+                    out[oo + o] = bestV;
+                    if (argmax != null) {
+                        argmax[o] = best;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Inference's 2x2 / stride 2 pooling: the maxima only, no positions recorded. */
+    private static void maxValues2x2(float[] in, int io, int planes, int h, int w, int oh, int ow, float[] out, int oo) {
+        int o = oo;
+        for (int pl = 0; pl < planes; pl++) {
+            int base = io + pl * h * w;
+            for (int y = 0; y < oh; y++) {
+                int r0 = base + 2 * y * w;
+                int r1 = r0 + w;
+                for (int x = 0; x < ow; x++, o++) {
+                    out[o] = Math.max(Math.max(in[r0 + 2 * x], in[r0 + 2 * x + 1]), Math.max(in[r1 + 2 * x], in[r1 + 2 * x + 1]));
+                }
+            }
+        }
+    }
+
+    /** The common 2x2 window, stride 2: the same answer (first maximum in row-major order wins) without the window loops. */
+    private static void maxPool2x2(float[] in, int io, int planes, int h, int w, int oh, int ow,
+                                   float[] out, int oo, int[] argmax) {
+        int o = 0;
+        for (int pl = 0; pl < planes; pl++) {
+            int base = pl * h * w;
+            for (int y = 0; y < oh; y++) {
+                int r0 = base + 2 * y * w;
+                int r1 = r0 + w;
+                for (int x = 0; x < ow; x++, o++) {
+                    int i0 = r0 + 2 * x;
+                    int i1 = r1 + 2 * x;
+                    // Selects rather than branches (C2 emits conditional moves): maxima of noisy maps mispredict.
+                    float a = in[io + i0];
+                    float b = in[io + i0 + 1];
+                    float c = in[io + i1];
+                    float d = in[io + i1 + 1];
+                    boolean bWins = b > a;
+                    float top = bWins ? b : a;
+                    int topAt = bWins ? i0 + 1 : i0;
+                    boolean dWins = d > c;
+                    float bottom = dWins ? d : c;
+                    int bottomAt = dWins ? i1 + 1 : i1;
+                    boolean lower = bottom > top;
+                    float bestV = lower ? bottom : top;
+                    int best = lower ? bottomAt : topAt;
                     out[oo + o] = bestV;
                     argmax[o] = best;
                 }

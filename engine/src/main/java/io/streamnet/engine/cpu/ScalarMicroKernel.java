@@ -40,7 +40,7 @@ final class ScalarMicroKernel implements MicroKernel {
     }
 
     @Override
-    public void run(int kc, float[] ap, int apOff, float[] bp, int bpOff, float alpha, float[] c, int cOff, int ldc) {
+    public void run(int kc, float[] ap, int apOff, float[] bp, int bpOff, int ldbp, float alpha, float[] c, int cOff, int ldc) {
         float[] t = acc;
         java.util.Arrays.fill(t, 0f);
         int ai = apOff;
@@ -58,7 +58,36 @@ final class ScalarMicroKernel implements MicroKernel {
                 t[3 * NR + j] += a3 * b;
             }
             ai += MR;
-            bi += NR;
+            bi += ldbp;
+        }
+        for (int r = 0; r < MR; r++) {
+            int ci = cOff + r * ldc;
+            int ti = r * NR;
+            for (int j = 0; j < NR; j++) {
+                c[ci + j] += alpha * t[ti + j];
+            }
+        }
+    }
+
+    @Override
+    public void runGather(int kc, float[] ap, int apOff, float[] bp, int bpOff, int[] rowOffsets, int ro,
+                          float alpha, float[] c, int cOff, int ldc) {
+        float[] t = acc;
+        java.util.Arrays.fill(t, 0f);
+        int ai = apOff;
+        for (int p = 0; p < kc; p++) {
+            float a0 = ap[ai];
+            float a1 = ap[ai + 1];
+            float a2 = ap[ai + 2];
+            float a3 = ap[ai + 3];
+            for (int j = 0; j < NR; j++) {
+                float b = bp[bpOff + rowOffsets[ro + p] + j];
+                t[j] += a0 * b;
+                t[NR + j] += a1 * b;
+                t[2 * NR + j] += a2 * b;
+                t[3 * NR + j] += a3 * b;
+            }
+            ai += MR;
         }
         for (int r = 0; r < MR; r++) {
             int ci = cOff + r * ldc;

@@ -348,7 +348,7 @@ public final class CudaBackend implements Backend {
     public synchronized void maxPool(Tensor in, PoolGeometry g, Tensor out, int[] argmax) {
         if (in.rank() != 4 || in.dim(2) < g.windowH() || in.dim(3) < g.windowW()
                 || !Arrays.equals(out.shape(), new int[] {in.dim(0), in.dim(1), g.outH(in.dim(2)), g.outW(in.dim(3))})
-                || argmax.length < out.size() || out.size() == 0) {
+                || (argmax != null && argmax.length < out.size()) || out.size() == 0) {
             cpu.maxPool(in, g, out, argmax);
             return;
         }
@@ -360,7 +360,9 @@ public final class CudaBackend implements Backend {
         launcher.launch1d(CudaKernel.MAXPOOL_FORWARD, n, di, dout, darg, in.dim(0) * in.dim(1), in.dim(2), in.dim(3),
                 g.windowH(), g.windowW(), g.strideH(), g.strideW(), out.dim(2), out.dim(3));
         scratch.out(dout, out);
-        scratch.outInts(darg, argmax, n);
+        if (argmax != null) {
+            scratch.outInts(darg, argmax, n);
+        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.streamnet.serving.frame;
 
 import io.streamnet.engine.backend.Backend;
+import io.streamnet.engine.nn.layer.InferencePlan;
 import io.streamnet.engine.nn.layer.Layer;
 import io.streamnet.engine.tensor.Tensor;
 import io.streamnet.serving.model.ServedFrameModel;
@@ -33,8 +34,8 @@ public final class FrameClassifier {
     private final int capacity;
     private final Tensor input;
     private final Tensor probabilities;
-    private final List<Layer> full;
-    private final List<Layer> single;
+    private final Path full;
+    private final Path single;
     private final Tensor[] inputRows;
     private final Tensor[] probabilityRows;
     private final Tensor singleFeatures;
@@ -50,8 +51,8 @@ public final class FrameClassifier {
         this.capacity = capacity;
         this.input = Tensor.zeros(capacity, model.channels(), model.height(), model.width());
         this.probabilities = Tensor.zeros(capacity, model.classes());
-        this.full = model.cnn().layers();
-        this.single = capacity == 1 ? full : model.copyCnn(backend).layers();
+        this.full = new Path(model.cnn().layers());
+        this.single = capacity == 1 ? full : new Path(model.copyCnn(backend).layers());
         this.inputRows = new Tensor[capacity];
         this.probabilityRows = new Tensor[capacity];
         for (int i = 0; i < capacity; i++) {
@@ -142,13 +143,22 @@ public final class FrameClassifier {
         return failures[row];
     }
 
-    /** Inference through {@code layers}: the classifier layer's input (returned) and softmax(logits) into {@code probs}. */
-    private Tensor forward(List<Layer> layers, Tensor x, Tensor probs) {
-        for (int i = 0; i < layers.size() - 1; i++) {
-            x = layers.get(i).forward(x, false);
+    /** Inference through {@code path}: the classifier layer's input (returned) and softmax(logits) into {@code probs}. */
+    private Tensor forward(Path path, Tensor x, Tensor probs) {
+        Tensor features = path.features.run(x);
+        backend.softmax(path.classifier.infer(features), probs);
+        return features;
+    }
+
+    /** A copy of the CNN as inference steps up to the features (fused where layers allow), and its classifier layer. */
+    private static final class Path {
+        final InferencePlan features;
+        final Layer classifier;
+
+        Path(List<Layer> layers) {
+            this.features = InferencePlan.of(layers.subList(0, layers.size() - 1));
+            this.classifier = layers.get(layers.size() - 1);
         }
-        backend.softmax(layers.get(layers.size() - 1).forward(x, false), probs);
-        return x;
     }
 
     /** Class probabilities of the last {@link #run}, [rows, classes]. */

@@ -17,6 +17,14 @@ public interface Layer {
 
     Tensor backward(Tensor gradOutput);
 
+    /**
+     * Inference when no backward pass follows: {@code forward(x, false)} within float rounding, but a
+     * layer may fuse its steps (batch norm folded into a convolution) and keep nothing for backward.
+     */
+    default Tensor infer(Tensor input) {
+        return forward(input, false);
+    }
+
     List<Parameter> parameters();
 
     /** Output shape for an input shape, both with the batch dimension first. */

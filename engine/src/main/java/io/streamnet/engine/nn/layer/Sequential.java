@@ -19,11 +19,13 @@ public final class Sequential implements Layer {
     private final ParameterStore store;
     private final List<Layer> layers;
     private final int[] inputShape;
+    private final InferencePlan inference;
 
     private Sequential(ParameterStore store, List<Layer> layers, int[] inputShape) {
         this.store = store;
         this.layers = List.copyOf(layers);
         this.inputShape = inputShape.clone();
+        this.inference = InferencePlan.of(this.layers);
     }
 
     /** Starts a model whose per-example input has {@code inputShape} (without the batch dimension). */
@@ -117,6 +119,12 @@ public final class Sequential implements Layer {
             x = l.forward(x, training);
         }
         return x;
+    }
+
+    /** Inference through the fused plan (see {@link InferencePlan}). */
+    @Override
+    public Tensor infer(Tensor input) {
+        return inference.run(input);
     }
 
     @Override

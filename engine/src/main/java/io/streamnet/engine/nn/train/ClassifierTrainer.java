@@ -82,7 +82,7 @@ public final class ClassifierTrainer {
         for (int from = 0; from < n; from += batchSize) {
             int size = Math.min(batchSize, n - from);
             Tensor batch = Tensor.view(x, from * features, batchShape(size, exampleShape));
-            Tensor logits = model.forward(batch, false);
+            Tensor logits = model.infer(batch);
             backend.argmaxRows(logits, predicted);
             for (int i = 0; i < size; i++) {
                 if (predicted[i] == y[from + i]) {

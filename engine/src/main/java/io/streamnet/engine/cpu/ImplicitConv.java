@@ -1,0 +1,181 @@
+package io.streamnet.engine.cpu;
+
+import io.streamnet.engine.backend.ConvGeometry;
+import java.util.Arrays;
+
+/**
+ * Convolution as an implicit gemm: no im2col matrix. Each image is copied once into a zero-bordered
+ * buffer; at stride 1 that is the padded image (C, Hp, Wp), and row (c, ki, kj) of the im2col matrix
+ * is the buffer read from offset {@code c*plane + ki*Wp + kj}, so the micro-kernel reads B through a
+ * table of row offsets ({@link MicroKernel#runGather}). At stride s the padded image is split into
+ * its s*s phases (rows and columns by their remainder mod s), each (C, ceil(Hp/s), ceil(Wp/s)):
+ * input (s*y + ki, s*x + kj) is phase (ki mod s, kj mod s) at (y + ki/s, x + kj/s), so the same
+ * unit-stride reading works. The product comes out "wide", one row of Wq columns per output row
+ * (the last few straddle the border and are dropped), and the output pass moves the valid columns
+ * to (F, H', W') with the shift, residual and ReLU applied.
+ *
+ * <p>One instance per thread (it owns its buffers, grown when a larger geometry comes and reused
+ * after); it packs A with that thread's {@link PackedGemm}.
+ */
+final class ImplicitConv {
+    private final PackedGemm gemm;
+    private final MicroKernel kernel;
+    private final int mr;
+    private final int nr;
+    private final float[] tile;
+    private float[] padded = new float[0];
+    private float[] wide = new float[0];
+    private int[] rowOffsets = new int[0];
+    private ConvGeometry paddedFor;
+
+    ImplicitConv(PackedGemm gemm) {
+        this.gemm = gemm;
+        this.kernel = gemm.kernel();
+        this.mr = kernel.mr();
+        this.nr = kernel.nr();
+        this.tile = new float[mr * nr];
+    }
+
+    static boolean supports(ConvGeometry g) {
+        return g.strideH() == g.strideW();
+    }
+
+    /**
+     * out (N,F,H',W') = act(W (F, C*kH*kW) * patches(x (N,C,H,W)) + shift[f] + res (N,F,H',W')), act
+     * ReLU or none; shift and res may be null.
+     */
+    void convolve(float[] x, int xo, int n, ConvGeometry g, float[] w, int wo, int f,
+                  float[] shift, int so, float[] res, int ro, boolean relu, float[] out, int oo) {
+        int c = g.channels();
+        int h = g.height();
+        int wd = g.width();
+        int st = g.strideH();
+        int hq = (h + 2 * g.padH() + st - 1) / st;
+        int wq = (wd + 2 * g.padW() + st - 1) / st;
+        int plane = hq * wq;
+        int oh = g.outH();
+        int ow = g.outW();
+        int cols = (oh - 1) * wq + ow;
+        int colsRounded = (cols + nr - 1) / nr * nr;
+        int k = g.patchSize();
+        prepare(g, plane, colsRounded - cols, f * colsRounded, k, wq);
+        int image = c * h * wd;
+        int outImage = f * oh * ow;
+        for (int i = 0; i < n; i++) {
+            copyIn(x, xo + i * image, g, st, plane, wq);
+            Arrays.fill(wide, 0, f * colsRounded, 0f);
+            product(f, colsRounded, k, w, wo);
+            epilogue(f, oh, ow, wq, colsRounded, shift, so, res, ro + i * outImage, relu, out, oo + i * outImage);
+        }
+    }
+
+    /** The image into the interior of the (phase) buffer; the border stays zero. */
+    private void copyIn(float[] x, int xo, ConvGeometry g, int st, int plane, int wq) {
+        int c = g.channels();
+        int h = g.height();
+        int wd = g.width();
+        for (int ch = 0; ch < c; ch++) {
+            for (int y = 0; y < h; y++) {
+                int src = xo + (ch * h + y) * wd;
+                int py = y + g.padH();
+                if (st == 1) {
+                    System.arraycopy(x, src, padded, ch * plane + py * wq + g.padW(), wd);
+                    continue;
+                }
+                int rowBase = (py % st) * st * c * plane + py / st * wq;
+                for (int xx = 0; xx < wd; xx++) {
+                    int px = xx + g.padW();
+                    padded[rowBase + ((px % st) * c + ch) * plane + px / st] = x[src + xx];
+                }
+            }
+        }
+    }
+
+    /** wide (F, colsRounded) += W * implicit patches, in KC blocks of the patch rows. */
+    private void product(int f, int colsRounded, int k, float[] w, int wo) {
+        float[] packA = gemm.packedA();
+        for (int pc = 0; pc < k; pc += PackedGemm.KC) {
+            int kc = Math.min(PackedGemm.KC, k - pc);
+            for (int ic = 0; ic < f; ic += PackedGemm.MC) {
+                int mc = Math.min(PackedGemm.MC, f - ic);
+                gemm.packA(false, w, wo, k, ic, mc, pc, kc);
+                for (int jr = 0; jr < colsRounded; jr += nr) {
+                    for (int ir = 0; ir < mc; ir += mr) {
+                        int rows = Math.min(mr, mc - ir);
+                        int apOff = (ir / mr) * kc * mr;
+                        int ci = (ic + ir) * colsRounded + jr;
+                        if (rows == mr) {
+                            kernel.runGather(kc, packA, apOff, padded, jr, rowOffsets, pc, 1f, wide, ci, colsRounded);
+                        } else {
+                            Arrays.fill(tile, 0f);
+                            kernel.runGather(kc, packA, apOff, padded, jr, rowOffsets, pc, 1f, tile, 0, nr);
+                            for (int r = 0; r < rows; r++) {
+                                for (int j = 0; j < nr; j++) {
+                                    wide[ci + r * colsRounded + j] += tile[r * nr + j];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private void epilogue(int f, int oh, int ow, int wp, int ldw, float[] shift, int so, float[] res, int ro,
+                          boolean relu, float[] out, int oo) {
+        for (int ch = 0; ch < f; ch++) {
+            float b = shift == null ? 0f : shift[so + ch];
+            for (int y = 0; y < oh; y++) {
+                int src = ch * ldw + y * wp;
+                int dst = (ch * oh + y) * ow;
+                // Four loops, not one with tests inside: C2 vectorises these.
+                if (res == null && relu) {
+                    for (int xx = 0; xx < ow; xx++) {
+                        out[oo + dst + xx] = Math.max(wide[src + xx] + b, 0f);
+                    }
+                } else if (res == null) {
+                    for (int xx = 0; xx < ow; xx++) {
+                        out[oo + dst + xx] = wide[src + xx] + b;
+                    }
+                } else if (relu) {
+                    for (int xx = 0; xx < ow; xx++) {
+                        out[oo + dst + xx] = Math.max(wide[src + xx] + b + res[ro + dst + xx], 0f);
+                    }
+                } else {
+                    for (int xx = 0; xx < ow; xx++) {
+                        out[oo + dst + xx] = wide[src + xx] + b + res[ro + dst + xx];
+                    }
+                }
+            }
+        }
+    }
+
+    /** Sizes the buffers; the border (and the slack after it) is zeroed when the geometry changes. */
+    private void prepare(ConvGeometry g, int plane, int slack, int wideSize, int k, int wq) {
+        int st = g.strideH();
+        int c = g.channels();
+        int paddedSize = st * st * c * plane + slack;
+        if (!g.equals(paddedFor) || padded.length < paddedSize) {
+            if (padded.length < paddedSize) {
+                padded = new float[paddedSize];
+            }
+            Arrays.fill(padded, 0f);
+            paddedFor = g;
+            if (rowOffsets.length < k) {
+                rowOffsets = new int[k];
+            }
+            int p = 0;
+            for (int ch = 0; ch < c; ch++) {
+                for (int ki = 0; ki < g.kernelH(); ki++) {
+                    for (int kj = 0; kj < g.kernelW(); kj++) {
+                        int phase = (ki % st) * st + kj % st;
+                        rowOffsets[p++] = (phase * c + ch) * plane + ki / st * wq + kj / st;
+                    }
+                }
+            }
+        }
+        if (wide.length < wideSize) {
+            wide = new float[wideSize];
+        }
+    }
+}
