@@ -100,6 +100,28 @@ class GemmTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"scalar", "vector4x16", "vector8x32"})
+    void readingBInPlaceGivesThePackedPathsBits(String name) {
+        // Up to DIRECT_B_MAX_M rows B is read in place, above it packed: a row's answer must not change.
+        assumeTrue(name.equals("scalar") || ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent(),
+                "jdk.incubator.vector not enabled in this JVM: " + name + " micro-kernel not checked");
+        Random rng = new Random(4);
+        int m = PackedGemm.DIRECT_B_MAX_M + 1;
+        int n = 70;
+        int k = 300;
+        PackedGemm gemm = new PackedGemm(kernel(name));
+        Tensor a = random(rng, m, k);
+        Tensor b = random(rng, k, n);
+        Tensor packed = Tensor.zeros(m, n);
+        gemm.gemm(false, false, m, n, k, 1f, a.data(), 0, k, b.data(), 0, n, 0f, packed.data(), 0, n);
+        Tensor direct = Tensor.zeros(m - 1, n);
+        gemm.gemm(false, false, m - 1, n, k, 1f, a.data(), 0, k, b.data(), 0, n, 0f, direct.data(), 0, n);
+        for (int i = 0; i < m - 1; i++) {
+            assertThat(direct.row(i).toArray()).as("row %d", i).containsExactly(packed.row(i).toArray());
+        }
+    }
+
     private static MicroKernel kernel(String name) {
         return switch (name) {
             case "scalar" -> new ScalarMicroKernel();
