@@ -206,6 +206,12 @@ public final class Conv2D implements FusingLayer {
         checkInput(x);
         ensureBuffers(x.dim(0), x.dim(2), x.dim(3));
         int n = x.dim(0);
+        // Without im2col where a backward pass would not reuse the forward's columns (it recomputes them
+        // per chunk); the whole batch's columns are kept otherwise, in eval mode too (an eval backward may follow).
+        if (chunk < n && backend.convolve(x, geometry, weightMat, hasBias ? bias.value() : null, null, null, output)) {
+            input = training ? x : null;
+            return output;
+        }
         if (chunk >= n) {
             backend.im2colBatch(x, geometry, cols);
             backend.gemm(false, false, 1f, weightMat, cols, 0f, outT2d);

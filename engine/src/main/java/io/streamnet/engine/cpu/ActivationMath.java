@@ -11,6 +11,13 @@ interface ActivationMath {
 
     void sigmoid(float[] x, int xo, float[] y, int yo, int n);
 
+    /** gx = x > 0 ? gy : 0, the ReLU's backward (a select the scalar JIT leaves as a mispredicting branch). */
+    default void reluBackward(float[] x, int xo, float[] gy, int gyo, float[] gx, int gxo, int n) {
+        for (int i = 0; i < n; i++) {
+            gx[gxo + i] = x[xo + i] > 0f ? gy[gyo + i] : 0f;
+        }
+    }
+
     /** The implementation for this JVM: vectorised when jdk.incubator.vector is enabled. */
     static ActivationMath get() {
         return Holder.INSTANCE;

@@ -60,11 +60,7 @@ final class Elementwise {
                     gx[gxo + i] = gy[gyo + i] * (1f - t * t);
                 }
             }
-            case RELU -> {
-                for (int i = 0; i < n; i++) {
-                    gx[gxo + i] = x[xo + i] > 0f ? gy[gyo + i] : 0f;
-                }
-            }
+            case RELU -> ActivationMath.get().reluBackward(x, xo, gy, gyo, gx, gxo, n);
             case LEAKY_RELU -> {
                 float s = f.slope();
                 for (int i = 0; i < n; i++) {

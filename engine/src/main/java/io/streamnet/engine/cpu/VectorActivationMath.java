@@ -46,6 +46,19 @@ final class VectorActivationMath implements ActivationMath {
         }
     }
 
+    @Override
+    public void reluBackward(float[] x, int xo, float[] gy, int gyo, float[] gx, int gxo, int n) {
+        FloatVector zero = FloatVector.zero(S);
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += S.length()) {
+            VectorMask<Float> on = FloatVector.fromArray(S, x, xo + i).compare(VectorOperators.GT, 0f);
+            zero.blend(FloatVector.fromArray(S, gy, gyo + i), on).intoArray(gx, gxo + i);
+        }
+        for (; i < n; i++) {
+            gx[gxo + i] = x[xo + i] > 0f ? gy[gyo + i] : 0f;
+        }
+    }
+
     /** 1 / (1 + exp(-x)); exp is clamped, so very negative x gives ~1e-38, never NaN. */
     static FloatVector sigmoid(FloatVector v) {
         FloatVector one = FloatVector.broadcast(S, 1f);
