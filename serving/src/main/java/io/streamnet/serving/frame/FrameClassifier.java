@@ -9,15 +9,16 @@ import java.util.List;
 
 /**
  * One operator's workspace for batched frame classification with a {@link ServedFrameModel}: frames are
- * written into rows of an input batch, then ONE forward pass of the CNN computes every row's
+ * written into rows of an input batch, then batched forward passes of the CNN compute every row's
  * feature vector (the classifier layer's input) and class probabilities.
  *
  * <p>Layers size their buffers for the batch they see and reallocate when it changes, which a
  * stream's varying flush sizes would do at every flush (18% of LeNet-5's throughput when batches
- * of 32 and 17 alternate). So a full batch runs through one copy of the CNN, always at
- * {@code capacity} rows, and a partial one frame by frame through a second copy, always at one row:
- * neither ever reallocates. (Under load flushes are full; under light load they hold a few frames,
- * where batching gains little.)
+ * of 32 and 17 alternate). So the classifier holds one copy of the CNN per batch size of a ladder,
+ * the powers of two below {@code capacity} and capacity itself, each always run at its own size:
+ * a flush of 17 runs as 16 + 1, of 31 as 16 + 8 + 4 + 2 + 1, and none ever reallocates. (A
+ * flush rarely fills the batch when the flush timer, not the batch size, ends it, as in a backlog
+ * spread over a few subtasks.)
  */
 public final class FrameClassifier {
     /** i / 255f for every byte: the scaling the zoo models are trained with. */
@@ -34,11 +35,18 @@ public final class FrameClassifier {
     private final int capacity;
     private final Tensor input;
     private final Tensor probabilities;
-    private final Path full;
-    private final Path single;
+    /** The CNN copy for each batch size of the ladder (null elsewhere); [capacity] is the model's own. */
+    private final Path[] bySize;
     private final Tensor[] inputRows;
     private final Tensor[] probabilityRows;
-    private final Tensor singleFeatures;
+    /**
+     * Views of rows [offset, offset + size) of the input and the probabilities, made on first use: a
+     * pass of a power-of-two size 2^k starts at a multiple of 2^k, so [k][offset >> k] names it;
+     * the last level holds the one pass of the whole capacity.
+     */
+    private final Tensor[][] inputViews;
+    private final Tensor[][] probabilityViews;
+    private final Tensor gatheredFeatures;
     private Tensor features;
     private final String[] failures;
 
@@ -51,15 +59,26 @@ public final class FrameClassifier {
         this.capacity = capacity;
         this.input = Tensor.zeros(capacity, model.channels(), model.height(), model.width());
         this.probabilities = Tensor.zeros(capacity, model.classes());
-        this.full = new Path(model.cnn().layers());
-        this.single = capacity == 1 ? full : new Path(model.copyCnn(backend).layers());
+        this.bySize = new Path[capacity + 1];
+        bySize[capacity] = new Path(model.cnn().layers());
+        for (int size = 1; size < capacity; size *= 2) {
+            bySize[size] = new Path(model.copyCnn(backend).layers());
+        }
+        int levels = Integer.numberOfTrailingZeros(Integer.highestOneBit(capacity)) + 2;
+        this.inputViews = new Tensor[levels][];
+        this.probabilityViews = new Tensor[levels][];
+        for (int k = 0; k < levels; k++) {
+            int slots = k == levels - 1 ? 1 : capacity / (1 << k) + 1;
+            inputViews[k] = new Tensor[slots];
+            probabilityViews[k] = new Tensor[slots];
+        }
         this.inputRows = new Tensor[capacity];
         this.probabilityRows = new Tensor[capacity];
         for (int i = 0; i < capacity; i++) {
             inputRows[i] = input.slice(i, i + 1);
             probabilityRows[i] = probabilities.slice(i, i + 1);
         }
-        this.singleFeatures = Tensor.zeros(capacity, model.featureSize());
+        this.gatheredFeatures = Tensor.zeros(capacity, model.featureSize());
         this.failures = new String[capacity];
     }
 
@@ -88,9 +107,9 @@ public final class FrameClassifier {
     }
 
     /**
-     * Classifies rows [0, rows): one batched forward when all {@code capacity} rows are filled, else
-     * row by row. When the batched forward throws, the rows run one by one, so that only the frames
-     * the model fails on fail; a row whose probabilities are NaN or infinite fails too.
+     * Classifies rows [0, rows) in batched forward passes down the ladder of batch sizes. When a pass
+     * throws, its rows run one by one, so that only the frames the model fails on fail; a row whose
+     * probabilities are NaN or infinite fails too.
      *
      * @return how many rows failed ({@link #failure} says why)
      */
@@ -99,25 +118,54 @@ public final class FrameClassifier {
             throw new IllegalArgumentException("rows must be in 1.." + capacity + ", got " + rows);
         }
         java.util.Arrays.fill(failures, 0, rows, null);
-        if (rows == capacity) {
-            try {
-                features = forward(full, input, probabilities);
-                return countNonFinite(rows);
-            } catch (RuntimeException batchFailed) {
-                // fall through: one by one
-            }
-        }
         int width = model.featureSize();
-        for (int i = 0; i < rows; i++) {
+        features = gatheredFeatures;
+        for (int off = 0; off < rows; ) {
+            int size = largestSizeUpTo(rows - off);
             try {
-                Tensor f = forward(single, inputRows[i], probabilityRows[i]);
-                System.arraycopy(f.data(), f.offset(), singleFeatures.data(), i * width, width);
+                Tensor f = forward(bySize[size], view(inputViews, input, off, size),
+                        view(probabilityViews, probabilities, off, size));
+                if (size == rows) {
+                    features = f; // one pass: its features are every row's
+                } else {
+                    System.arraycopy(f.data(), f.offset(), gatheredFeatures.data(), off * width, size * width);
+                }
+            } catch (RuntimeException passFailed) {
+                oneByOne(off, size, width);
+            }
+            off += size;
+        }
+        return countNonFinite(rows);
+    }
+
+    private void oneByOne(int from, int count, int width) {
+        for (int i = from; i < from + count; i++) {
+            try {
+                Tensor f = forward(bySize[1], inputRows[i], probabilityRows[i]);
+                System.arraycopy(f.data(), f.offset(), gatheredFeatures.data(), i * width, width);
             } catch (RuntimeException e) {
                 failures[i] = "the model failed: " + e;
             }
         }
-        features = singleFeatures;
-        return countNonFinite(rows);
+    }
+
+    /** The largest batch size of the ladder that is at most {@code n}. */
+    private int largestSizeUpTo(int n) {
+        if (n >= capacity) {
+            return capacity;
+        }
+        return Integer.highestOneBit(n);
+    }
+
+    private Tensor view(Tensor[][] cache, Tensor of, int off, int size) {
+        Tensor[] level = size == capacity ? cache[cache.length - 1] : cache[Integer.numberOfTrailingZeros(size)];
+        int slot = size == capacity ? 0 : off / size;
+        Tensor v = level[slot];
+        if (v == null) {
+            v = of.slice(off, off + size);
+            level[slot] = v;
+        }
+        return v;
     }
 
     private int countNonFinite(int rows) {

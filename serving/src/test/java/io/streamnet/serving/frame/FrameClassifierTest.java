@@ -11,7 +11,7 @@ import io.streamnet.engine.cpu.CpuBackend;
 import io.streamnet.serving.model.ServedFrameModel;
 import org.junit.jupiter.api.Test;
 
-/** A full batch (one forward) and a partial one (frame by frame) give every frame the same answer. */
+/** A full batch (one forward) and a partial one (passes down the ladder of batch sizes) give every frame the same answer. */
 class FrameClassifierTest {
     @Test
     void fullAndPartialBatchesAgreeFrameByFrame() {
@@ -31,6 +31,33 @@ class FrameClassifierTest {
         }
         for (int i = 0; i < featsPart.length; i++) {
             assertThat(featsPart[i]).as("f[%d]", i).isCloseTo(featsFull[i], within(1e-5f));
+        }
+    }
+
+    @Test
+    void everyFlushSizeGivesEachFrameItsAloneAnswer() {
+        ServedFrameModel m = model(bytes(cnn(3), null, "frames", 1));
+        FrameClassifier alone = new FrameClassifier(m, CpuBackend.instance(), 1);
+        int capacity = 12; // not a power of two: passes of 8, 4, 2 and 1, and the whole 12
+        float[][] expected = new float[capacity][];
+        for (int i = 0; i < capacity; i++) {
+            alone.load(0, frame("cam", i).pixels);
+            alone.run(1);
+            expected[i] = alone.probabilities().row(0).toArray();
+        }
+        FrameClassifier c = new FrameClassifier(m, CpuBackend.instance(), capacity);
+        for (int rows = 1; rows <= capacity; rows++) {
+            for (int i = 0; i < rows; i++) {
+                c.load(i, frame("cam", i).pixels);
+            }
+            assertThat(c.run(rows)).isZero();
+            assertThat(c.features().dim(0)).isGreaterThanOrEqualTo(rows);
+            for (int i = 0; i < rows; i++) {
+                float[] got = c.probabilities().row(i).toArray();
+                for (int k = 0; k < got.length; k++) {
+                    assertThat(got[k]).as("flush of %d, frame %d, class %d", rows, i, k).isCloseTo(expected[i][k], within(1e-6f));
+                }
+            }
         }
     }
 }
