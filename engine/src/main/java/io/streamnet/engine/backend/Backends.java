@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +21,7 @@ public final class Backends {
     public static final String PROPERTY = "streamnet.backend";
 
     private static volatile Backend chosen;
+    private static final Map<String, Placement> PLACEMENTS = new ConcurrentHashMap<>();
 
     private Backends() {
     }
@@ -36,6 +39,45 @@ public final class Backends {
             }
         }
         return b;
+    }
+
+    /**
+     * Where the rounds of a workload run. {@code cpu} and {@code cuda} force one backend; {@code auto}
+     * runs on the CPU when no device answers, else calibrates the workload on both ({@link
+     * Calibration}) and places each round by its size. Calibrated once per {@code workload} key
+     * (name the model's shapes in it) and logged once with the figures.
+     */
+    public static Placement placement(String workload, int[] ladder, Calibration.RoundTimer timer) {
+        return PLACEMENTS.computeIfAbsent(workload, w -> {
+            Placement p = place(configured(), providers(), ladder, timer);
+            LOG.info("placement of {}: {}", w, p);
+            return p;
+        });
+    }
+
+    /** {@link #placement} without the cache: resolves {@code request} against {@code providers}. */
+    static Placement place(String request, List<BackendProvider> providers, int[] ladder, Calibration.RoundTimer timer) {
+        String want = request.trim().toLowerCase(Locale.ROOT);
+        if (!want.equals("auto")) {
+            return Placement.fixed(select(want, providers), ENV + "=" + want);
+        }
+        BackendProvider cpuProvider = null;
+        BackendProvider deviceProvider = null;
+        for (BackendProvider p : providers) {
+            if (p.name().equals("cpu")) {
+                cpuProvider = p;
+            } else if (deviceProvider == null && p.probe().available()) {
+                deviceProvider = p;
+            }
+        }
+        if (cpuProvider == null) {
+            throw new IllegalStateException("no cpu backend is installed");
+        }
+        Backend c = cpuProvider.create();
+        if (deviceProvider == null) {
+            return Placement.fixed(c, "auto: no device answers");
+        }
+        return Calibration.calibrate(c, deviceProvider.create(), ladder, timer);
     }
 
     /** The requested backend name, from the system property, then the environment, else "auto". */

@@ -61,4 +61,24 @@ class BackendsTest {
         boolean cuda = new io.streamnet.engine.cuda.CudaProvider().probe().available();
         assertThat(Backends.get().name()).isEqualTo(cuda ? "cuda" : "cpu");
     }
+
+    @Test
+    void autoWithoutADevicePlacesEveryRoundOnTheCpuWithoutCalibrating() {
+        Placement p = Backends.place("auto", List.of(NO_GPU, new io.streamnet.engine.cpu.CpuBackendProvider()), new int[] {1, 32},
+                (b, rows) -> {
+                    throw new AssertionError("no calibration without a device");
+                });
+        assertThat(p.forRows(1).name()).isEqualTo("cpu");
+        assertThat(p.forRows(1 << 20).name()).isEqualTo("cpu");
+        assertThat(p.reason()).contains("no device answers");
+    }
+
+    @Test
+    void aForcedBackendTakesEveryRound() {
+        Placement p = Backends.place("cpu", Backends.providers(), new int[] {1, 32}, (b, rows) -> {
+            throw new AssertionError("no calibration when the backend is forced");
+        });
+        assertThat(p.forRows(1).name()).isEqualTo("cpu");
+        assertThat(p.threshold()).isEqualTo(1);
+    }
 }

@@ -1,6 +1,5 @@
 package io.streamnet.flink.frame;
 
-import io.streamnet.engine.backend.Backends;
 import io.streamnet.engine.tensor.Tensor;
 import io.streamnet.flink.serving.ServingMetrics;
 import io.streamnet.flink.serving.ServingOperator;
@@ -98,7 +97,8 @@ public final class FrameOperator extends ServingOperator<FrameEvent, ServedFrame
 
     @Override
     protected void modelChanged(ServedFrameModel serving) {
-        classifier = new FrameClassifier(serving, Backends.get(), config.batchSize());
+        classifier = new FrameClassifier(serving, FrameClassifier.placement(serving, config.batchSize()),
+                config.batchSize());
         smoother = smoothing(serving) ? new SequenceStepper(serving.smoother(), serving.modelId(), serving.version(),
                 OutputMode.MANY_TO_MANY, 1, config.batchSize()) : null;
     }

@@ -1,8 +1,12 @@
 package io.streamnet.serving.frame;
 
 import io.streamnet.engine.backend.Backend;
+import io.streamnet.engine.backend.Backends;
+import io.streamnet.engine.backend.Calibration;
+import io.streamnet.engine.backend.Placement;
 import io.streamnet.engine.nn.layer.InferencePlan;
 import io.streamnet.engine.nn.layer.Layer;
+import io.streamnet.engine.nn.layer.Sequential;
 import io.streamnet.engine.tensor.Tensor;
 import io.streamnet.serving.model.ServedFrameModel;
 import java.util.List;
@@ -31,7 +35,6 @@ public final class FrameClassifier {
     }
 
     private final ServedFrameModel model;
-    private final Backend backend;
     private final int capacity;
     private final Tensor input;
     private final Tensor probabilities;
@@ -51,18 +54,31 @@ public final class FrameClassifier {
     private final String[] failures;
 
     public FrameClassifier(ServedFrameModel model, Backend backend, int capacity) {
+        this(model, Placement.fixed(backend, "given"), capacity);
+    }
+
+    /**
+     * With each batch size of the ladder on the backend {@code placement} gives that many rows (a
+     * device for the large passes, the CPU for the small ones, say).
+     */
+    public FrameClassifier(ServedFrameModel model, Placement placement, int capacity) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be positive, got " + capacity);
         }
         this.model = model;
-        this.backend = backend;
         this.capacity = capacity;
         this.input = Tensor.zeros(capacity, model.channels(), model.height(), model.width());
         this.probabilities = Tensor.zeros(capacity, model.classes());
         this.bySize = new Path[capacity + 1];
-        bySize[capacity] = new Path(model.cnn().layers());
-        for (int size = 1; size < capacity; size *= 2) {
-            bySize[size] = new Path(model.copyCnn(backend).layers());
+        boolean oneBackend = placement.forRows(1) == placement.forRows(capacity);
+        // One backend: the model's own CNN serves the full batch (it was loaded on that backend).
+        Backend full = placement.forRows(capacity);
+        bySize[capacity] = new Path(oneBackend ? model.cnn().layers() : model.copyCnn(full).layers(), full);
+        for (int size : ladder(capacity)) {
+            if (size < capacity) {
+                Backend b = placement.forRows(size);
+                bySize[size] = new Path(model.copyCnn(b).layers(), b);
+            }
         }
         int levels = Integer.numberOfTrailingZeros(Integer.highestOneBit(capacity)) + 2;
         this.inputViews = new Tensor[levels][];
@@ -84,6 +100,56 @@ public final class FrameClassifier {
 
     public int capacity() {
         return capacity;
+    }
+
+    /** The batch sizes a classifier of {@code capacity} runs: the powers of two below it, and it. */
+    public static int[] ladder(int capacity) {
+        int n = 1;
+        for (int size = 1; size < capacity; size *= 2) {
+            n++;
+        }
+        int[] sizes = new int[n];
+        int i = 0;
+        for (int size = 1; size < capacity; size *= 2) {
+            sizes[i++] = size;
+        }
+        sizes[i] = capacity;
+        return sizes;
+    }
+
+    /**
+     * Where this model's passes run ({@link Backends#placement}): with {@code STREAMNET_BACKEND=auto}
+     * and a device, each ladder size is timed on the CPU and the device on random frames (once per
+     * architecture and capacity, then cached), and passes go to the device only from the size where
+     * it is faster.
+     */
+    public static Placement placement(ServedFrameModel model, int capacity) {
+        String key = "frame cnn " + model.cnn().architecture() + " at capacity " + capacity;
+        return Backends.placement(key, ladder(capacity), new CnnRoundTimer(model));
+    }
+
+    /** Times one CNN inference of {@code rows} random frames on a backend, on a copy of the CNN made for it. */
+    private static final class CnnRoundTimer implements Calibration.RoundTimer {
+        private final ServedFrameModel model;
+        private final java.util.Map<String, Sequential> copies = new java.util.HashMap<>();
+
+        CnnRoundTimer(ServedFrameModel model) {
+            this.model = model;
+        }
+
+        @Override
+        public double seconds(Backend b, int rows) {
+            Sequential cnn = copies.computeIfAbsent(b.name() + "/" + rows, k -> model.copyCnn(b));
+            java.util.Random rng = new java.util.Random(rows);
+            Tensor x = Tensor.zeros(rows, model.channels(), model.height(), model.width());
+            for (int i = 0; i < x.size(); i++) {
+                x.put(i, rng.nextFloat());
+            }
+            cnn.infer(x); // warm: buffers sized, kernels loaded
+            long t0 = System.nanoTime();
+            cnn.infer(x);
+            return (System.nanoTime() - t0) / 1e9;
+        }
     }
 
 
@@ -194,7 +260,7 @@ public final class FrameClassifier {
     /** Inference through {@code path}: the classifier layer's input (returned) and softmax(logits) into {@code probs}. */
     private Tensor forward(Path path, Tensor x, Tensor probs) {
         Tensor features = path.features.run(x);
-        backend.softmax(path.classifier.infer(features), probs);
+        path.backend.softmax(path.classifier.infer(features), probs);
         return features;
     }
 
@@ -202,8 +268,10 @@ public final class FrameClassifier {
     private static final class Path {
         final InferencePlan features;
         final Layer classifier;
+        final Backend backend;
 
-        Path(List<Layer> layers) {
+        Path(List<Layer> layers, Backend backend) {
+            this.backend = backend;
             this.features = InferencePlan.of(layers.subList(0, layers.size() - 1));
             this.classifier = layers.get(layers.size() - 1);
         }

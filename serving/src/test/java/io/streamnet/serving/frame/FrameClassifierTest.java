@@ -7,6 +7,8 @@ import static io.streamnet.serving.frame.FrameFixtures.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.streamnet.engine.backend.Backend;
+import io.streamnet.engine.backend.Placement;
 import io.streamnet.engine.cpu.CpuBackend;
 import io.streamnet.serving.model.ServedFrameModel;
 import org.junit.jupiter.api.Test;
@@ -59,5 +61,32 @@ class FrameClassifierTest {
                 }
             }
         }
+    }
+
+    @Test
+    void passesFromThePlacementsThresholdUpRunOnItsLargeBackend() {
+        ServedFrameModel m = model(bytes(cnn(3), null, "frames", 1));
+        java.util.concurrent.atomic.AtomicInteger deviceOps = new java.util.concurrent.atomic.AtomicInteger();
+        Backend device = (Backend) java.lang.reflect.Proxy.newProxyInstance(Backend.class.getClassLoader(),
+                new Class<?>[] {Backend.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("name")) {
+                        return "device";
+                    }
+                    deviceOps.incrementAndGet();
+                    return method.invoke(CpuBackend.instance(), args);
+                });
+        FrameClassifier c = new FrameClassifier(m,
+                Placement.split(CpuBackend.instance(), device, 8, "test"), 12);
+        for (int i = 0; i < 12; i++) {
+            c.load(i, frame("cam", i).pixels);
+        }
+        deviceOps.set(0); // building the device's copies of the CNN touches it
+        c.run(7); // passes of 4, 2 and 1: all below the threshold
+        assertThat(deviceOps.get()).isZero();
+        c.run(9); // 8 on the device, 1 on the CPU
+        int afterNine = deviceOps.get();
+        assertThat(afterNine).isPositive();
+        c.run(12); // the whole capacity on the device
+        assertThat(deviceOps.get()).isGreaterThan(afterNine);
     }
 }
