@@ -100,7 +100,8 @@ public final class FrameOperator extends ServingOperator<FrameEvent, ServedFrame
         classifier = new FrameClassifier(serving, FrameClassifier.placement(serving, config.batchSize()),
                 config.batchSize());
         smoother = smoothing(serving) ? new SequenceStepper(serving.smoother(), serving.modelId(), serving.version(),
-                OutputMode.MANY_TO_MANY, 1, config.batchSize()) : null;
+                OutputMode.MANY_TO_MANY, 1, config.batchSize(),
+                SequenceStepper.placement(serving.smoother(), config.batchSize())) : null;
     }
 
     private boolean smoothing(ServedFrameModel m) {

@@ -99,7 +99,7 @@ public final class SequenceOperator extends ServingOperator<SequenceEvent, Serve
 
     @Override
     protected void modelChanged(ServedSequenceModel serving) {
-        stepper = new SequenceStepper(serving, config.mode(), config.forecastSteps(), config.batchSize());
+        stepper = SequenceStepper.placed(serving, config.mode(), config.forecastSteps(), config.batchSize());
     }
 
     @Override

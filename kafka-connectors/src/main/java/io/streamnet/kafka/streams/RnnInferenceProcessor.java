@@ -118,7 +118,7 @@ final class RnnInferenceProcessor implements Processor<String, byte[], String, O
     /** One reusable single-key workspace per model: stepping an event's tokens allocates nothing per token. */
     private void serve(ServedSequenceModel m) {
         served = m;
-        stepper = new SequenceStepper(m, config.mode(), config.forecastSteps(), 1);
+        stepper = SequenceStepper.placed(m, config.mode(), config.forecastSteps(), 1);
     }
 
     /** Offers the newest update of the serving model's id to the slot, once per update. */

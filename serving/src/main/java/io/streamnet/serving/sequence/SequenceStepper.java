@@ -1,5 +1,9 @@
 package io.streamnet.serving.sequence;
 
+import io.streamnet.engine.backend.Backend;
+import io.streamnet.engine.backend.Backends;
+import io.streamnet.engine.backend.Calibration;
+import io.streamnet.engine.backend.Placement;
 import io.streamnet.engine.tensor.Tensor;
 import io.streamnet.rnn.model.SequenceModel;
 import io.streamnet.rnn.state.RnnState;
@@ -20,6 +24,10 @@ import io.streamnet.serving.reject.Rejected;
  */
 public final class SequenceStepper {
     private final SequenceModel model;
+    /** The model on the backend of rounds below the placement's threshold, and on that of the rest. */
+    private final SequenceModel smallModel;
+    private final SequenceModel largeModel;
+    private final int threshold;
     private final String modelId;
     private final long version;
     private final OutputMode mode;
@@ -49,11 +57,20 @@ public final class SequenceStepper {
     /** A stepper of a model served as part of another (a frame model's smoother), named by {@code modelId} v{@code version}. */
     public SequenceStepper(SequenceModel model, String modelId, long version, OutputMode mode, int forecastSteps,
                            int capacity) {
+        this(model, modelId, version, mode, forecastSteps, capacity, Placement.fixed(model.backend(), "the model's"));
+    }
+
+    /** As above, each round stepped on the backend {@code placement} gives its number of rows. */
+    public SequenceStepper(SequenceModel model, String modelId, long version, OutputMode mode, int forecastSteps,
+                           int capacity, Placement placement) {
         String why = mode.incompatibility(model);
         if (why != null) {
             throw new IllegalArgumentException(why);
         }
         this.model = model;
+        this.smallModel = on(model, placement.forRows(1));
+        this.largeModel = on(model, placement.forRows(Math.max(capacity, 1)));
+        this.threshold = placement.threshold();
         this.modelId = modelId;
         this.version = version;
         this.mode = mode;
@@ -65,6 +82,76 @@ public final class SequenceStepper {
         this.loaded = new float[capacity][];
         this.carried = new float[capacity][];
         this.failures = new String[capacity];
+    }
+
+    /** A stepper of a served model whose rounds run where {@link #placement} puts them. */
+    public static SequenceStepper placed(ServedSequenceModel served, OutputMode mode, int forecastSteps, int capacity) {
+        return new SequenceStepper(served.model(), served.modelId(), served.version(), mode, forecastSteps, capacity,
+                placement(served.model(), capacity));
+    }
+
+    /** {@code m} computing on {@code b}: itself, or a copy of its weights made there. */
+    static SequenceModel on(SequenceModel m, Backend b) {
+        if (b == m.backend()) {
+            return m;
+        }
+        SequenceModel copy = new SequenceModel(b, m.config(), 0);
+        copy.store().load(m.store().values());
+        return copy;
+    }
+
+    /** The round sizes a stepper of {@code capacity} is calibrated at: powers of four below it, and it. */
+    static int[] ladder(int capacity) {
+        int n = 1;
+        for (int size = 1; size < capacity; size *= 4) {
+            n++;
+        }
+        int[] sizes = new int[n];
+        int i = 0;
+        for (int size = 1; size < capacity; size *= 4) {
+            sizes[i++] = size;
+        }
+        sizes[i] = capacity;
+        return sizes;
+    }
+
+    /**
+     * Where this model's rounds run ({@link Backends#placement}): with {@code STREAMNET_BACKEND=auto}
+     * and a device, a batched step is timed on both at 1, 4, 16, ... rows up to {@code capacity}
+     * (once per model shape and capacity, then cached), and rounds go to the device only from the
+     * size where it is faster.
+     */
+    public static Placement placement(SequenceModel model, int capacity) {
+        String key = "sequence " + model.config() + " at capacity " + capacity;
+        return Backends.placement(key, ladder(Math.max(1, capacity)), new StepTimer(model));
+    }
+
+    /** Times one batched step of {@code rows} keys from the initial state on a backend, on a copy of the model made there. */
+    private static final class StepTimer implements Calibration.RoundTimer {
+        private final SequenceModel model;
+        private final java.util.Map<String, SequenceModel> copies = new java.util.HashMap<>();
+
+        StepTimer(SequenceModel model) {
+            this.model = model;
+        }
+
+        @Override
+        public double seconds(Backend b, int rows) {
+            SequenceModel m = copies.computeIfAbsent(b.name(), k -> on(model, b));
+            StateBatch states = m.newStateBatch(rows);
+            int[] ids = new int[rows];
+            Tensor in = m.config().tokenInput() ? null : Tensor.zeros(rows, m.config().inputSize());
+            if (in != null) {
+                java.util.Random rng = new java.util.Random(rows);
+                for (int i = 0; i < in.size(); i++) {
+                    in.put(i, rng.nextFloat());
+                }
+            }
+            m.stepBatch(states, rows, ids, in); // warm
+            long t0 = System.nanoTime();
+            m.stepBatch(states, rows, ids, in);
+            return (System.nanoTime() - t0) / 1e9;
+        }
     }
 
     /** Whether a stored state can be read by this model (one written under a model of another shape cannot). */
@@ -122,7 +209,7 @@ public final class SequenceStepper {
      */
     public int run(int rows) {
         try {
-            model.stepBatch(batch, rows, tokens, features);
+            (rows >= threshold ? largeModel : smallModel).stepBatch(batch, rows, tokens, features);
         } catch (RuntimeException batchFailed) {
             return retryAlone(rows);
         }
@@ -165,7 +252,7 @@ public final class SequenceStepper {
                 singleToken[0] = tokens[i];
             }
             try {
-                model.stepBatch(single, 1, singleToken, singleFeatures);
+                smallModel.stepBatch(single, 1, singleToken, singleFeatures);
                 if (single.output(0).hasNonFinite()) {
                     failures[i] = "the model output NaN or Inf";
                 } else {

@@ -3,6 +3,8 @@ package io.streamnet.serving.sequence;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.streamnet.engine.backend.Backend;
+import io.streamnet.engine.backend.Placement;
 import io.streamnet.engine.cpu.CpuBackend;
 import io.streamnet.rnn.cell.CellType;
 import io.streamnet.rnn.model.ModelConfig;
@@ -54,6 +56,36 @@ class SequenceStepperTest {
         float[] wantB = model.step(model.initialState(), VOCAB.id("phone")).output();
         assertThat(s.completed(0, a.event).getProbabilities()).containsExactly(wantA[0], wantA[1]);
         assertThat(s.completed(1, b.event).getProbabilities()).containsExactly(wantB[0], wantB[1]);
+    }
+
+    @Test
+    void roundsFromThePlacementsThresholdUpAreSteppedOnItsLargeBackendWithTheSameAnswers() {
+        java.util.concurrent.atomic.AtomicInteger deviceOps = new java.util.concurrent.atomic.AtomicInteger();
+        Backend device = (Backend) java.lang.reflect.Proxy.newProxyInstance(Backend.class.getClassLoader(),
+                new Class<?>[] {Backend.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("name")) {
+                        return "device";
+                    }
+                    deviceOps.incrementAndGet();
+                    return method.invoke(CpuBackend.instance(), args);
+                });
+        SequenceStepper s = new SequenceStepper(model, "m", 4, OutputMode.MANY_TO_ONE, 1, 4,
+                Placement.split(CpuBackend.instance(), device, 3, "test"));
+        SequenceInput[] in = {input("a", 0, "great", true), input("b", 0, "phone", true), input("c", 0, "works", true)};
+        String[] words = {"great", "phone", "works"};
+        for (int rows : new int[] {2, 3}) {
+            deviceOps.set(0);
+            for (int i = 0; i < rows; i++) {
+                s.loadState(i, null);
+                s.loadInput(i, in[i], 0);
+            }
+            s.run(rows);
+            assertThat(deviceOps.get() > 0).as("%d rows on the device", rows).isEqualTo(rows >= 3);
+            for (int i = 0; i < rows; i++) {
+                float[] want = model.step(model.initialState(), VOCAB.id(words[i])).output();
+                assertThat(s.completed(i, in[i].event).getProbabilities()).containsExactly(want[0], want[1]);
+            }
+        }
     }
 
     @Test
