@@ -26,6 +26,8 @@ final class ImplicitConv {
     private float[] padded = new float[0];
     private float[] wide = new float[0];
     private int[] rowOffsets = new int[0];
+    /** The weights packed once per call for all its images: each (KC, MC) block's panels in turn. */
+    private float[] packedW = new float[0];
     private ConvGeometry paddedFor;
 
     ImplicitConv(PackedGemm gemm) {
@@ -61,10 +63,11 @@ final class ImplicitConv {
         prepare(g, plane, colsRounded - cols, f * colsRounded, k, wq);
         int image = c * h * wd;
         int outImage = f * oh * ow;
+        packWeights(f, k, w, wo);
         for (int i = 0; i < n; i++) {
             copyIn(x, xo + i * image, g, st, plane, wq);
             Arrays.fill(wide, 0, f * colsRounded, 0f);
-            product(f, colsRounded, k, w, wo);
+            product(f, colsRounded, k);
             epilogue(f, oh, ow, wq, colsRounded, shift, so, res, ro + i * outImage, relu, out, oo + i * outImage);
         }
     }
@@ -91,18 +94,39 @@ final class ImplicitConv {
         }
     }
 
-    /** wide (F, colsRounded) += W * implicit patches, in KC blocks of the patch rows. */
-    private void product(int f, int colsRounded, int k, float[] w, int wo) {
-        float[] packA = gemm.packedA();
+    /** Packs W (F, K) block by block, in product's order, into packedW. */
+    private void packWeights(int f, int k, float[] w, int wo) {
+        int fRounded = (f + mr - 1) / mr * mr + (PackedGemm.MC + mr - 1) / mr * mr; // room for a last partial MC block
+        if (packedW.length < (long) fRounded * k) {
+            packedW = new float[fRounded * k];
+        }
+        int at = 0;
         for (int pc = 0; pc < k; pc += PackedGemm.KC) {
             int kc = Math.min(PackedGemm.KC, k - pc);
             for (int ic = 0; ic < f; ic += PackedGemm.MC) {
                 int mc = Math.min(PackedGemm.MC, f - ic);
                 gemm.packA(false, w, wo, k, ic, mc, pc, kc);
+                int size = (mc + mr - 1) / mr * mr * kc;
+                System.arraycopy(gemm.packedA(), 0, packedW, at, size);
+                at += size;
+            }
+        }
+    }
+
+    /** wide (F, colsRounded) += W * implicit patches, in KC blocks of the patch rows. */
+    private void product(int f, int colsRounded, int k) {
+        float[] packA = packedW;
+        int at = 0;
+        for (int pc = 0; pc < k; pc += PackedGemm.KC) {
+            int kc = Math.min(PackedGemm.KC, k - pc);
+            for (int ic = 0; ic < f; ic += PackedGemm.MC) {
+                int mc = Math.min(PackedGemm.MC, f - ic);
+                int block = at;
+                at += (mc + mr - 1) / mr * mr * kc;
                 for (int jr = 0; jr < colsRounded; jr += nr) {
                     for (int ir = 0; ir < mc; ir += mr) {
                         int rows = Math.min(mr, mc - ir);
-                        int apOff = (ir / mr) * kc * mr;
+                        int apOff = block + (ir / mr) * kc * mr;
                         int ci = (ic + ir) * colsRounded + jr;
                         if (rows == mr) {
                             kernel.runGather(kc, packA, apOff, padded, jr, rowOffsets, pc, 1f, wide, ci, colsRounded);
