@@ -254,6 +254,9 @@ public final class Conv2D implements FusingLayer {
         if (input == null) {
             throw new IllegalStateException("Conv2D backward needs a forward in training mode first");
         }
+        if (backend.convolveBackward(input, geometry, weightMat, gradOut, weightGradMat, gradInput)) {
+            return gradInput;
+        }
         // Chunk by chunk, the columns recomputed from the input; the chunk buffers are free again.
         Tensor[] xs = inputChunks.of(input, chunk);
         Tensor[] gs = gradOutChunks.of(gradOut, chunk);

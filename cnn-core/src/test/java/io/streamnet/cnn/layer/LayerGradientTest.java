@@ -36,6 +36,15 @@ class LayerGradientTest {
         GradCheck.checkLayer("conv", conv, x, true, 3, 60);
     }
 
+    @ParameterizedTest(name = "chunked conv C={0} F={1} k={2} s={3} p={4} on {5}x{5}, N={6}")
+    @CsvSource({"2, 3, 3, 1, 1, 48, 4", "2, 4, 3, 2, 1, 96, 4"})
+    void conv2dGradientsInChunks(int c, int f, int k, int s, int p, int hw, int n) {
+        // Images large enough that training runs in chunks: the implicit convolution and its backward.
+        Conv2D conv = new Conv2D(cpu, new ParameterStore(3), "conv", c, f, k, s, p, true, Initializer.HE_NORMAL);
+        Tensor x = GradCheck.random(new Random(4), 1f, n, c, hw, hw);
+        GradCheck.checkLayer("chunked conv", conv, x, true, 5, 40);
+    }
+
     @ParameterizedTest(name = "{0} window {1} stride {2}")
     @CsvSource({"MAX, 2, 2", "MAX, 3, 2", "AVG, 2, 2", "AVG, 3, 2", "AVG, 3, 1"})
     void poolingGradients(Pool2D.Kind kind, int window, int stride) {

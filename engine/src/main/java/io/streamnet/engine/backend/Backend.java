@@ -153,6 +153,17 @@ public interface Backend {
     }
 
     /**
+     * The backward of {@link #convolve} with no shift, residual or activation: {@code gradWeight
+     * (F, C*kH*kW) += dL/dW} and {@code gradInput (N,C,H,W) = dL/dx} from {@code gradOut (N,F,H',W')}.
+     * Returns false, having done nothing, when the backend has none for this geometry (the caller
+     * then runs im2col, the two gemms and col2im).
+     */
+    default boolean convolveBackward(Tensor x, ConvGeometry g, Tensor weight, Tensor gradOut, Tensor gradWeight,
+                                     Tensor gradInput) {
+        return false;
+    }
+
+    /**
      * in (N,C,H,W) -> out (N,C,outH,outW); argmax records each output's flat input index, or is null
      * in inference (nothing recorded, so no backward may follow).
      */

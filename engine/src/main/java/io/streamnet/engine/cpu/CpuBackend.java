@@ -479,6 +479,28 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public boolean convolveBackward(Tensor x, ConvGeometry g, Tensor weight, Tensor gradOut, Tensor gradWeight,
+                                    Tensor gradInput) {
+        if (!ImplicitConv.supports(g)) {
+            return false;
+        }
+        int n = x.rank() == 4 ? x.dim(0) : -1;
+        int f = weight.rank() == 2 ? weight.dim(0) : -1;
+        if (n < 0 || x.dim(1) != g.channels() || x.dim(2) != g.height() || x.dim(3) != g.width() || f < 0
+                || weight.dim(1) != g.patchSize() || !gradWeight.sameShape(weight) || !gradInput.sameShape(x)) {
+            throw mismatch("convolveBackward: x (N, C, H, W), weight and its gradient (F, C*kH*kW), gradInput x's shape",
+                    x, weight, gradWeight, gradInput);
+        }
+        if (gradOut.rank() != 4 || gradOut.dim(0) != n || gradOut.dim(1) != f || gradOut.dim(2) != g.outH()
+                || gradOut.dim(3) != g.outW()) {
+            throw mismatch("convolveBackward: gradOut must be (N, F, H', W')", x, weight, gradOut);
+        }
+        convs.get().backward(x.data(), x.offset(), n, g, weight.data(), weight.offset(), f, gradOut.data(),
+                gradOut.offset(), gradWeight.data(), gradWeight.offset(), gradInput.data(), gradInput.offset());
+        return true;
+    }
+
+    @Override
     public void maxPool(Tensor in, PoolGeometry g, Tensor out, int[] argmax) {
         checkPool("maxPool", in, g, out);
         if (argmax != null && argmax.length < out.size()) {

@@ -26,6 +26,9 @@ final class ImplicitConv {
     private float[] padded = new float[0];
     private float[] wide = new float[0];
     private int[] rowOffsets = new int[0];
+    /** The backward pass's image-shaped gradient buffer and its (K, cols) column gradient. */
+    private float[] gradPadded = new float[0];
+    private float[] columns = new float[0];
     /** The weights packed once per call for all its images: each (KC, MC) block's panels in turn. */
     private float[] packedW = new float[0];
     private ConvGeometry paddedFor;
@@ -69,6 +72,81 @@ final class ImplicitConv {
             Arrays.fill(wide, 0, f * colsRounded, 0f);
             product(f, colsRounded, k);
             epilogue(f, oh, ow, wq, colsRounded, shift, so, res, ro + i * outImage, relu, out, oo + i * outImage);
+        }
+    }
+
+    /**
+     * The backward of {@link #convolve} (no shift, residual or activation): dw (F, K) += dL/dW and
+     * dx (N,C,H,W) = dL/dx from gy (N,F,H',W'). Per image: the gradient laid out wide (zeros in the
+     * dropped columns), dW += wide * patches^T with the patch rows read in place, D = W^T wide
+     * (K, cols), D's rows added into a zeroed image buffer at the same row offsets (the adjoint of
+     * reading them), and the buffer's interior is dx.
+     */
+    void backward(float[] x, int xo, int n, ConvGeometry g, float[] w, int wo, int f, float[] gy, int gyo,
+                  float[] dw, int dwo, float[] dx, int dxo) {
+        int c = g.channels();
+        int h = g.height();
+        int wd = g.width();
+        int st = g.strideH();
+        int hq = (h + 2 * g.padH() + st - 1) / st;
+        int wq = (wd + 2 * g.padW() + st - 1) / st;
+        int plane = hq * wq;
+        int oh = g.outH();
+        int ow = g.outW();
+        int cols = (oh - 1) * wq + ow;
+        int colsRounded = (cols + nr - 1) / nr * nr;
+        int k = g.patchSize();
+        prepare(g, plane, colsRounded - cols, f * colsRounded, k, wq);
+        int paddedSize = st * st * c * plane + colsRounded - cols;
+        if (gradPadded.length < paddedSize) {
+            gradPadded = new float[paddedSize];
+        }
+        if (columns.length < k * colsRounded) {
+            columns = new float[k * colsRounded];
+        }
+        int image = c * h * wd;
+        int outImage = f * oh * ow;
+        for (int i = 0; i < n; i++) {
+            copyIn(x, xo + i * image, g, st, plane, wq);
+            Arrays.fill(wide, 0, f * colsRounded, 0f);
+            for (int ch = 0; ch < f; ch++) {
+                for (int y = 0; y < oh; y++) {
+                    System.arraycopy(gy, gyo + i * outImage + (ch * oh + y) * ow, wide, ch * colsRounded + y * wq, ow);
+                }
+            }
+            gemm.gemmGatheredBT(f, k, colsRounded, wide, 0, colsRounded, padded, rowOffsets, dw, dwo, k);
+            gemm.gemm(true, false, k, colsRounded, f, 1f, w, wo, k, wide, 0, colsRounded, 0f, columns, 0, colsRounded);
+            Arrays.fill(gradPadded, 0, paddedSize, 0f);
+            for (int p = 0; p < k; p++) {
+                int dst = rowOffsets[p];
+                int src = p * colsRounded;
+                for (int j = 0; j < colsRounded; j++) {
+                    gradPadded[dst + j] += columns[src + j];
+                }
+            }
+            copyOut(dx, dxo + i * image, g, st, plane, wq);
+        }
+    }
+
+    /** The interior of the gradient's (phase) buffer into dx: the inverse of {@link #copyIn}. */
+    private void copyOut(float[] dx, int dxo, ConvGeometry g, int st, int plane, int wq) {
+        int c = g.channels();
+        int h = g.height();
+        int wd = g.width();
+        for (int ch = 0; ch < c; ch++) {
+            for (int y = 0; y < h; y++) {
+                int dst = dxo + (ch * h + y) * wd;
+                int py = y + g.padH();
+                if (st == 1) {
+                    System.arraycopy(gradPadded, ch * plane + py * wq + g.padW(), dx, dst, wd);
+                    continue;
+                }
+                int rowBase = (py % st) * st * c * plane + py / st * wq;
+                for (int xx = 0; xx < wd; xx++) {
+                    int px = xx + g.padW();
+                    dx[dst + xx] = gradPadded[rowBase + ((px % st) * c + ch) * plane + px / st];
+                }
+            }
         }
     }
 

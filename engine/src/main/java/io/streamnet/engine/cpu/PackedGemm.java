@@ -116,6 +116,44 @@ final class PackedGemm {
         }
     }
 
+    /**
+     * C (m x n) += A (m x k, row stride lda) * G^T, where row q of G (n x k) is the k floats of b from
+     * {@code b[rowOffsets[q]]}: the implicit convolution's weight gradient, G the im2col rows read in
+     * place from the padded image.
+     */
+    void gemmGatheredBT(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int[] rowOffsets,
+                        float[] c, int cOff, int ldc) {
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                packGatheredBT(b, rowOffsets, pc, kc, jc, nc);
+                for (int ic = 0; ic < m; ic += MC) {
+                    int mc = Math.min(MC, m - ic);
+                    packA(false, a, aOff, lda, ic, mc, pc, kc);
+                    macroKernel(mc, nc, kc, 1f, c, cOff + ic * ldc + jc, ldc);
+                }
+            }
+        }
+    }
+
+    /** Panels of G^T[pc:pc+kc, jc:jc+nc], G's row q read from b at rowOffsets[q]; as {@link #packB} with transB. */
+    private void packGatheredBT(float[] b, int[] rowOffsets, int pc, int kc, int jc, int nc) {
+        for (int jr = 0; jr < nc; jr += nr) {
+            int cols = Math.min(nr, nc - jr);
+            int base = (jr / nr) * kc * nr;
+            if (cols < nr) {
+                java.util.Arrays.fill(packB, base, base + kc * nr, 0f);
+            }
+            for (int j = 0; j < cols; j++) {
+                int src = rowOffsets[jc + jr + j] + pc;
+                for (int p = 0, d = base + j; p < kc; p++, d += nr) {
+                    packB[d] = b[src + p];
+                }
+            }
+        }
+    }
+
     private void macroKernel(int mc, int nc, int kc, float alpha, float[] c, int cOff, int ldc) {
         for (int jr = 0; jr < nc; jr += nr) {
             int cols = Math.min(nr, nc - jr);

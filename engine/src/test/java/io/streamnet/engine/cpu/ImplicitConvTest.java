@@ -8,7 +8,7 @@ import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The implicit-gemm convolution, with every micro-kernel, against a direct float64 convolution. */
+/** The implicit-gemm convolution and its backward, with every micro-kernel, against direct float64 sums. */
 class ImplicitConvTest {
     /** C, F, k, stride, pad, H, W, N: unit and larger strides, edge tiles in filters and columns. */
     private static final int[][] GEOMETRIES = {
@@ -45,6 +45,69 @@ class ImplicitConvTest {
                 double v = Math.max(0, want[i] + shift[ch] + res[i]);
                 assertThat((double) out[3 + i]).as("%s geometry %s output %d", name, g, i)
                         .isCloseTo(v, org.assertj.core.data.Offset.offset(1e-4 * Math.max(1, Math.abs(v))));
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"scalar", "vector4x16", "vector8x32"})
+    void everyMicroKernelDifferentiatesLikeTheDirectSums(String name) {
+        assumeTrue(name.equals("scalar") || ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent(),
+                "jdk.incubator.vector not enabled in this JVM: " + name + " micro-kernel not checked");
+        MicroKernel kernel = switch (name) {
+            case "scalar" -> new ScalarMicroKernel();
+            case "vector4x16" -> new Vector4x16MicroKernel();
+            default -> new Vector8x32MicroKernel();
+        };
+        ImplicitConv conv = new ImplicitConv(new PackedGemm(kernel));
+        Random rng = new Random(5);
+        for (int[] t : GEOMETRIES) {
+            ConvGeometry g = ConvGeometry.square(t[0], t[5], t[6], t[2], t[3], t[4]);
+            int f = t[1];
+            int n = t[7];
+            int image = g.channels() * g.height() * g.width();
+            int plane = g.outH() * g.outW();
+            float[] x = random(rng, n * image);
+            float[] w = random(rng, f * g.patchSize());
+            float[] gy = random(rng, n * f * plane);
+            float[] dw = random(rng, f * g.patchSize()); // accumulated into
+            float[] dw0 = dw.clone();
+            float[] dx = random(rng, n * image); // overwritten
+            conv.backward(x, 0, n, g, w, 0, f, gy, 0, dw, 0, dx, 0);
+            double[] wantDw = new double[dw.length];
+            double[] wantDx = new double[dx.length];
+            // y[i,o,yy,xx] = sum w[o,c,ki,kj] x[i,c,iy,ix]: each term's two partial derivatives.
+            for (int i = 0; i < n; i++) {
+                for (int o = 0; o < f; o++) {
+                    for (int yy = 0; yy < g.outH(); yy++) {
+                        for (int xx = 0; xx < g.outW(); xx++) {
+                            double gv = gy[(i * f + o) * plane + yy * g.outW() + xx];
+                            for (int c = 0; c < g.channels(); c++) {
+                                for (int ki = 0; ki < g.kernelH(); ki++) {
+                                    for (int kj = 0; kj < g.kernelW(); kj++) {
+                                        int iy = yy * g.strideH() - g.padH() + ki;
+                                        int ix = xx * g.strideW() - g.padW() + kj;
+                                        if (iy >= 0 && iy < g.height() && ix >= 0 && ix < g.width()) {
+                                            int wi = ((o * g.channels() + c) * g.kernelH() + ki) * g.kernelW() + kj;
+                                            int xi = i * image + (c * g.height() + iy) * g.width() + ix;
+                                            wantDw[wi] += gv * x[xi];
+                                            wantDx[xi] += gv * w[wi];
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            for (int i = 0; i < dw.length; i++) {
+                double v = dw0[i] + wantDw[i];
+                assertThat((double) dw[i]).as("%s geometry %s dW %d", name, g, i)
+                        .isCloseTo(v, org.assertj.core.data.Offset.offset(1e-4 * Math.max(1, Math.abs(v))));
+            }
+            for (int i = 0; i < dx.length; i++) {
+                assertThat((double) dx[i]).as("%s geometry %s dx %d", name, g, i)
+                        .isCloseTo(wantDx[i], org.assertj.core.data.Offset.offset(1e-4 * Math.max(1, Math.abs(wantDx[i]))));
             }
         }
     }
