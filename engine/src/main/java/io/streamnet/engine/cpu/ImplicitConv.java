@@ -32,6 +32,11 @@ final class ImplicitConv {
     /** The weights packed once per call for all its images: each (KC, MC) block's panels in turn. */
     private float[] packedW = new float[0];
     private ConvGeometry paddedFor;
+    /** The layout of paddedFor: a phase plane, its row length, the wide product's columns (valid, rounded to NR). */
+    private int plane;
+    private int wq;
+    private int cols;
+    private int colsRounded;
 
     ImplicitConv(PackedGemm gemm) {
         this.gemm = gemm;
@@ -51,19 +56,18 @@ final class ImplicitConv {
      */
     void convolve(float[] x, int xo, int n, ConvGeometry g, float[] w, int wo, int f,
                   float[] shift, int so, float[] res, int ro, boolean relu, float[] out, int oo) {
+        prepare(g, f);
         int c = g.channels();
         int h = g.height();
         int wd = g.width();
         int st = g.strideH();
-        int hq = (h + 2 * g.padH() + st - 1) / st;
-        int wq = (wd + 2 * g.padW() + st - 1) / st;
-        int plane = hq * wq;
+        int plane = this.plane;
+        int wq = this.wq;
         int oh = g.outH();
         int ow = g.outW();
-        int cols = (oh - 1) * wq + ow;
-        int colsRounded = (cols + nr - 1) / nr * nr;
+        int cols = this.cols;
+        int colsRounded = this.colsRounded;
         int k = g.patchSize();
-        prepare(g, plane, colsRounded - cols, f * colsRounded, k, wq);
         int image = c * h * wd;
         int outImage = f * oh * ow;
         packWeights(f, k, w, wo);
@@ -84,19 +88,18 @@ final class ImplicitConv {
      */
     void backward(float[] x, int xo, int n, ConvGeometry g, float[] w, int wo, int f, float[] gy, int gyo,
                   float[] dw, int dwo, float[] dx, int dxo) {
+        prepare(g, f);
         int c = g.channels();
         int h = g.height();
         int wd = g.width();
         int st = g.strideH();
-        int hq = (h + 2 * g.padH() + st - 1) / st;
-        int wq = (wd + 2 * g.padW() + st - 1) / st;
-        int plane = hq * wq;
+        int plane = this.plane;
+        int wq = this.wq;
         int oh = g.outH();
         int ow = g.outW();
-        int cols = (oh - 1) * wq + ow;
-        int colsRounded = (cols + nr - 1) / nr * nr;
+        int cols = this.cols;
+        int colsRounded = this.colsRounded;
         int k = g.patchSize();
-        prepare(g, plane, colsRounded - cols, f * colsRounded, k, wq);
         int paddedSize = st * st * c * plane + colsRounded - cols;
         if (gradPadded.length < paddedSize) {
             gradPadded = new float[paddedSize];
@@ -252,12 +255,18 @@ final class ImplicitConv {
         }
     }
 
-    /** Sizes the buffers; the border (and the slack after it) is zeroed when the geometry changes. */
-    private void prepare(ConvGeometry g, int plane, int slack, int wideSize, int k, int wq) {
+    /** Lays out the geometry and sizes the buffers; the border (and the slack after it) is zeroed when the geometry changes. */
+    private void prepare(ConvGeometry g, int f) {
         int st = g.strideH();
         int c = g.channels();
-        int paddedSize = st * st * c * plane + slack;
-        if (!g.equals(paddedFor) || padded.length < paddedSize) {
+        int k = g.patchSize();
+        if (!g.equals(paddedFor)) {
+            int hq = (g.height() + 2 * g.padH() + st - 1) / st;
+            wq = (g.width() + 2 * g.padW() + st - 1) / st;
+            plane = hq * wq;
+            cols = (g.outH() - 1) * wq + g.outW();
+            colsRounded = (cols + nr - 1) / nr * nr;
+            int paddedSize = st * st * c * plane + colsRounded - cols;
             if (padded.length < paddedSize) {
                 padded = new float[paddedSize];
             }
@@ -276,8 +285,8 @@ final class ImplicitConv {
                 }
             }
         }
-        if (wide.length < wideSize) {
-            wide = new float[wideSize];
+        if (wide.length < f * colsRounded) {
+            wide = new float[f * colsRounded];
         }
     }
 }

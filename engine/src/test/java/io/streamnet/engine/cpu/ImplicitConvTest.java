@@ -20,11 +20,7 @@ class ImplicitConvTest {
     void everyMicroKernelConvolvesLikeTheDirectSum(String name) {
         assumeTrue(name.equals("scalar") || ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent(),
                 "jdk.incubator.vector not enabled in this JVM: " + name + " micro-kernel not checked");
-        MicroKernel kernel = switch (name) {
-            case "scalar" -> new ScalarMicroKernel();
-            case "vector4x16" -> new Vector4x16MicroKernel();
-            default -> new Vector8x32MicroKernel();
-        };
+        MicroKernel kernel = kernel(name);
         // One instance through every geometry: its buffers are reused and re-zeroed as the geometry changes.
         ImplicitConv conv = new ImplicitConv(new PackedGemm(kernel));
         Random rng = new Random(3);
@@ -54,11 +50,7 @@ class ImplicitConvTest {
     void everyMicroKernelDifferentiatesLikeTheDirectSums(String name) {
         assumeTrue(name.equals("scalar") || ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent(),
                 "jdk.incubator.vector not enabled in this JVM: " + name + " micro-kernel not checked");
-        MicroKernel kernel = switch (name) {
-            case "scalar" -> new ScalarMicroKernel();
-            case "vector4x16" -> new Vector4x16MicroKernel();
-            default -> new Vector8x32MicroKernel();
-        };
+        MicroKernel kernel = kernel(name);
         ImplicitConv conv = new ImplicitConv(new PackedGemm(kernel));
         Random rng = new Random(5);
         for (int[] t : GEOMETRIES) {
@@ -110,6 +102,14 @@ class ImplicitConvTest {
                         .isCloseTo(wantDx[i], org.assertj.core.data.Offset.offset(1e-4 * Math.max(1, Math.abs(wantDx[i]))));
             }
         }
+    }
+
+    private static MicroKernel kernel(String name) {
+        return switch (name) {
+            case "scalar" -> new ScalarMicroKernel();
+            case "vector4x16" -> new Vector4x16MicroKernel();
+            default -> new Vector8x32MicroKernel();
+        };
     }
 
     private static double[] direct(float[] x, int n, ConvGeometry g, float[] w, int f) {
