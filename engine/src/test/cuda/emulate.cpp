@@ -339,6 +339,52 @@ static void check_im2col(int C, int H, int W, int kH, int kW, int sH, int sW, in
     expect(std::string("col2im_backward") + buf, image, iwant, 1e-6, 1e-6);
 }
 
+// the batched lowering against im2col_forward per image (itself checked against the CPU order above)
+static void check_im2col_batch(int N, int C, int H, int W, int k, int st, int pad) {
+    int oh = (H + 2 * pad - k) / st + 1, ow = (W + 2 * pad - k) / st + 1, plane = oh * ow, rows = C * k * k;
+    char buf[128];
+    std::snprintf(buf, sizeof buf, " N%d C%d %dx%d k%d s%d p%d", N, C, H, W, k, st, pad);
+    auto imgs = rnd((size_t)N * C * H * W, -1, 1);
+    std::vector<float> want((size_t)rows * N * plane);
+    for (int n = 0; n < N; n++) {
+        std::vector<float> one((size_t)rows * plane);
+        const float* img = imgs.data() + (size_t)n * C * H * W;
+        launch(dim3(blocks1d(rows * plane)), dim3(256), false, [&] {
+            im2col_forward(img, one.data(), C, H, W, k, k, st, st, pad, pad, oh, ow);
+        });
+        for (int r = 0; r < rows; r++)
+            for (int p = 0; p < plane; p++) want[((size_t)r * N + n) * plane + p] = one[(size_t)r * plane + p];
+    }
+    std::vector<float> cols(want.size(), NAN);
+    launch(dim3(blocks1d((int)cols.size())), dim3(256), false, [&] {
+        im2col_batch_forward(imgs.data(), cols.data(), N, C, H, W, k, k, st, st, pad, pad, oh, ow);
+    });
+    expect(std::string("im2col_batch_forward") + buf, cols, want, 0, 0);
+}
+
+// ConvKernels.convOutput's loop, in the same order of additions
+static void check_conv_output(int F, int N, int S, bool shift, bool residual, bool relu) {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, " F%d N%d S%d shift%d res%d relu%d", F, N, S, shift, residual, relu);
+    auto x = rnd((size_t)F * N * S, -1, 1);
+    auto sh = rnd(F, -0.5, 0.5);
+    auto res = rnd((size_t)F * N * S, -1, 1);
+    std::vector<float> want((size_t)F * N * S);
+    for (int c = 0; c < F; c++)
+        for (int i = 0; i < N; i++)
+            for (int k = 0; k < S; k++) {
+                int dst = (i * F + c) * S + k;
+                float v = x[((size_t)c * N + i) * S + k] + (shift ? sh[c] : 0.f);
+                if (residual) v += res[dst];
+                want[dst] = relu ? std::max(v, 0.f) : v;
+            }
+    std::vector<float> out(want.size(), NAN);
+    launch(dim3(blocks1d((int)out.size())), dim3(256), false, [&] {
+        conv_output_forward(x.data(), sh.data(), res.data(), out.data(), F, N, S, shift, residual, relu);
+    });
+    expect(std::string("conv_output_forward") + buf, out, want, 0, 0);
+}
+
 static void check_maxpool(int P, int H, int W, int w, int s) {
     int oh = (H - w) / s + 1, ow = (W - w) / s + 1, n = P * oh * ow;
     char buf[96];
@@ -403,6 +449,11 @@ int main() {
     check_im2col(3, 7, 9, 3, 3, 2, 2, 1, 1);
     check_im2col(2, 5, 5, 2, 3, 1, 2, 0, 1);
     check_im2col(6, 14, 14, 5, 5, 1, 1, 0, 0);
+    check_im2col_batch(1, 1, 28, 28, 5, 1, 2);
+    check_im2col_batch(3, 6, 14, 14, 5, 1, 0);
+    check_im2col_batch(4, 3, 8, 8, 3, 2, 1);
+    for (int m = 0; m < 8; m++) check_conv_output(6, 3, 25, m & 1, m & 2, m & 4);
+    check_conv_output(1, 1, 1, true, false, true);
     check_maxpool(6, 8, 8, 2, 2);
     check_maxpool(2, 7, 9, 3, 2);
     check_maxpool(3, 5, 6, 3, 1);

@@ -101,6 +101,7 @@ static const std::map<std::string, Launcher>& kernels() {
         KERNEL(lstm_forward, false), KERNEL(lstm_backward, false),
         KERNEL(gru_forward, false), KERNEL(gru_backward, false),
         KERNEL(im2col_forward, false), KERNEL(col2im_backward, false),
+        KERNEL(im2col_batch_forward, false), KERNEL(conv_output_forward, false),
         KERNEL(maxpool_forward, false), KERNEL(maxpool_backward, false),
     };
     return k;

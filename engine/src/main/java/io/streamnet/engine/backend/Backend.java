@@ -1,6 +1,7 @@
 package io.streamnet.engine.backend;
 
 import io.streamnet.engine.tensor.Tensor;
+import java.util.List;
 
 /**
  * The compute SPI. Every layer calls these operations and nothing else, so a CUDA backend slots in
@@ -14,6 +15,15 @@ public interface Backend {
 
     default Tensor allocate(int... shape) {
         return Tensor.zeros(shape);
+    }
+
+    /**
+     * A workspace in which one owner's repeated steps run device-resident ({@link Residency}), with
+     * {@code constants} (a model's weights, never written while it lives) uploaded once. A host
+     * backend returns {@link Residency#NONE}.
+     */
+    default Residency residency(List<Tensor> constants) {
+        return Residency.NONE;
     }
 
     // ---- BLAS ----

@@ -28,6 +28,8 @@ public enum CudaKernel {
 
     IM2COL_FORWARD("im2col", "im2col_forward"),
     COL2IM_BACKWARD("im2col", "col2im_backward"),
+    IM2COL_BATCH_FORWARD("im2col", "im2col_batch_forward"),
+    CONV_OUTPUT_FORWARD("im2col", "conv_output_forward"),
 
     MAXPOOL_FORWARD("pool", "maxpool_forward"),
     MAXPOOL_BACKWARD("pool", "maxpool_backward");
