@@ -1,11 +1,12 @@
 // emu_shim.h: just enough of CUDA's device-side language to compile the kernels of
 // engine/src/main/cuda as plain C++ and run them on the CPU (used by emulate.cpp and fakecuda.cpp).
-// launch() runs a grid a block at a time: one OS thread per CUDA thread with a real barrier for
-// __syncthreads and a per-warp exchange for the shuffles, or the threads one after another for
-// kernels without either.
+// launch() runs a grid a block at a time: one OS thread per CUDA thread (from a pool kept across
+// launches: creating them per block dominated) with a real barrier for __syncthreads and a
+// per-warp exchange for the shuffles, or the threads one after another for kernels without either.
 #pragma once
 
 #include <barrier>
+#include <condition_variable>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -69,6 +70,66 @@ inline float atomicAdd(float* p, float v) {
     return old;
 }
 
+// Worker threads that run one block's CUDA threads at a time: run(n, f) calls f(0..n-1), one per
+// worker, and returns when all have returned. Workers are made on demand and live until exit.
+class EmuPool {
+public:
+    static EmuPool& get() {
+        static EmuPool pool;
+        return pool;
+    }
+
+    void run(unsigned n, const std::function<void(unsigned)>& f) {
+        std::unique_lock<std::mutex> l(m_);
+        while (workers_.size() < n) {
+            unsigned id = (unsigned)workers_.size();
+            workers_.emplace_back([this, id] { loop(id); });
+        }
+        job_ = &f;
+        active_ = n;
+        remaining_ = n;
+        generation_++;
+        start_.notify_all();
+        done_.wait(l, [&] { return remaining_ == 0; });
+        job_ = nullptr;
+    }
+
+    ~EmuPool() {
+        {
+            std::lock_guard<std::mutex> l(m_);
+            stop_ = true;
+        }
+        start_.notify_all();
+        for (auto& t : workers_) t.join();
+    }
+
+private:
+    void loop(unsigned id) {
+        unsigned long seen = 0;
+        for (;;) {
+            const std::function<void(unsigned)>* job;
+            {
+                std::unique_lock<std::mutex> l(m_);
+                start_.wait(l, [&] { return stop_ || (generation_ != seen && id < active_); });
+                if (stop_) return;
+                seen = generation_;
+                job = job_;
+            }
+            (*job)(id);
+            std::lock_guard<std::mutex> l(m_);
+            if (--remaining_ == 0) done_.notify_all();
+        }
+    }
+
+    std::mutex m_;
+    std::condition_variable start_, done_;
+    std::vector<std::thread> workers_;
+    const std::function<void(unsigned)>* job_ = nullptr;
+    unsigned long generation_ = 0;
+    unsigned active_ = 0, remaining_ = 0;
+    bool stop_ = false;
+};
+
 // threaded: one OS thread per CUDA thread with barriers; serial: threads one after another
 inline void launch(dim3 grid, dim3 block, bool threaded, const std::function<void()>& kernel) {
     gridDim = grid;
@@ -93,10 +154,7 @@ inline void launch(dim3 grid, dim3 block, bool threaded, const std::function<voi
                 }
                 std::barrier<> bar(nt);
                 std::unique_ptr<Warp[]> warps(new Warp[nt / 32]);
-                std::vector<std::thread> threads;
-                threads.reserve(nt);
-                for (unsigned t = 0; t < nt; t++) threads.emplace_back(body, t, &bar, warps.get());
-                for (auto& th : threads) th.join();
+                EmuPool::get().run(nt, [&](unsigned t) { body(t, &bar, warps.get()); });
             }
 }
 

@@ -424,6 +424,30 @@ static void check_maxpool(int P, int H, int W, int w, int s) {
     expect(std::string("maxpool_backward") + buf, gi, gwant, 1e-6, 1e-6);
 }
 
+// PoolKernels.avgPool's loop: the window summed row by row in float, times 1/(wH*wW)
+static void check_avgpool(int P, int H, int W, int w, int s) {
+    int oh = (H - w) / s + 1, ow = (W - w) / s + 1, n = P * oh * ow;
+    char buf[96];
+    std::snprintf(buf, sizeof buf, " P%d %dx%d w%d s%d", P, H, W, w, s);
+    auto in = rnd((size_t)P * H * W, -1, 1);
+    std::vector<float> want(n);
+    float inv = 1.0f / (w * w);
+    int o = 0;
+    for (int pl = 0; pl < P; pl++)
+        for (int y = 0; y < oh; y++)
+            for (int x = 0; x < ow; x++, o++) {
+                float sum = 0.f;
+                for (int wy = 0; wy < w; wy++)
+                    for (int wx = 0; wx < w; wx++) sum += in[pl * H * W + (y * s + wy) * W + x * s + wx];
+                want[o] = sum * inv;
+            }
+    std::vector<float> out(n, NAN);
+    launch(dim3(blocks1d(n)), dim3(256), false, [&] {
+        avgpool_forward(in.data(), out.data(), P, H, W, w, w, s, s, oh, ow);
+    });
+    expect(std::string("avgpool_forward") + buf, out, want, 0, 0);
+}
+
 int main() {
     const int sizes[][3] = {{1, 1, 1}, {3, 5, 7}, {7, 5, 3}, {17, 33, 9}, {129, 257, 65}, {130, 129, 20}, {64, 64, 64}};
     for (auto& s : sizes)
@@ -457,6 +481,8 @@ int main() {
     check_maxpool(6, 8, 8, 2, 2);
     check_maxpool(2, 7, 9, 3, 2);
     check_maxpool(3, 5, 6, 3, 1);
+    check_avgpool(64, 7, 7, 7, 7);
+    check_avgpool(3, 6, 6, 2, 2);
     std::printf("%d checks, %d failed\n", checks, failures);
     return failures == 0 ? 0 : 1;
 }

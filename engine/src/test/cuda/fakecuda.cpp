@@ -103,6 +103,7 @@ static const std::map<std::string, Launcher>& kernels() {
         KERNEL(im2col_forward, false), KERNEL(col2im_backward, false),
         KERNEL(im2col_batch_forward, false), KERNEL(conv_output_forward, false),
         KERNEL(maxpool_forward, false), KERNEL(maxpool_backward, false),
+        KERNEL(avgpool_forward, false),
     };
     return k;
 }

@@ -11,8 +11,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../../../.." && pwd)"
 work="$(mktemp -d "${TMPDIR:-/tmp}/fakecuda.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
-"${CXX:-g++}" -std=c++20 -O2 -shared -fPIC -pthread -Wall -Wno-unknown-pragmas -Wno-unused-function \
-  -o "$work/libcuda.so.1" "$here/fakecuda.cpp"
+bash "$here/build-fakecuda.sh" "$work"
 cp="${1:-}"
 if [ -z "$cp" ]; then
   if [ -d "$root/.gpu-carry/lib" ]; then

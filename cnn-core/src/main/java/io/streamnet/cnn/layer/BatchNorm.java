@@ -2,6 +2,8 @@ package io.streamnet.cnn.layer;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamnet.engine.backend.Backend;
+import io.streamnet.engine.cpu.CpuBackend;
 import io.streamnet.engine.nn.Parameter;
 import io.streamnet.engine.nn.ParameterStore;
 import io.streamnet.engine.nn.init.Initializer;
@@ -28,6 +30,8 @@ public final class BatchNorm implements Layer {
     public static final float DEFAULT_EPSILON = 1e-5f;
     public static final float DEFAULT_MOMENTUM = 0.1f;
 
+    /** Only for the host-access hooks of a device-resident run: this layer's arithmetic is on the host. */
+    private final Backend backend;
     private final int channels;
     private final float epsilon;
     private final float momentum;
@@ -44,14 +48,19 @@ public final class BatchNorm implements Layer {
     private boolean lastTraining;
 
     public BatchNorm(ParameterStore store, String name, int channels) {
-        this(store, name, channels, DEFAULT_EPSILON, DEFAULT_MOMENTUM);
+        this(CpuBackend.instance(), store, name, channels, DEFAULT_EPSILON, DEFAULT_MOMENTUM);
     }
 
-    public BatchNorm(ParameterStore store, String name, int channels, float epsilon, float momentum) {
+    public BatchNorm(Backend backend, ParameterStore store, String name, int channels) {
+        this(backend, store, name, channels, DEFAULT_EPSILON, DEFAULT_MOMENTUM);
+    }
+
+    public BatchNorm(Backend backend, ParameterStore store, String name, int channels, float epsilon, float momentum) {
         if (channels <= 0 || !(epsilon > 0f) || !(momentum >= 0f && momentum <= 1f)) {
             throw new IllegalArgumentException("BatchNorm needs channels > 0, epsilon > 0, momentum in [0, 1]; got "
                     + channels + ", " + epsilon + ", " + momentum);
         }
+        this.backend = backend;
         this.channels = channels;
         this.epsilon = epsilon;
         this.momentum = momentum;
@@ -78,6 +87,7 @@ public final class BatchNorm implements Layer {
         int n = x.dim(0);
         int spatial = n == 0 ? 0 : x.size() / (n * channels);
         long m = (long) n * spatial;
+        backend.toHost(x); // the loops below read x on the host
         float[] xd = x.data();
         int xo = x.offset();
         if (training) {
@@ -130,6 +140,8 @@ public final class BatchNorm implements Layer {
                 }
             }
         }
+        backend.hostWrote(output);
+        backend.hostWrote(xhat);
         lastTraining = training;
         return output;
     }
@@ -143,6 +155,7 @@ public final class BatchNorm implements Layer {
         int n = gradOut.dim(0);
         int spatial = n == 0 ? 0 : gradOut.size() / (n * channels);
         long m = (long) n * spatial;
+        backend.toHost(gradOut);
         float[] gd = gradOut.data();
         int god = gradOut.offset();
         float[] hd = xhat.data();
@@ -183,6 +196,7 @@ public final class BatchNorm implements Layer {
                 }
             }
         }
+        backend.hostWrote(gradInput);
         return gradInput;
     }
 

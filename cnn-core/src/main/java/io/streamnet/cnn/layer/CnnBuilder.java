@@ -69,7 +69,7 @@ public final class CnnBuilder {
     }
 
     public CnnBuilder batchNorm() {
-        b.add(new BatchNorm(b.store(), b.nextName(), shape()[0]));
+        b.add(new BatchNorm(b.backend(), b.store(), b.nextName(), shape()[0]));
         return this;
     }
 

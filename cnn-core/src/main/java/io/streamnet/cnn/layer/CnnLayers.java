@@ -44,7 +44,7 @@ public final class CnnLayers implements LayerRegistry.Plugin {
                     LayerRegistry.required(spec, "window"), LayerRegistry.required(spec, "stride")));
         }
         LayerRegistry.register(Flatten.TYPE, (b, s, name, spec) -> new Flatten());
-        LayerRegistry.register(BatchNorm.TYPE, (b, s, name, spec) -> new BatchNorm(s, name,
+        LayerRegistry.register(BatchNorm.TYPE, (b, s, name, spec) -> new BatchNorm(b, s, name,
                 LayerRegistry.required(spec, "channels"),
                 (float) spec.path("epsilon").asDouble(BatchNorm.DEFAULT_EPSILON),
                 (float) spec.path("momentum").asDouble(BatchNorm.DEFAULT_MOMENTUM)));

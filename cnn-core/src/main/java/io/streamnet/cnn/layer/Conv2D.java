@@ -13,6 +13,7 @@ import io.streamnet.engine.nn.layer.FusingLayer;
 import io.streamnet.engine.nn.layer.Layer;
 import io.streamnet.engine.tensor.ShapeMismatchException;
 import io.streamnet.engine.tensor.Tensor;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -76,6 +77,15 @@ public final class Conv2D implements FusingLayer {
     private final Tensor foldedShift;
     private final float[] foldScale;
     private final float[] foldShift;
+    /**
+     * What the folded weights were computed from (the batch norm, its affine, the weights and bias):
+     * an unchanged fold is not rewritten, so a device-resident run keeps its device copy.
+     */
+    private BatchNorm foldedBn;
+    private final float[] foldedScaleFrom;
+    private final float[] foldedShiftFrom;
+    private final float[] foldedWeightFrom;
+    private final float[] foldedBiasFrom;
     private final ChunkViews residualChunks = new ChunkViews();
 
     public Conv2D(Backend backend, ParameterStore store, String name, int channels, int filters, int kernel,
@@ -101,6 +111,10 @@ public final class Conv2D implements FusingLayer {
         this.foldedShift = Tensor.zeros(filters);
         this.foldScale = new float[filters];
         this.foldShift = new float[filters];
+        this.foldedScaleFrom = new float[filters];
+        this.foldedShiftFrom = new float[filters];
+        this.foldedWeightFrom = new float[filters * patch];
+        this.foldedBiasFrom = new float[filters];
     }
 
     /** A following batch norm over this layer's filters, then a ReLU or identity activation: one output pass. */
@@ -151,17 +165,8 @@ public final class Conv2D implements FusingLayer {
                         + bn.channels() + " channels");
             }
             bn.inferenceAffine(foldScale, foldShift);
-            int patch = geometry.patchSize();
-            float[] src = weightMat.data();
-            int so = weightMat.offset();
-            float[] dst = foldedWeight.data();
-            for (int f = 0; f < filters; f++) {
-                float sc = foldScale[f];
-                for (int p = 0; p < patch; p++) {
-                    dst[f * patch + p] = src[so + f * patch + p] * sc;
-                }
-                float b = hasBias ? bias.value().at(f) * sc : 0f;
-                foldedShift.put(f, b + foldShift[f]);
+            if (!foldIsCurrent(bn)) {
+                fold(bn);
             }
             w = foldedWeight;
             shift = foldedShift;
@@ -192,6 +197,48 @@ public final class Conv2D implements FusingLayer {
         }
         input = null;
         return output;
+    }
+
+    /** The parameters, and the folded weights and shift (rewritten only in a pass, announced). */
+    @Override
+    public List<Tensor> residentTensors() {
+        List<Tensor> t = new java.util.ArrayList<>(FusingLayer.super.residentTensors());
+        t.add(foldedWeight);
+        t.add(foldedShift);
+        return t;
+    }
+
+    private boolean foldIsCurrent(BatchNorm bn) {
+        int len = foldedWeightFrom.length;
+        return foldedBn == bn && Arrays.equals(foldScale, foldedScaleFrom) && Arrays.equals(foldShift, foldedShiftFrom)
+                && Arrays.equals(weightMat.data(), weightMat.offset(), weightMat.offset() + len, foldedWeightFrom, 0, len)
+                && (!hasBias || Arrays.equals(bias.value().data(), bias.value().offset(),
+                bias.value().offset() + filters, foldedBiasFrom, 0, filters));
+    }
+
+    /** W' = W * scale, b' = (b - mean) * scale + beta (the affine of {@code bn} is in foldScale, foldShift). */
+    private void fold(BatchNorm bn) {
+        int patch = geometry.patchSize();
+        float[] src = weightMat.data();
+        int so = weightMat.offset();
+        float[] dst = foldedWeight.data();
+        for (int f = 0; f < filters; f++) {
+            float sc = foldScale[f];
+            for (int p = 0; p < patch; p++) {
+                dst[f * patch + p] = src[so + f * patch + p] * sc;
+            }
+            float b = hasBias ? bias.value().at(f) * sc : 0f;
+            foldedShift.put(f, b + foldShift[f]);
+        }
+        foldedBn = bn;
+        System.arraycopy(foldScale, 0, foldedScaleFrom, 0, filters);
+        System.arraycopy(foldShift, 0, foldedShiftFrom, 0, filters);
+        System.arraycopy(src, so, foldedWeightFrom, 0, foldedWeightFrom.length);
+        if (hasBias) {
+            System.arraycopy(bias.value().data(), bias.value().offset(), foldedBiasFrom, 0, filters);
+        }
+        backend.hostWrote(foldedWeight);
+        backend.hostWrote(foldedShift);
     }
 
     private void checkInput(Tensor x) {

@@ -47,13 +47,13 @@ public final class ResidualBlock implements Layer {
         this.out = out;
         this.stride = stride;
         this.conv1 = new Conv2D(backend, store, name + ".conv1", in, out, 3, stride, 1, false, Initializer.HE_NORMAL);
-        this.bn1 = new BatchNorm(store, name + ".bn1", out);
+        this.bn1 = new BatchNorm(backend, store, name + ".bn1", out);
         this.relu1 = new ActivationLayer(backend, Activation.RELU);
         this.conv2 = new Conv2D(backend, store, name + ".conv2", out, out, 3, 1, 1, false, Initializer.HE_NORMAL);
-        this.bn2 = new BatchNorm(store, name + ".bn2", out);
+        this.bn2 = new BatchNorm(backend, store, name + ".bn2", out);
         if (in != out || stride != 1) {
             this.projConv = new Conv2D(backend, store, name + ".proj", in, out, 1, stride, 0, false, Initializer.HE_NORMAL);
-            this.projBn = new BatchNorm(store, name + ".proj_bn", out);
+            this.projBn = new BatchNorm(backend, store, name + ".proj_bn", out);
         } else {
             this.projConv = null;
             this.projBn = null;
@@ -108,6 +108,19 @@ public final class ResidualBlock implements Layer {
         Tensor gShort = projConv == null ? gSum : projConv.backward(projBn.backward(gSum));
         backend.add(gMain, gShort, gradInput);
         return gradInput;
+    }
+
+    @Override
+    public List<Tensor> residentTensors() {
+        List<Tensor> t = new ArrayList<>(conv1.residentTensors());
+        t.addAll(bn1.residentTensors());
+        t.addAll(conv2.residentTensors());
+        t.addAll(bn2.residentTensors());
+        if (projConv != null) {
+            t.addAll(projConv.residentTensors());
+            t.addAll(projBn.residentTensors());
+        }
+        return t;
     }
 
     @Override

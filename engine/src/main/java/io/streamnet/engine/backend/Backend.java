@@ -26,6 +26,17 @@ public interface Backend {
         return Residency.NONE;
     }
 
+    /**
+     * A caller is about to read {@code t}'s elements on the host directly, not through this SPI (a
+     * layer's own loop): in a device-resident run the device's writes to it come home first.
+     */
+    default void toHost(Tensor t) {
+    }
+
+    /** A caller wrote {@code t} on the host directly: in a device-resident run its device copy is stale. */
+    default void hostWrote(Tensor t) {
+    }
+
     // ---- BLAS ----
 
     /**

@@ -28,11 +28,11 @@ import jcuda.driver.CUdeviceptr;
  * tanh, ReLU, leaky ReLU), {@code softmax}, {@code logSoftmax}, {@code softmaxCrossEntropy},
  * {@code lstmForward}, {@code lstmBackward}, {@code gruForward}, {@code gruBackward}, {@code im2col},
  * {@code col2im}, {@code im2colBatch}, {@code convOutput} and {@code swapLeadingAxes} (ReLU or no
- * activation), {@code maxPool}, {@code maxPoolBackward}.
+ * activation), {@code maxPool}, {@code maxPoolBackward}, {@code avgPool}.
  *
  * <p>Delegated to {@link CpuBackend}: {@code addChannelBias}, {@code sumRows}, {@code sumChannels},
  * {@code axpy}, {@code scale}, {@code add}, {@code mul}, {@code sum}, {@code sumOfSquares},
- * {@code argmaxRows}, {@code mse}, {@code crossEntropy}, {@code avgPool}, {@code avgPoolBackward},
+ * {@code argmaxRows}, {@code mse}, {@code crossEntropy}, {@code avgPoolBackward},
  * {@code gatherRows}, {@code scatterAddRows}, {@code sgdUpdate}, {@code adamUpdate},
  * {@code col2imBatch}, the identity activation, and every call whose shapes are invalid (so the
  * error is the CPU backend's, word for word) or empty (nothing to launch). In a resident run these
@@ -102,6 +102,22 @@ public final class CudaBackend implements Backend {
     private CudaResidency resident() {
         CudaResidency r = active;
         return r != null && Thread.holdsLock(this) ? r : null;
+    }
+
+    @Override
+    public void toHost(Tensor t) {
+        CudaResidency r = resident();
+        if (r != null) {
+            r.toHost(t);
+        }
+    }
+
+    @Override
+    public void hostWrote(Tensor t) {
+        CudaResidency r = resident();
+        if (r != null) {
+            r.fromHost(t);
+        }
     }
 
     // Operands: in a resident run, device copies kept across calls; else the scratch slots, copied per call.
@@ -565,10 +581,21 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void avgPool(Tensor in, PoolGeometry g, Tensor out) {
-        CudaResidency r = hostReads(in, null);
-        cpu.avgPool(in, g, out);
-        hostWrote(r, out);
+    public synchronized void avgPool(Tensor in, PoolGeometry g, Tensor out) {
+        if (in.rank() != 4 || in.dim(2) < g.windowH() || in.dim(3) < g.windowW()
+                || !Arrays.equals(out.shape(), new int[] {in.dim(0), in.dim(1), g.outH(in.dim(2)), g.outW(in.dim(3))})
+                || out.size() == 0) {
+            CudaResidency r = hostReads(in, null);
+            cpu.avgPool(in, g, out);
+            hostWrote(r, out);
+            return;
+        }
+        ctx.makeCurrent();
+        CUdeviceptr di = in(0, in);
+        CUdeviceptr dout = outSlot(1, out);
+        launcher.launch1d(CudaKernel.AVGPOOL_FORWARD, out.size(), di, dout, in.dim(0) * in.dim(1), in.dim(2), in.dim(3),
+                g.windowH(), g.windowW(), g.strideH(), g.strideW(), out.dim(2), out.dim(3));
+        written(dout, out);
     }
 
     @Override

@@ -32,7 +32,8 @@ public enum CudaKernel {
     CONV_OUTPUT_FORWARD("im2col", "conv_output_forward"),
 
     MAXPOOL_FORWARD("pool", "maxpool_forward"),
-    MAXPOOL_BACKWARD("pool", "maxpool_backward");
+    MAXPOOL_BACKWARD("pool", "maxpool_backward"),
+    AVGPOOL_FORWARD("pool", "avgpool_forward");
 
     /** Where the committed PTX lives on the class path. */
     public static final String RESOURCE_DIR = "/io/streamnet/engine/cuda/";

@@ -97,6 +97,13 @@ public final class FrameOperator extends ServingOperator<FrameEvent, ServedFrame
 
     @Override
     protected void modelChanged(ServedFrameModel serving) {
+        // what the old model's passes held on a device goes with it
+        if (classifier != null) {
+            classifier.close();
+        }
+        if (smoother != null) {
+            smoother.close();
+        }
         classifier = new FrameClassifier(serving, FrameClassifier.placement(serving, config.batchSize()),
                 config.batchSize());
         smoother = smoothing(serving) ? new SequenceStepper(serving.smoother(), serving.modelId(), serving.version(),

@@ -118,6 +118,9 @@ final class RnnInferenceProcessor implements Processor<String, byte[], String, O
     /** One reusable single-key workspace per model: stepping an event's tokens allocates nothing per token. */
     private void serve(ServedSequenceModel m) {
         served = m;
+        if (stepper != null) {
+            stepper.close(); // what the old model's rounds held on a device goes with it
+        }
         stepper = SequenceStepper.placed(m, config.mode(), config.forecastSteps(), 1);
     }
 

@@ -114,6 +114,19 @@ public final class SequenceModel {
 
     // ---- the streaming step API ----
 
+    /**
+     * A workspace for this model's steps to run device-resident on its backend, the weights uploaded
+     * once ({@link Backend#residency}; a host backend's is {@link io.streamnet.engine.backend.Residency#NONE}).
+     * The caller closes it.
+     */
+    public io.streamnet.engine.backend.Residency newResidency() {
+        List<Tensor> weights = new ArrayList<>();
+        for (Parameter p : store.all()) {
+            weights.add(p.value());
+        }
+        return backend.residency(weights);
+    }
+
     /** A workspace for batched steps of up to {@code capacity} keys over the encoder (the streaming stack). */
     public StateBatch newStateBatch(int capacity) {
         return new StateBatch(layout, encoder, capacity, config.stepInputSize(), config.outputSize());

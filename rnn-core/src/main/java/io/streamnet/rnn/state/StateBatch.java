@@ -1,5 +1,6 @@
 package io.streamnet.rnn.state;
 
+import io.streamnet.engine.backend.Residency;
 import io.streamnet.engine.tensor.Tensor;
 import io.streamnet.rnn.cell.RecurrentCell;
 import io.streamnet.rnn.cell.StepCache;
@@ -124,6 +125,20 @@ public final class StateBatch {
 
     public Tensor outputBuffer() {
         return output;
+    }
+
+    /**
+     * In a device-resident step: asks for what the host reads after it, rows [0, rows) of every
+     * layer's new state and of the output (call after the step, whose advance made them current).
+     */
+    public void keep(Residency.Scope scope, int rows) {
+        for (int l = 0; l < h.length; l++) {
+            scope.keep(h[l].slice(0, rows));
+            if (c[l] != null) {
+                scope.keep(c[l].slice(0, rows));
+            }
+        }
+        scope.keep(output.slice(0, rows));
     }
 
     /** After a step: the next states become the current ones (buffers are swapped, not copied). */

@@ -4,6 +4,7 @@ import io.streamnet.engine.backend.Backend;
 import io.streamnet.engine.backend.Backends;
 import io.streamnet.engine.backend.Calibration;
 import io.streamnet.engine.backend.Placement;
+import io.streamnet.engine.backend.Residency;
 import io.streamnet.engine.nn.layer.InferencePlan;
 import io.streamnet.engine.nn.layer.Layer;
 import io.streamnet.engine.nn.layer.Sequential;
@@ -24,7 +25,7 @@ import java.util.List;
  * flush rarely fills the batch when the flush timer, not the batch size, ends it, as in a backlog
  * spread over a few subtasks.)
  */
-public final class FrameClassifier {
+public final class FrameClassifier implements AutoCloseable {
     /** i / 255f for every byte: the scaling the zoo models are trained with. */
     private static final float[] UNIT = new float[256];
 
@@ -70,10 +71,9 @@ public final class FrameClassifier {
         this.input = Tensor.zeros(capacity, model.channels(), model.height(), model.width());
         this.probabilities = Tensor.zeros(capacity, model.classes());
         this.bySize = new Path[capacity + 1];
-        boolean oneBackend = placement.forRows(1) == placement.forRows(capacity);
-        // One backend: the model's own CNN serves the full batch (it was loaded on that backend).
+        // The model's own CNN serves the full batch where it computes on that batch's backend.
         Backend full = placement.forRows(capacity);
-        bySize[capacity] = new Path(oneBackend ? model.cnn().layers() : model.copyCnn(full).layers(), full);
+        bySize[capacity] = new Path(model.backend() == full ? model.cnn().layers() : model.copyCnn(full).layers(), full);
         for (int size : ladder(capacity)) {
             if (size < capacity) {
                 Backend b = placement.forRows(size);
@@ -145,10 +145,14 @@ public final class FrameClassifier {
             for (int i = 0; i < x.size(); i++) {
                 x.put(i, rng.nextFloat());
             }
-            cnn.infer(x); // warm: buffers sized, kernels loaded
-            long t0 = System.nanoTime();
-            cnn.infer(x);
-            return (System.nanoTime() - t0) / 1e9;
+            List<Tensor> weights = cnn.residentTensors();
+            Residency.Step pass = s -> s.keep(cnn.infer(x)); // as a round runs: resident on a device
+            try (Residency r = b.residency(weights)) {
+                r.run(pass); // warm: buffers sized, weights uploaded, kernels loaded
+                long t0 = System.nanoTime();
+                r.run(pass);
+                return (System.nanoTime() - t0) / 1e9;
+            }
         }
     }
 
@@ -259,21 +263,80 @@ public final class FrameClassifier {
 
     /** Inference through {@code path}: the classifier layer's input (returned) and softmax(logits) into {@code probs}. */
     private Tensor forward(Path path, Tensor x, Tensor probs) {
-        Tensor features = path.features.run(x);
-        path.backend.softmax(path.classifier.infer(features), probs);
-        return features;
+        return path.forward(x, probs);
     }
 
-    /** A copy of the CNN as inference steps up to the features (fused where layers allow), and its classifier layer. */
+    /** Host-device copies the passes made so far (zero on the CPU). */
+    public Residency.CopyCounts deviceCopies() {
+        long u = 0;
+        long ub = 0;
+        long d = 0;
+        long db = 0;
+        for (Path p : bySize) {
+            if (p != null) {
+                Residency.CopyCounts c = p.residency.copies();
+                u += c.uploads();
+                ub += c.uploadedBytes();
+                d += c.downloads();
+                db += c.downloadedBytes();
+            }
+        }
+        return new Residency.CopyCounts(u, ub, d, db);
+    }
+
+    /** Frees what the CNN copies hold on a device (nothing on the CPU). */
+    @Override
+    public void close() {
+        for (Path p : bySize) {
+            if (p != null) {
+                p.residency.close();
+            }
+        }
+    }
+
+    /**
+     * A copy of the CNN as inference steps up to the features (fused where layers allow), and its
+     * classifier layer; on a device, each pass runs device-resident (the frames go up once, the
+     * features and probabilities come back once, the weights stay).
+     */
     private static final class Path {
         final InferencePlan features;
         final Layer classifier;
         final Backend backend;
+        final Residency residency;
+        private final Residency.Step step = this::pass;
+        private Tensor x;
+        private Tensor probs;
+        private Tensor out;
 
         Path(List<Layer> layers, Backend backend) {
             this.backend = backend;
             this.features = InferencePlan.of(layers.subList(0, layers.size() - 1));
             this.classifier = layers.get(layers.size() - 1);
+            List<Tensor> weights = new java.util.ArrayList<>();
+            for (Layer l : layers) {
+                weights.addAll(l.residentTensors());
+            }
+            this.residency = backend.residency(weights);
+        }
+
+        Tensor forward(Tensor x, Tensor probs) {
+            this.x = x;
+            this.probs = probs;
+            try {
+                residency.run(step);
+                return out;
+            } finally {
+                this.x = null;
+                this.probs = null;
+            }
+        }
+
+        private void pass(Residency.Scope scope) {
+            out = features.run(x);
+            backend.softmax(classifier.infer(out), probs);
+            scope.keep(out);
+            scope.keep(probs);
         }
     }
 

@@ -29,28 +29,29 @@ public final class FrameModelKind implements ModelSlot.Kind<ServedFrameModel> {
      */
     @Override
     public String canary(ServedFrameModel m) {
-        FrameClassifier cnn = new FrameClassifier(m, Backends.get(), 2);
-        int n = m.height() * m.width() * m.channels();
-        for (int row = 0; row < 2; row++) {
-            byte[] pixels = new byte[n];
-            for (int i = 0; i < n; i++) {
-                pixels[i] = (byte) (row == 0 ? i * 255 / Math.max(1, n - 1) : 255 - i * 255 / Math.max(1, n - 1));
+        try (FrameClassifier cnn = new FrameClassifier(m, Backends.get(), 2);
+             SequenceStepper smoother = m.hasSmoother() ? new SequenceStepper(m.smoother(), m.modelId(), m.version(),
+                     OutputMode.MANY_TO_MANY, 1, 2) : null) {
+            int n = m.height() * m.width() * m.channels();
+            for (int row = 0; row < 2; row++) {
+                byte[] pixels = new byte[n];
+                for (int i = 0; i < n; i++) {
+                    pixels[i] = (byte) (row == 0 ? i * 255 / Math.max(1, n - 1) : 255 - i * 255 / Math.max(1, n - 1));
+                }
+                cnn.load(row, pixels);
             }
-            cnn.load(row, pixels);
+            if (cnn.run(2) > 0) {
+                return cnn.failure(0) != null ? cnn.failure(0) : cnn.failure(1);
+            }
+            if (!m.hasSmoother()) {
+                return null;
+            }
+            Tensor feats = cnn.features();
+            for (int row = 0; row < 2; row++) {
+                smoother.loadState(row, null);
+                smoother.loadFeatures(row, feats.data(), feats.offset() + row * m.featureSize());
+            }
+            return smoother.run(2) > 0 ? "its smoother: " + smoother.failure(0) : null;
         }
-        if (cnn.run(2) > 0) {
-            return cnn.failure(0) != null ? cnn.failure(0) : cnn.failure(1);
-        }
-        if (!m.hasSmoother()) {
-            return null;
-        }
-        Tensor feats = cnn.features();
-        SequenceStepper smoother = new SequenceStepper(m.smoother(), m.modelId(), m.version(), OutputMode.MANY_TO_MANY,
-                1, 2);
-        for (int row = 0; row < 2; row++) {
-            smoother.loadState(row, null);
-            smoother.loadFeatures(row, feats.data(), feats.offset() + row * m.featureSize());
-        }
-        return smoother.run(2) > 0 ? "its smoother: " + smoother.failure(0) : null;
     }
 }

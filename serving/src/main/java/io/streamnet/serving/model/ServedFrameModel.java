@@ -47,8 +47,11 @@ public final class ServedFrameModel implements ServedModel<ServedFrameModel> {
     private final int classes;
     private final int featureSize;
 
-    private ServedFrameModel(String modelId, long version, byte[] checkpoint, Sequential cnn, SequenceModel smoother,
-                       int featureSize, int classes) {
+    private final Backend backend;
+
+    private ServedFrameModel(Backend backend, String modelId, long version, byte[] checkpoint, Sequential cnn,
+                             SequenceModel smoother, int featureSize, int classes) {
+        this.backend = backend;
         this.modelId = modelId;
         this.version = version;
         this.checkpoint = checkpoint;
@@ -128,7 +131,7 @@ public final class ServedFrameModel implements ServedModel<ServedFrameModel> {
                 : meta.getOrDefault(META_ID, meta.getOrDefault(TRAINED_ID,
                 meta.getOrDefault("model", "frames")));
         long v = version >= 0 ? version : ServedModel.versionOf(meta.get(META_VERSION));
-        return new ServedFrameModel(id, v, checkpoint, cnn, smoother, featureSize, classes);
+        return new ServedFrameModel(backend, id, v, checkpoint, cnn, smoother, featureSize, classes);
     }
 
     private static Checkpoint part(Checkpoint whole, String field, String prefix) throws CheckpointException {
@@ -187,6 +190,11 @@ public final class ServedFrameModel implements ServedModel<ServedFrameModel> {
 
     public Sequential cnn() {
         return cnn;
+    }
+
+    /** The backend {@link #cnn} computes on (the one it was loaded on). */
+    public Backend backend() {
+        return backend;
     }
 
     /** A second CNN with this one's weights and its own buffers (for another batch size). */

@@ -39,7 +39,12 @@ public final class SequenceModelKind implements ModelSlot.Kind<ServedSequenceMod
      */
     @Override
     public String canary(ServedSequenceModel m) {
-        SequenceStepper stepper = new SequenceStepper(m, mode, forecastSteps, CANARY_ROWS);
+        try (SequenceStepper stepper = new SequenceStepper(m, mode, forecastSteps, CANARY_ROWS)) {
+            return canary(m, stepper);
+        }
+    }
+
+    private String canary(ServedSequenceModel m, SequenceStepper stepper) {
         ModelConfig c = m.model().config();
         SequenceInput[] inputs = new SequenceInput[CANARY_ROWS];
         for (int r = 0; r < CANARY_ROWS; r++) {

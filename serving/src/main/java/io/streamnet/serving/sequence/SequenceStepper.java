@@ -4,6 +4,7 @@ import io.streamnet.engine.backend.Backend;
 import io.streamnet.engine.backend.Backends;
 import io.streamnet.engine.backend.Calibration;
 import io.streamnet.engine.backend.Placement;
+import io.streamnet.engine.backend.Residency;
 import io.streamnet.engine.tensor.Tensor;
 import io.streamnet.rnn.model.SequenceModel;
 import io.streamnet.rnn.state.RnnState;
@@ -21,13 +22,23 @@ import io.streamnet.serving.reject.Rejected;
  * Streams store) and calls, per round of distinct keys: {@link #loadState} and {@link #loadInput}
  * for each row, {@link #run} once (ONE batched step), then {@link #state} to store and
  * {@link #completed} to emit. Nothing here allocates per step but the outputs it returns.
+ *
+ * <p>A round on a device runs device-resident ({@link Residency}): the weights stay on the device
+ * for the stepper's lifetime, the gathered states and inputs go up once, every operation of the step
+ * runs there, and the new states and outputs come back once. {@link #close} frees the device memory.
  */
-public final class SequenceStepper {
+public final class SequenceStepper implements AutoCloseable {
     private final SequenceModel model;
     /** The model on the backend of rounds below the placement's threshold, and on that of the rest. */
     private final SequenceModel smallModel;
     private final SequenceModel largeModel;
     private final int threshold;
+    private final Residency smallResidency;
+    private final Residency largeResidency;
+    /** What {@link #run} steps, and on which model: fields, so that the step allocates no closure. */
+    private SequenceModel stepModel;
+    private int stepRows;
+    private final Residency.Step step = this::stepResident;
     private final String modelId;
     private final long version;
     private final OutputMode mode;
@@ -71,6 +82,8 @@ public final class SequenceStepper {
         this.smallModel = on(model, placement.forRows(1));
         this.largeModel = on(model, placement.forRows(Math.max(capacity, 1)));
         this.threshold = placement.threshold();
+        this.smallResidency = smallModel.newResidency();
+        this.largeResidency = largeModel == smallModel ? smallResidency : largeModel.newResidency();
         this.modelId = modelId;
         this.version = version;
         this.mode = mode;
@@ -147,10 +160,16 @@ public final class SequenceStepper {
                     in.put(i, rng.nextFloat());
                 }
             }
-            m.stepBatch(states, rows, ids, in); // warm
-            long t0 = System.nanoTime();
-            m.stepBatch(states, rows, ids, in);
-            return (System.nanoTime() - t0) / 1e9;
+            Residency.Step step = s -> {
+                m.stepBatch(states, rows, ids, in);
+                states.keep(s, rows);
+            };
+            try (Residency r = m.newResidency()) {
+                r.run(step); // warm: weights uploaded, kernels loaded
+                long t0 = System.nanoTime();
+                r.run(step);
+                return (System.nanoTime() - t0) / 1e9;
+            }
         }
     }
 
@@ -196,6 +215,11 @@ public final class SequenceStepper {
         }
     }
 
+    /** Puts token {@code id} into {@code row} (a token model's input). */
+    public void loadToken(int row, int id) {
+        tokens[row] = id;
+    }
+
     /** Puts a feature vector ({@code inputSize} floats of {@code data} from {@code offset}) into {@code row}. */
     public void loadFeatures(int row, float[] data, int offset) {
         System.arraycopy(data, offset, features.data(), row * features.cols(), features.cols());
@@ -209,7 +233,9 @@ public final class SequenceStepper {
      */
     public int run(int rows) {
         try {
-            (rows >= threshold ? largeModel : smallModel).stepBatch(batch, rows, tokens, features);
+            stepModel = rows >= threshold ? largeModel : smallModel;
+            stepRows = rows;
+            (rows >= threshold ? largeResidency : smallResidency).run(step);
         } catch (RuntimeException batchFailed) {
             return retryAlone(rows);
         }
@@ -221,6 +247,39 @@ public final class SequenceStepper {
             failed += failures[i] == null ? 0 : 1;
         }
         return failed;
+    }
+
+    /**
+     * The step of {@link #run} with every operation copying its operands in and out (no residency):
+     * the baseline the device check times the resident step against. No retries.
+     */
+    public void runPerCallCopies(int rows) {
+        (rows >= threshold ? largeModel : smallModel).stepBatch(batch, rows, tokens, features);
+    }
+
+    private void stepResident(Residency.Scope scope) {
+        stepModel.stepBatch(batch, stepRows, tokens, features);
+        batch.keep(scope, stepRows);
+    }
+
+    /** Host-device copies the rounds made so far (zero on the CPU): a device round's cost in transfers. */
+    public Residency.CopyCounts deviceCopies() {
+        Residency.CopyCounts a = smallResidency.copies();
+        if (largeResidency == smallResidency) {
+            return a;
+        }
+        Residency.CopyCounts b = largeResidency.copies();
+        return new Residency.CopyCounts(a.uploads() + b.uploads(), a.uploadedBytes() + b.uploadedBytes(),
+                a.downloads() + b.downloads(), a.downloadedBytes() + b.downloadedBytes());
+    }
+
+    /** Frees what the rounds hold on a device (nothing on the CPU). */
+    @Override
+    public void close() {
+        smallResidency.close();
+        if (largeResidency != smallResidency) {
+            largeResidency.close();
+        }
     }
 
     private static boolean finite(float[] a, int from, int n) {

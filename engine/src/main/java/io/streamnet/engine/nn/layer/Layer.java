@@ -27,6 +27,19 @@ public interface Layer {
 
     List<Parameter> parameters();
 
+    /**
+     * What may stay on a device across this layer's inference passes ({@link
+     * io.streamnet.engine.backend.Residency}): its parameters' values, and buffers derived from them
+     * that it rewrites only inside a pass, announcing it with {@code Backend.hostWrote}.
+     */
+    default List<Tensor> residentTensors() {
+        List<Tensor> t = new java.util.ArrayList<>();
+        for (Parameter p : parameters()) {
+            t.add(p.value());
+        }
+        return t;
+    }
+
     /** Output shape for an input shape, both with the batch dimension first. */
     int[] outputShape(int[] inputShape);
 

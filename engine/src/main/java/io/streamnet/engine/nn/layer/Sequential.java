@@ -137,6 +137,15 @@ public final class Sequential implements Layer {
     }
 
     @Override
+    public List<Tensor> residentTensors() {
+        List<Tensor> t = new java.util.ArrayList<>();
+        for (Layer l : layers) {
+            t.addAll(l.residentTensors());
+        }
+        return t;
+    }
+
+    @Override
     public List<Parameter> parameters() {
         return store.all();
     }
