@@ -81,6 +81,8 @@ public final class CudaParity {
         softmaxCases(cases);
         recurrentCases(cases);
         convCases(cases);
+        batchConvCases(cases);
+        residentCases(cases);
         return cases;
     }
 
@@ -442,6 +444,120 @@ public final class CudaParity {
                 return new Check().compare(gg.toArray(), gc.toArray(), 1e-6, 1e-5).result("maxPoolBackward", shape);
             }));
         }
+    }
+
+    // ---- the batched lowering, the conv output pass, average pooling ----
+
+    private static void batchConvCases(List<Case> cases) {
+        ConvGeometry[] geos = {ConvGeometry.square(1, 28, 28, 5, 1, 2), ConvGeometry.square(16, 14, 14, 3, 2, 1),
+                ConvGeometry.square(6, 14, 14, 5, 1, 0)};
+        for (ConvGeometry g : geos) {
+            for (int n : new int[] {1, 5}) {
+                String shape = n + "x C" + g.channels() + " " + g.height() + "x" + g.width() + " k" + g.kernelH() + " s"
+                        + g.strideH() + " p" + g.padH();
+                cases.add(new Case("im2colBatch", shape, gpu -> {
+                    Tensor images = rand(new Random(n * 13L + g.channels()), -1f, 1f, n, g.channels(), g.height(),
+                            g.width());
+                    int width = n * g.outH() * g.outW();
+                    Tensor cg = Tensor.zeros(g.patchSize(), width).fill(Float.NaN);
+                    Tensor cc = Tensor.zeros(g.patchSize(), width);
+                    gpu.im2colBatch(images, g, cg);
+                    CpuBackend.instance().im2colBatch(images, g, cc);
+                    return new Check().compare(cg.toArray(), cc.toArray(), 0, 0).result("im2colBatch", shape);
+                }));
+            }
+        }
+        int[][] outs = {{6, 3, 25}, {16, 1, 196}, {64, 7, 49}};
+        for (int[] o : outs) {
+            for (int mode = 0; mode < 4; mode++) {
+                int m = mode;
+                boolean withShift = (m & 1) != 0;
+                boolean withResidual = (m & 2) != 0;
+                String shape = "F" + o[0] + " N" + o[1] + " S" + o[2] + (withShift ? " shift" : "")
+                        + (withResidual ? " residual" : "") + " relu";
+                cases.add(new Case("convOutput", shape, gpu -> {
+                    Random r = new Random(o[0] * 7L + o[1] + m);
+                    Tensor x = rand(r, -1f, 1f, o[0], o[1], o[2]);
+                    Tensor shift = withShift ? rand(r, -0.5f, 0.5f, o[0]) : null;
+                    Tensor res = withResidual ? rand(r, -1f, 1f, o[1], o[0], o[2]) : null;
+                    Tensor og = Tensor.zeros(o[1], o[0], o[2]).fill(Float.NaN);
+                    Tensor oc = Tensor.zeros(o[1], o[0], o[2]);
+                    gpu.convOutput(x, shift, res, Activation.RELU, og);
+                    CpuBackend.instance().convOutput(x, shift, res, Activation.RELU, oc);
+                    return new Check().compare(og.toArray(), oc.toArray(), 0, 0).result("convOutput", shape);
+                }));
+            }
+        }
+        cases.add(new Case("swapLeadingAxes", "8x5x9", gpu -> {
+            Tensor x = rand(new Random(3), -1f, 1f, 8, 5, 9);
+            Tensor og = Tensor.zeros(5, 8, 9).fill(Float.NaN);
+            Tensor oc = Tensor.zeros(5, 8, 9);
+            gpu.swapLeadingAxes(x, og);
+            CpuBackend.instance().swapLeadingAxes(x, oc);
+            return new Check().compare(og.toArray(), oc.toArray(), 0, 0).result("swapLeadingAxes", "8x5x9");
+        }));
+        int[][] pools = {{2, 64, 7, 7, 7, 7}, {3, 4, 6, 6, 2, 2}};
+        for (int[] p : pools) {
+            PoolGeometry g = PoolGeometry.square(p[4], p[5]);
+            String shape = p[0] + "x" + p[1] + "x" + p[2] + "x" + p[3] + " w" + p[4] + " s" + p[5];
+            cases.add(new Case("avgPool", shape, gpu -> {
+                Tensor in = rand(new Random(p[1] * 5L), -1f, 1f, p[0], p[1], p[2], p[3]);
+                Tensor og = Tensor.zeros(p[0], p[1], g.outH(p[2]), g.outW(p[3])).fill(Float.NaN);
+                Tensor oc = Tensor.zeros(p[0], p[1], g.outH(p[2]), g.outW(p[3]));
+                gpu.avgPool(in, g, og);
+                CpuBackend.instance().avgPool(in, g, oc);
+                return new Check().compare(og.toArray(), oc.toArray(), 1e-6, 1e-5).result("avgPool", shape);
+            }));
+        }
+    }
+
+    // ---- a resident run: a chain of operations on device copies, against the same chain on the CPU ----
+
+    private static void residentCases(List<Case> cases) {
+        for (int b : new int[] {1, 7, 64}) {
+            String shape = "B" + b + " x(B,12) W(12,40) h(B,10) views";
+            cases.add(new Case("resident LSTM step", shape, gpu -> {
+                Random r = new Random(b);
+                Tensor w = rand(r, -0.5f, 0.5f, 12, 40);
+                Tensor bias = rand(r, -0.1f, 0.1f, 40);
+                Tensor head = rand(r, -0.5f, 0.5f, 10, 3);
+                Tensor x = rand(r, -1f, 1f, b, 12);
+                Tensor c = rand(r, -1f, 1f, b, 10);
+                // the states are row views of larger arrays, as in a StateBatch
+                float[] hostOut = new float[3 * 64 * 10];
+                float[] gpuOut = hostOut.clone();
+                float[] probsC = new float[64 * 3];
+                float[] probsG = probsC.clone();
+                residentChain(CpuBackend.instance(), w, bias, head, x, c, hostOut, probsC, b);
+                try (io.streamnet.engine.backend.Residency res = gpu.residency(List.of(w, bias, head))) {
+                    res.run(scope -> {
+                        residentChain(gpu, w, bias, head, x, c, gpuOut, probsG, b);
+                        scope.keep(Tensor.view(gpuOut, 64 * 10, b, 10));
+                        scope.keep(Tensor.view(probsG, 0, b, 3));
+                    });
+                }
+                float[] hc = java.util.Arrays.copyOfRange(hostOut, 640, 640 + b * 10);
+                float[] hg = java.util.Arrays.copyOfRange(gpuOut, 640, 640 + b * 10);
+                float[] pc = java.util.Arrays.copyOfRange(probsC, 0, b * 3);
+                float[] pg = java.util.Arrays.copyOfRange(probsG, 0, b * 3);
+                return new Check().compare(hg, hc, 1e-5, 1e-4).compare(pg, pc, 1e-5, 1e-4)
+                        .result("resident LSTM step", shape);
+            }));
+        }
+    }
+
+    /** gates = x W + b; LSTM cell; probs = softmax(h head): the buffers as views into shared arrays. */
+    private static void residentChain(Backend be, Tensor w, Tensor bias, Tensor head, Tensor x, Tensor c, float[] states,
+                                      float[] probs, int b) {
+        Tensor gates = Tensor.zeros(b, 40);
+        be.gemm(false, false, 1f, x, w, 0f, gates);
+        be.addBias(gates, bias);
+        Tensor cOut = Tensor.view(states, 0, b, 10);
+        Tensor hOut = Tensor.view(states, 64 * 10, b, 10);
+        be.lstmForward(gates, c, cOut, hOut, null);
+        Tensor logits = Tensor.view(states, 2 * 64 * 10, b, 3);
+        be.gemm(false, false, 1f, hOut, head, 0f, logits);
+        be.softmax(logits, Tensor.view(probs, 0, b, 3));
     }
 
     // ---- helpers ----
