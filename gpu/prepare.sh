@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Prepares what the GPU machine needs to run gpu/check.sh (it has CUDA and a driver, but no Java,
 # no Maven and no network): run HERE, in the repository root (or anywhere: it finds the root).
-#   .gpu-carry/lib/  the engine jar, its test jar (GpuCheck and CudaParity are test code) and the
-#                    engine's runtime dependencies (JCuda with only the driver library left in its
-#                    natives jar), plus slf4j-simple for log output
+#   .gpu-carry/lib/  the engine jar, its test jar (GpuCheck and CudaParity are test code), the
+#                    serving core's jars and its ResidentParity (test code: the operators'
+#                    device-resident steps), their runtime dependencies (JCuda with only the driver
+#                    library left in its natives jar), plus slf4j-simple for log output
 #   .gpu-carry/jre/  a jlink'd Java 17 runtime (module list below)
 # Then pass carry [".gpu-carry"] to the device run. .gpu-carry/ must be git-ignored (prepare adds it
 # to .git/info/exclude), because the device run copies ignored paths only when carried.
@@ -26,17 +27,18 @@ case "${GPU_CARRY_MODULES:-min}" in
   *) MODULES="$GPU_CARRY_MODULES" ;;
 esac
 
-echo "[prepare] building the engine jar and test jar"
+echo "[prepare] building the engine, the serving core and their test jars"
 # -DskipTests still compiles the tests, so the test jar is built (-Dmaven.test.skip would not)
-mvn -q -o -pl engine package -DskipTests
-
 rm -rf "$carry"
 mkdir -p "$carry/lib"
+# one reactor run: the module jars, then each module's runtime dependencies (siblings from the reactor)
+mvn -q -o -pl serving -am package dependency:copy-dependencies -DskipTests -DincludeScope=runtime \
+  -DoutputDirectory="$carry/lib"
 jar_file="$(ls engine/target/streamnet-engine-*.jar | grep -v -E -- '-(sources|javadoc|tests)\.jar$' | head -1)"
 tests_jar="$(ls engine/target/streamnet-engine-*-tests.jar | head -1)"
-cp "$jar_file" "$tests_jar" "$carry/lib/"
-echo "[prepare] copying runtime dependencies"
-mvn -q -o -pl engine dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$carry/lib"
+serving_jar="$(ls serving/target/streamnet-serving-*.jar | grep -v -E -- '-(sources|javadoc|tests)\.jar$' | head -1)"
+cp "$jar_file" "$tests_jar" "$serving_jar" "$carry/lib/"
+"$JDK/bin/jar" cf "$carry/lib/streamnet-serving-resident-parity.jar" -C serving/target/test-classes io/streamnet/serving/resident
 mvn -q -o dependency:copy -Dartifact=org.slf4j:slf4j-simple:2.0.17 -DoutputDirectory="$carry/lib" -N
 
 # JCuda's natives jar also holds the runtime, NVRTC and PTX-compiler JNI libraries (~25 MB); the

@@ -33,7 +33,8 @@ import java.util.Random;
  *
  * <p>Runs wherever a CUDA driver answers: on a GPU (gpu/check.sh) or on fakecuda's stand-in driver
  * ({@code ResidentParityTest}). Exit status: 0 all pass, 1 a failure, 2 no CUDA.
- * Options: {@code --batches 1,7,64,1024} {@code --hidden 32} {@code --frames 1,5} {@code --timing}.
+ * Options: {@code --batches 1,7,64,1024} {@code --hidden 32} {@code --layers 2} {@code --frames 1,5}
+ * {@code --timing}.
  */
 public final class ResidentParity {
     private static final float ABS = 2e-4f;
@@ -54,12 +55,14 @@ public final class ResidentParity {
         int[] batches = {1, 7, 64, 1024};
         int[] frames = {1, 5};
         int hidden = 32;
+        int layers = 2;
         boolean timing = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--batches" -> batches = ints(args[++i]);
                 case "--frames" -> frames = ints(args[++i]);
                 case "--hidden" -> hidden = Integer.parseInt(args[++i]);
+                case "--layers" -> layers = Integer.parseInt(args[++i]);
                 case "--timing" -> timing = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
@@ -77,8 +80,8 @@ public final class ResidentParity {
                 "down/step", timing ? "us/step resident  host-tensor  cpu" : "");
         for (CellType cell : CellType.values()) {
             for (int b : batches) {
-                p.sequence(ModelConfig.features(cell, 10, hidden, 2, 0f, 4, Task.CLASSIFICATION, OutputType.MANY_TO_MANY),
-                        cell + " 2x" + hidden + " features", b);
+                p.sequence(ModelConfig.features(cell, 10, hidden, layers, 0f, 4, Task.CLASSIFICATION,
+                        OutputType.MANY_TO_MANY), cell + " " + layers + "x" + hidden + " features", b);
             }
         }
         p.sequence(ModelConfig.tokens(CellType.GRU, 50, 8, hidden, 1, 0f, 3, OutputType.MANY_TO_MANY),
@@ -184,7 +187,7 @@ public final class ResidentParity {
             // up: the frames; down: the features and the probabilities (batch norm stays folded on the device)
             check(ups == passes && downs == 2L * passes, name + " N" + batch + ": " + ups + " uploads and " + downs
                     + " downloads in " + passes + " passes");
-            row(name + " forward", batch, worst, worstRatio, ups, downs, "");
+            row(name + " forward", batch, worst, worstRatio, ups, downs, timing ? frameRates(host, device, batch) : "");
         }
     }
 
@@ -218,6 +221,25 @@ public final class ResidentParity {
             }
         }
         return String.format("%10.1f %12.1f %9.1f", us[0], us[1], us[2]);
+    }
+
+    /** Frames per second of a full pass: resident on the device, and on the CPU (medians of 11). */
+    private static String frameRates(FrameClassifier host, FrameClassifier device, int batch) {
+        double[] rates = new double[2];
+        FrameClassifier[] sides = {device, host};
+        for (int k = 0; k < 2; k++) {
+            double[] s = new double[11];
+            for (int i = -3; i < s.length; i++) {
+                long t0 = System.nanoTime();
+                sides[k].run(batch);
+                if (i >= 0) {
+                    s[i] = (System.nanoTime() - t0) / 1e9;
+                }
+            }
+            Arrays.sort(s);
+            rates[k] = batch / s[s.length / 2];
+        }
+        return String.format("frames/s resident %10.0f  cpu %10.0f", rates[0], rates[1]);
     }
 
     /** max |a - b| and max |a - b| / (ABS + REL |a|). */
