@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamnet.engine.backend.Backend;
 import io.streamnet.engine.cpu.CpuBackend;
+import io.streamnet.engine.cpu.PlaneSums;
 import io.streamnet.engine.nn.Parameter;
 import io.streamnet.engine.nn.ParameterStore;
 import io.streamnet.engine.nn.init.Initializer;
@@ -98,12 +99,12 @@ public final class BatchNorm implements Layer {
             for (int c = 0; c < channels; c++) {
                 double s = 0;
                 for (int i = 0; i < n; i++) {
-                    s += sum(xd, xo + (i * channels + c) * spatial, spatial);
+                    s += PlaneSums.sum(xd, xo + (i * channels + c) * spatial, spatial);
                 }
                 double mu = s / m;
                 double ss = 0;
                 for (int i = 0; i < n; i++) {
-                    ss += squaredDeviations(xd, xo + (i * channels + c) * spatial, spatial, (float) mu);
+                    ss += PlaneSums.squaredDeviations(xd, xo + (i * channels + c) * spatial, spatial, (float) mu);
                 }
                 double var = ss / m;
                 mean[c] = (float) mu;
@@ -171,8 +172,8 @@ public final class BatchNorm implements Layer {
             double sumGH = 0;
             for (int i = 0; i < n; i++) {
                 int base = (i * channels + c) * spatial;
-                sumG += sum(gd, god + base, spatial);
-                sumGH += dot(gd, god + base, hd, base, spatial);
+                sumG += PlaneSums.sum(gd, god + base, spatial);
+                sumGH += PlaneSums.dot(gd, god + base, hd, base, spatial);
             }
             dg[dgo + c] += (float) sumGH;
             db[dbo + c] += (float) sumG;
@@ -217,67 +218,6 @@ public final class BatchNorm implements Layer {
         return channels;
     }
 
-    // Sums over one (n, c) plane in four float accumulators (independent chains the CPU overlaps; a
-    // double accumulator serialises on its add latency), added into double across planes.
-
-    private static double sum(float[] a, int o, int len) {
-        float s0 = 0f;
-        float s1 = 0f;
-        float s2 = 0f;
-        float s3 = 0f;
-        int k = 0;
-        for (; k + 4 <= len; k += 4) {
-            s0 += a[o + k];
-            s1 += a[o + k + 1];
-            s2 += a[o + k + 2];
-            s3 += a[o + k + 3];
-        }
-        for (; k < len; k++) {
-            s0 += a[o + k];
-        }
-        return (double) s0 + s1 + s2 + s3;
-    }
-
-    private static double squaredDeviations(float[] a, int o, int len, float mu) {
-        float s0 = 0f;
-        float s1 = 0f;
-        float s2 = 0f;
-        float s3 = 0f;
-        int k = 0;
-        for (; k + 4 <= len; k += 4) {
-            float d0 = a[o + k] - mu;
-            float d1 = a[o + k + 1] - mu;
-            float d2 = a[o + k + 2] - mu;
-            float d3 = a[o + k + 3] - mu;
-            s0 += d0 * d0;
-            s1 += d1 * d1;
-            s2 += d2 * d2;
-            s3 += d3 * d3;
-        }
-        for (; k < len; k++) {
-            float d = a[o + k] - mu;
-            s0 += d * d;
-        }
-        return (double) s0 + s1 + s2 + s3;
-    }
-
-    private static double dot(float[] a, int ao, float[] b, int bo, int len) {
-        float s0 = 0f;
-        float s1 = 0f;
-        float s2 = 0f;
-        float s3 = 0f;
-        int k = 0;
-        for (; k + 4 <= len; k += 4) {
-            s0 += a[ao + k] * b[bo + k];
-            s1 += a[ao + k + 1] * b[bo + k + 1];
-            s2 += a[ao + k + 2] * b[bo + k + 2];
-            s3 += a[ao + k + 3] * b[bo + k + 3];
-        }
-        for (; k < len; k++) {
-            s0 += a[ao + k] * b[bo + k];
-        }
-        return (double) s0 + s1 + s2 + s3;
-    }
 
     @Override
     public List<Parameter> parameters() {

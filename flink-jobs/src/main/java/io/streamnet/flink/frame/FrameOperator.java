@@ -97,18 +97,22 @@ public final class FrameOperator extends ServingOperator<FrameEvent, ServedFrame
 
     @Override
     protected void modelChanged(ServedFrameModel serving) {
-        // what the old model's passes held on a device goes with it
+        released(); // what the old model's passes held on a device goes with it
+        classifier = new FrameClassifier(serving, FrameClassifier.placement(serving, config.batchSize()),
+                config.batchSize());
+        smoother = smoothing(serving) ? new SequenceStepper(serving.smoother(), serving.modelId(), serving.version(),
+                OutputMode.MANY_TO_MANY, 1, config.batchSize(),
+                SequenceStepper.placement(serving.smoother(), config.batchSize())) : null;
+    }
+
+    @Override
+    protected void released() {
         if (classifier != null) {
             classifier.close();
         }
         if (smoother != null) {
             smoother.close();
         }
-        classifier = new FrameClassifier(serving, FrameClassifier.placement(serving, config.batchSize()),
-                config.batchSize());
-        smoother = smoothing(serving) ? new SequenceStepper(serving.smoother(), serving.modelId(), serving.version(),
-                OutputMode.MANY_TO_MANY, 1, config.batchSize(),
-                SequenceStepper.placement(serving.smoother(), config.batchSize())) : null;
     }
 
     private boolean smoothing(ServedFrameModel m) {

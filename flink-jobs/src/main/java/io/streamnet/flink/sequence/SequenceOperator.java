@@ -99,10 +99,15 @@ public final class SequenceOperator extends ServingOperator<SequenceEvent, Serve
 
     @Override
     protected void modelChanged(ServedSequenceModel serving) {
-        if (stepper != null) {
-            stepper.close(); // what the old model's rounds held on a device goes with it
-        }
+        released(); // what the old model's rounds held on a device goes with it
         stepper = SequenceStepper.placed(serving, config.mode(), config.forecastSteps(), config.batchSize());
+    }
+
+    @Override
+    protected void released() {
+        if (stepper != null) {
+            stepper.close();
+        }
     }
 
     @Override

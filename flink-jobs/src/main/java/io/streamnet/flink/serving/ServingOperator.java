@@ -111,6 +111,19 @@ public abstract class ServingOperator<IN, M extends ServedModel<M>, OUT> extends
     protected abstract void run(List<IN> batch) throws Exception;
 
     /** Every key's model-dependent state was just cleared. */
+    /** The operator is closing: free what the serving model's workspaces hold (device memory). */
+    protected void released() {
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            released();
+        } finally {
+            super.close();
+        }
+    }
+
     protected void stateCleared() {
     }
 

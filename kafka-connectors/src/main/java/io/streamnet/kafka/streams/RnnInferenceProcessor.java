@@ -263,6 +263,14 @@ final class RnnInferenceProcessor implements Processor<String, byte[], String, O
         rollBackIfSwapped(why);
     }
 
+    /** The task is closing: what the stepper holds on a device goes with it. */
+    @Override
+    public void close() {
+        if (stepper != null) {
+            stepper.close();
+        }
+    }
+
     private void closeWithoutStep(Record<String, byte[]> record, SequenceEvent e, float[] stored) {
         try {
             Prediction p = stepper.closeWithoutStep(e, stored);
