@@ -2,6 +2,7 @@ package io.streamnet.engine.cuda;
 
 import io.streamnet.engine.backend.Residency;
 import io.streamnet.engine.tensor.Tensor;
+import java.lang.ref.Cleaner;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -22,10 +23,12 @@ import jcuda.driver.JCudaDriver;
  * held for the whole run, so no other thread's calls fall inside it.
  *
  * <p>A mirror no run has touched for {@link #EVICT_AFTER_RUNS} runs is freed (a step that stopped
- * using an array). Uploads go from the Java arrays themselves (JCuda pins them for the copy).
+ * using an array). Uploads go from the Java arrays themselves (JCuda pins them for the copy). The
+ * owner closes the residency; one that becomes unreachable unclosed is freed by a cleaner.
  */
 public final class CudaResidency implements Residency, Mirror.Copier {
     static final int EVICT_AFTER_RUNS = 64;
+    private static final Cleaner CLEANER = Cleaner.create();
 
     private final CudaBackend backend;
     private final CudaContext ctx;
@@ -38,12 +41,28 @@ public final class CudaResidency implements Residency, Mirror.Copier {
     private long downloads;
     private long downloadedBytes;
     private boolean closed;
+    private final Cleaner.Cleanable cleanable;
 
     CudaResidency(CudaBackend backend, CudaContext ctx, List<Tensor> constants) {
         this.backend = backend;
         this.ctx = ctx;
         for (Tensor t : constants) {
             this.constants.add(t.data());
+        }
+        this.cleanable = CLEANER.register(this, new Release(backend, ctx, mirrors));
+    }
+
+    /** Frees the mirrors' device memory: on close, or once the residency is unreachable. Holds no reference to it. */
+    private record Release(CudaBackend backend, CudaContext ctx, Map<float[], Mirror> mirrors) implements Runnable {
+        @Override
+        public void run() {
+            synchronized (backend) {
+                ctx.makeCurrent();
+                for (Mirror m : mirrors.values()) {
+                    JCudaDriver.cuMemFree(m.device);
+                }
+                mirrors.clear();
+            }
         }
     }
 
@@ -90,11 +109,7 @@ public final class CudaResidency implements Residency, Mirror.Copier {
                 return;
             }
             closed = true;
-            ctx.makeCurrent();
-            for (Mirror m : mirrors.values()) {
-                JCudaDriver.cuMemFree(m.device);
-            }
-            mirrors.clear();
+            cleanable.clean();
         }
     }
 
