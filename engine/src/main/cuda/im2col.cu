@@ -13,6 +13,21 @@
 
 #include "common.cuh"
 
+// the element of cols row `row` (ch, ki, kj), output position p (y, x): image (ch, y*sH - pH + ki,
+// x*sW - pW + kj), or 0 outside the image
+__device__ __forceinline__ float patch_at(const float* image, int row, int p, int H, int W, int kH, int kW,
+                                          int sH, int sW, int pH, int pW, int outW) {
+    const int y = p / outW;
+    const int x = p - y * outW;
+    const int ch = row / (kH * kW);
+    const int rem = row - ch * kH * kW;
+    const int ki = rem / kW;
+    const int kj = rem - ki * kW;
+    const int iy = y * sH - pH + ki;
+    const int ix = x * sW - pW + kj;
+    return (iy >= 0 && iy < H && ix >= 0 && ix < W) ? image[((size_t)ch * H + iy) * W + ix] : 0.0f;
+}
+
 // one thread per cols element
 extern "C" __global__ void im2col_forward(const float* image, float* cols, int C, int H, int W, int kH, int kW,
                                           int sH, int sW, int pH, int pW, int outH, int outW) {
@@ -20,16 +35,7 @@ extern "C" __global__ void im2col_forward(const float* image, float* cols, int C
     const int n = C * kH * kW * plane;
     GRID_STRIDE_LOOP(idx, n) {
         const int row = idx / plane;
-        const int p = idx - row * plane;
-        const int y = p / outW;
-        const int x = p - y * outW;
-        const int ch = row / (kH * kW);
-        const int rem = row - ch * kH * kW;
-        const int ki = rem / kW;
-        const int kj = rem - ki * kW;
-        const int iy = y * sH - pH + ki;
-        const int ix = x * sW - pW + kj;
-        cols[idx] = (iy >= 0 && iy < H && ix >= 0 && ix < W) ? image[((size_t)ch * H + iy) * W + ix] : 0.0f;
+        cols[idx] = patch_at(image, row, idx - row * plane, H, W, kH, kW, sH, sW, pH, pW, outW);
     }
 }
 
@@ -72,17 +78,8 @@ extern "C" __global__ void im2col_batch_forward(const float* images, float* cols
         const int row = idx / width;
         const int col = idx - row * width;
         const int img = col / plane;
-        const int p = col - img * plane;
-        const int y = p / outW;
-        const int x = p - y * outW;
-        const int ch = row / (kH * kW);
-        const int rem = row - ch * kH * kW;
-        const int ki = rem / kW;
-        const int kj = rem - ki * kW;
-        const int iy = y * sH - pH + ki;
-        const int ix = x * sW - pW + kj;
-        cols[idx] = (iy >= 0 && iy < H && ix >= 0 && ix < W)
-                ? images[(((size_t)img * C + ch) * H + iy) * W + ix] : 0.0f;
+        cols[idx] = patch_at(images + (size_t)img * C * H * W, row, col - img * plane, H, W, kH, kW, sH, sW, pH, pW,
+                             outW);
     }
 }
 
