@@ -43,7 +43,6 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -174,6 +173,26 @@ class DashboardBrowserTest {
         return ((JavascriptExecutor) browser).executeScript(script, args);
     }
 
+    /**
+     * The text of every cell of the table rows matching {@code css}, read in one script: the pages
+     * re-render their tables on every snapshot, so a row element found in one call may be stale in
+     * the next.
+     */
+    @SuppressWarnings("unchecked")
+    static List<List<String>> rows(String css) {
+        return (List<List<String>>) js("return Array.from(document.querySelectorAll(arguments[0]))"
+                + ".map(tr => Array.from(tr.cells).map(td => td.innerText.trim()));", css);
+    }
+
+    /** The dead-letter reasons table as reason -> count. */
+    private static Map<String, String> reasons() {
+        Map<String, String> reasons = new java.util.TreeMap<>();
+        for (List<String> r : rows("#reasons tbody tr")) {
+            reasons.put(r.get(0), r.get(1));
+        }
+        return reasons;
+    }
+
     @Test
     void theSentimentPageShowsTheProducedCountsAndTheSelectedKeysScoreOverItsWords() throws Exception {
         try (Pipeline p = new Pipeline("127.0.0.1", null)) {
@@ -191,12 +210,13 @@ class DashboardBrowserTest {
             p.flush();
 
             waiting().until(d -> text("verdicts").equals("6"));
-            WebElement row = waiting().until(d -> d.findElement(By.cssSelector("#keys tr[data-key='conv-2']")));
-            List<WebElement> cells = row.findElements(By.tagName("td"));
-            assertThat(cells.get(1).getText()).isEqualTo("0.93");
-            assertThat(cells.get(2).getText()).isEqualTo("positive");
-            assertThat(cells.get(3).getText()).as("words").isEqualTo("4");
-            assertThat(row.getAttribute("class")).contains("selected");
+            waiting().until(d -> !rows("#keys tr[data-key='conv-2']").isEmpty());
+            List<String> cells = rows("#keys tr[data-key='conv-2']").get(0);
+            assertThat(cells.get(1)).isEqualTo("0.93");
+            assertThat(cells.get(2)).isEqualTo("positive");
+            assertThat(cells.get(3)).as("words").isEqualTo("4");
+            assertThat(js("return document.querySelector(\"#keys tr[data-key='conv-2']\").className;").toString())
+                    .contains("selected");
             assertThat(text("selectedKey")).isEqualTo("conv-2");
             waiting().until(d -> "4".equals(d.findElement(By.id("keyChart")).getAttribute("data-points")));
             assertThat(text("activeKeys")).isEqualTo("6");
@@ -217,9 +237,8 @@ class DashboardBrowserTest {
             p.deadLetter("text-events", "BAD_JSON", XSS);
             p.flush();
 
-            WebElement cell = waiting().until(d -> d.findElements(By.cssSelector("#keys tbody td")).stream()
-                    .filter(td -> td.getText().equals(XSS)).findFirst().orElse(null));
-            assertThat(cell.getText()).isEqualTo(XSS);
+            // the key shows as text in a cell of its own (read in one script: the table re-renders)
+            waiting().until(d -> rows("#keys tbody tr").stream().anyMatch(r -> r.contains(XSS)));
             assertThat(browser.findElements(By.cssSelector("#keys img"))).isEmpty();
             assertThat(js("return window.__alerts;")).isEqualTo(0L);
 
@@ -257,23 +276,30 @@ class DashboardBrowserTest {
             }
             p.flush();
 
-            WebElement card = waiting().until(d -> d.findElement(By.cssSelector(".camera[data-camera='camera-0'][data-smoothed='7']")));
-            assertThat(card.getAttribute("data-label")).isEqualTo("5");
-            assertThat(card.findElement(By.className("perFrame")).getText()).isEqualTo("per frame: 5 (82%), v2");
-            assertThat(card.findElement(By.className("smoothed")).getText()).isEqualTo("smoothed: 7 (82%), v2");
-            assertThat(card.findElement(By.className("truth")).getText()).isEqualTo("true label: 7");
-            assertThat(card.getAttribute("data-frame-no")).isEqualTo("11");
+            String cardCss = ".camera[data-camera='camera-0'][data-smoothed='7']";
+            waiting().until(d -> Boolean.TRUE.equals(js("return document.querySelector(arguments[0]) !== null;", cardCss)));
+            // the card as one snapshot: the page may redraw it between two element reads
+            @SuppressWarnings("unchecked")
+            Map<String, Object> card = (Map<String, Object>) js("const c = document.querySelector(arguments[0]);"
+                    + "return {label: c.dataset.label, frameNo: c.dataset.frameNo,"
+                    + " perFrame: c.querySelector('.perFrame').innerText.trim(),"
+                    + " smoothed: c.querySelector('.smoothed').innerText.trim(),"
+                    + " truth: c.querySelector('.truth').innerText.trim()};", cardCss);
+            assertThat(card.get("label")).isEqualTo("5");
+            assertThat(card.get("perFrame")).isEqualTo("per frame: 5 (82%), v2");
+            assertThat(card.get("smoothed")).isEqualTo("smoothed: 7 (82%), v2");
+            assertThat(card.get("truth")).isEqualTo("true label: 7");
+            assertThat(card.get("frameNo")).isEqualTo("11");
             // The canvas holds the frame's pixels, 4x4 each: column 20 of the ramp is 180.
             Object red = js("const c = document.querySelector(\".camera[data-camera='camera-0'] canvas\");"
                     + "return c.getContext('2d').getImageData(20 * 4 + 1, 3 * 4 + 1, 1, 1).data[0];");
             assertThat(red).isEqualTo(180L);
             waiting().until(d -> text("perFrameAccuracy").equals("50.0%"));
             assertThat(text("smoothedAccuracy")).isEqualTo("100.0%");
-            List<WebElement> row7 = browser.findElements(By.cssSelector("#confusion tbody tr")).get(7)
-                    .findElements(By.tagName("td"));
-            assertThat(row7.get(0).getText()).isEqualTo("7");
-            assertThat(row7.get(1 + 5).getText()).as("true 7 read as 5").isEqualTo("1");
-            assertThat(row7.get(1 + 7).getText()).as("true 7 read as 7").isEqualTo("1");
+            List<String> row7 = rows("#confusion tbody tr").get(7);
+            assertThat(row7.get(0)).isEqualTo("7");
+            assertThat(row7.get(1 + 5)).as("true 7 read as 5").isEqualTo("1");
+            assertThat(row7.get(1 + 7)).as("true 7 read as 7").isEqualTo("1");
             screenshot("frames");
         }
     }
@@ -297,12 +323,9 @@ class DashboardBrowserTest {
                     && text("deadLetters").equals("3"));
             assertThat(text("p50")).isEqualTo("20");
             assertThat(text("p99")).isEqualTo("20");
-            Map<String, String> reasons = new java.util.TreeMap<>();
-            for (WebElement tr : browser.findElements(By.cssSelector("#reasons tbody tr"))) {
-                List<WebElement> td = tr.findElements(By.tagName("td"));
-                reasons.put(td.get(0).getText(), td.get(1).getText());
-            }
-            assertThat(reasons).isEqualTo(Map.of("KEY_TOO_LONG", "1", "UNDECODABLE", "2"));
+            Map<String, String> expected = Map.of("KEY_TOO_LONG", "1", "UNDECODABLE", "2");
+            waiting().until(d -> reasons().equals(expected));
+            assertThat(reasons()).isEqualTo(expected);
             assertThat(text("restarts")).as("no job metrics given").isEqualTo("-");
             // The rates are over the last full seconds: they rise once a second has passed.
             waiting().until(d -> !text("eventsRate").equals("0.0") && !text("eventsRate").equals("-"));
@@ -329,19 +352,17 @@ class DashboardBrowserTest {
 
             waiting().until(d -> d.findElements(By.cssSelector("#versions tbody tr")).size() == 4
                     && d.findElements(By.cssSelector("#rejections tbody tr")).size() == 2);
-            WebElement serving = waiting().until(d -> d.findElement(By.cssSelector("#serving tr[data-model='sentiment']")));
-            waiting().until(d -> serving.findElements(By.tagName("td")).get(1).getText().equals("4"));
-            List<WebElement> newest = browser.findElements(By.cssSelector("#versions tbody tr")).get(0)
-                    .findElements(By.tagName("td"));
-            assertThat(newest.get(1).getText()).isEqualTo("4");
-            assertThat(newest.get(5).getText()).as("rolled back from").isEqualTo("v3");
-            List<WebElement> v3 = browser.findElements(By.cssSelector("#versions tbody tr")).get(1)
-                    .findElements(By.tagName("td"));
-            assertThat(v3.get(3).getText()).isEqualTo("0.78");
-            waiting().until(d -> d.findElements(By.cssSelector("#versions tbody tr")).get(1)
-                    .findElements(By.tagName("td")).get(6).getText().equals("0.75"));
-            List<String> reasons = browser.findElements(By.cssSelector("#rejections tbody tr")).stream()
-                    .map(tr -> tr.findElements(By.tagName("td")).get(1).getText()).toList();
+            waiting().until(d -> {
+                List<List<String>> serving = rows("#serving tr[data-model='sentiment']");
+                return !serving.isEmpty() && serving.get(0).get(1).equals("4");
+            });
+            List<String> newest = rows("#versions tbody tr").get(0);
+            assertThat(newest.get(1)).isEqualTo("4");
+            assertThat(newest.get(5)).as("rolled back from").isEqualTo("v3");
+            List<String> v3 = rows("#versions tbody tr").get(1);
+            assertThat(v3.get(3)).isEqualTo("0.78");
+            waiting().until(d -> rows("#versions tbody tr").get(1).get(6).equals("0.75"));
+            List<String> reasons = rows("#rejections tbody tr").stream().map(r -> r.get(1)).toList();
             assertThat(reasons).containsExactlyInAnyOrder("CANDIDATE_REJECTED", "UNSIGNED");
             screenshot("models");
         }
