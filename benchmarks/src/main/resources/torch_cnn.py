@@ -1,6 +1,6 @@
 """PyTorch CPU timings of LeNet-5 and ResNet-mini on 28x28x1, the same architectures as cnn-core's zoo.
 
-Usage: torch_cnn.py REPS; prints "model,infer,B<TAB>frames_per_s" for B in 1, 32, 256 and
+Usage: torch_cnn.py REPS [WARM_SECONDS]; prints "model,infer,B<TAB>frames_per_s" for B in 1, 32, 256 and
 "model,train,64<TAB>seconds_per_step" (forward, backward, Adam). One thread, eval mode for inference.
 """
 import sys
@@ -41,8 +41,11 @@ def resnet_mini():
         nn.AvgPool2d(7), nn.Flatten(), nn.Linear(64, 10))
 
 
+WARM_SECONDS = float(sys.argv[2]) if len(sys.argv) > 2 else 2.0
+
+
 def median(reps, fn):
-    t_end = time.perf_counter() + 2.0
+    t_end = time.perf_counter() + WARM_SECONDS
     n = 0
     while n < 3 or time.perf_counter() < t_end:
         fn()

@@ -22,7 +22,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * batched recurrent step beside PyTorch ({@link RnnStepReport}). {@code cnn [--quick]}: LeNet-5 and
  * ResNet-mini inference and training steps beside PyTorch ({@link CnnReport}). {@code pipeline [--quick]}: the
  * end-to-end Kafka + Flink benchmark ({@link io.streamnet.bench.pipeline.PipelineBenchmark}); {@code frames [--quick]}:
- * the frame job end to end, batch 32 vs 1 ({@link io.streamnet.bench.pipeline.FramePipelineBenchmark}); run them
+ * the frame job end to end, batch 32 vs 1 ({@link io.streamnet.bench.pipeline.FramePipelineBenchmark});
+ * {@code report [--quick] [--out DIR] [--sections ...]}: every comparison interleaved into one Markdown
+ * report with plots ({@link BenchReport}, also {@code streamnet bench}); run them
  * with {@code -cp benchmarks/target/benchmarks.jar:benchmarks/target/lib/*}. Any other arguments go to JMH.
  */
 public final class BenchMain {
@@ -36,6 +38,10 @@ public final class BenchMain {
         boolean quick = Arrays.asList(args).contains("--quick");
         if (args.length > 0 && args[0].equals("gemm")) {
             gemm(quick);
+            return;
+        }
+        if (args.length > 0 && args[0].equals("report")) {
+            BenchReport.main(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         if (args.length > 0 && args[0].equals("frames")) {

@@ -30,53 +30,9 @@ final class CnnReport {
 
     static void run(boolean quick) {
         int reps = quick ? 5 : 11;
-        Map<String, Double> ours = new LinkedHashMap<>();
-        // Every model and batch once before any timing: the first measurement otherwise ran while C2
-        // was still compiling the kernels (LeNet-5 at batch 1 read 27 to 13,000 frames/s across runs).
-        long warmEnd = System.nanoTime() + 4_000_000_000L;
-        while (System.nanoTime() < warmEnd) {
-            for (String model : List.of("lenet5", "resnet-mini")) {
-                Sequential net = ModelZoo.build(model, CpuBackend.instance(), 1);
-                for (int b : BATCHES) {
-                    net.infer(random(b));
-                }
-            }
-        }
-        for (String model : List.of("lenet5", "resnet-mini")) {
-            Sequential net = ModelZoo.build(model, CpuBackend.instance(), 1);
-            for (int b : BATCHES) {
-                Tensor x = random(b);
-                double s = median(reps, () -> net.infer(x));
-                ours.put(model + ",infer," + b, b / s);
-            }
-            Tensor x = random(TRAIN_BATCH);
-            int[] labels = new int[TRAIN_BATCH];
-            for (int i = 0; i < labels.length; i++) {
-                labels[i] = i % 10;
-            }
-            Adam adam = new Adam(CpuBackend.instance(), LearningRateSchedule.constant(1e-3f));
-            SoftmaxCrossEntropyLoss loss = new SoftmaxCrossEntropyLoss(CpuBackend.instance());
-            double step = median(reps, () -> {
-                Tensor logits = net.forward(x, true);
-                loss.forward(logits, labels);
-                net.backward(loss.gradient());
-                adam.step(net.parameters());
-            });
-            ours.put(model + ",train," + TRAIN_BATCH, step);
-        }
-        Map<String, Double> torch = new LinkedHashMap<>();
-        List<String> args = new ArrayList<>(List.of(Integer.toString(reps)));
-        // Debian's python3-torch lives in the system interpreter; OpenBLAS-openmp at one thread (PLATFORM.md).
-        Map<String, String> env = new LinkedHashMap<>(Map.of("OMP_NUM_THREADS", "1", "OPENBLAS_NUM_THREADS", "1"));
-        if (java.nio.file.Files.isDirectory(java.nio.file.Path.of(RnnStepReport.OPENBLAS_OPENMP))) {
-            env.put("LD_LIBRARY_PATH", RnnStepReport.OPENBLAS_OPENMP);
-        }
-        for (String line : PeerProcess.runPython("/usr/bin/python3", "torch_cnn.py", args, env)) {
-            String[] f = line.split("\t");
-            if (f.length == 2) {
-                torch.put(f[0], Double.parseDouble(f[1]));
-            }
-        }
+        warmUp();
+        Map<String, Double> ours = ours(reps);
+        Map<String, Double> torch = torch(reps);
         System.out.println();
         System.out.println("CNN on 28x28x1, one thread; inference in frames/s (ratio = ours / PyTorch, above 1 = we are faster);");
         System.out.println("training: one Adam step at batch 64 in ms, and the 60k-image epoch it implies (ratio = PyTorch / ours)");
@@ -96,6 +52,80 @@ final class CnnReport {
         }
     }
 
+    /**
+     * Every model and batch once before any timing: the first measurement otherwise ran while C2
+     * was still compiling the kernels (LeNet-5 at batch 1 read 27 to 13,000 frames/s across runs).
+     */
+    static void warmUp() {
+        warmUp(4.0);
+    }
+
+    static void warmUp(double seconds) {
+        long warmEnd = System.nanoTime() + (long) (seconds * 1e9);
+        while (System.nanoTime() < warmEnd) {
+            for (String model : List.of("lenet5", "resnet-mini")) {
+                Sequential net = ModelZoo.build(model, CpuBackend.instance(), 1);
+                for (int b : BATCHES) {
+                    net.infer(random(b));
+                }
+            }
+        }
+    }
+
+    /** Ours: "model,infer,B" in frames/s and "model,train,64" in seconds per Adam step (medians of {@code reps}). */
+    static Map<String, Double> ours(int reps) {
+        return ours(reps, 2.0);
+    }
+
+    static Map<String, Double> ours(int reps, double warmSeconds) {
+        Map<String, Double> ours = new LinkedHashMap<>();
+        for (String model : List.of("lenet5", "resnet-mini")) {
+            Sequential net = ModelZoo.build(model, CpuBackend.instance(), 1);
+            for (int b : BATCHES) {
+                Tensor x = random(b);
+                double s = median(reps, () -> net.infer(x), warmSeconds);
+                ours.put(model + ",infer," + b, b / s);
+            }
+            Tensor x = random(TRAIN_BATCH);
+            int[] labels = new int[TRAIN_BATCH];
+            for (int i = 0; i < labels.length; i++) {
+                labels[i] = i % 10;
+            }
+            Adam adam = new Adam(CpuBackend.instance(), LearningRateSchedule.constant(1e-3f));
+            SoftmaxCrossEntropyLoss loss = new SoftmaxCrossEntropyLoss(CpuBackend.instance());
+            double step = median(reps, () -> {
+                Tensor logits = net.forward(x, true);
+                loss.forward(logits, labels);
+                net.backward(loss.gradient());
+                adam.step(net.parameters());
+            }, warmSeconds);
+            ours.put(model + ",train," + TRAIN_BATCH, step);
+        }
+        return ours;
+    }
+
+    /** PyTorch CPU (one thread) for the same keys, from torch_cnn.py; empty when python3 has no torch. */
+    static Map<String, Double> torch(int reps) {
+        return torch(reps, 2.0);
+    }
+
+    static Map<String, Double> torch(int reps, double warmSeconds) {
+        Map<String, Double> torch = new LinkedHashMap<>();
+        List<String> args = new ArrayList<>(List.of(Integer.toString(reps), Double.toString(warmSeconds)));
+        // Debian's python3-torch lives in the system interpreter; OpenBLAS-openmp at one thread (PLATFORM.md).
+        Map<String, String> env = new LinkedHashMap<>(Map.of("OMP_NUM_THREADS", "1", "OPENBLAS_NUM_THREADS", "1"));
+        if (java.nio.file.Files.isDirectory(java.nio.file.Path.of(RnnStepReport.OPENBLAS_OPENMP))) {
+            env.put("LD_LIBRARY_PATH", RnnStepReport.OPENBLAS_OPENMP);
+        }
+        for (String line : PeerProcess.runPython("/usr/bin/python3", "torch_cnn.py", args, env)) {
+            String[] f = line.split("\t");
+            if (f.length == 2) {
+                torch.put(f[0], Double.parseDouble(f[1]));
+            }
+        }
+        return torch;
+    }
+
     private static Tensor random(int batch) {
         Random r = new Random(batch);
         float[] v = new float[batch * 28 * 28];
@@ -107,7 +137,12 @@ final class CnnReport {
 
     /** Median seconds of one call over {@code reps} timed repetitions, after 2 s of warm-up calls (JIT). */
     private static double median(int reps, Runnable op) {
-        long warm = System.nanoTime() + 2_000_000_000L;
+        return median(reps, op, 2.0);
+    }
+
+    /** As above after {@code warmSeconds} of warm-up calls (a harness check uses a fraction of a second). */
+    private static double median(int reps, Runnable op, double warmSeconds) {
+        long warm = System.nanoTime() + (long) (warmSeconds * 1e9);
         for (int i = 0; i < 3 || System.nanoTime() < warm; i++) {
             op.run();
         }

@@ -54,9 +54,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * rate; p50/p99 of each prediction's latency (emission time minus the input's Kafka timestamp).
  */
 public final class PipelineBenchmark {
-    private static final int KEYS = 10_000;
-    private static final int FEATURES = 32;
-    private static final int CLASSES = 4;
+    static final int KEYS = 10_000;
+    static final int FEATURES = 32;
+    static final int CLASSES = 4;
     /**
      * Output records stamped by the broker when written: the sink would otherwise carry the input's
      * timestamp through (the identity pipeline's outputs would then measure the producer).
@@ -108,10 +108,6 @@ public final class PipelineBenchmark {
                     Checkpoints.toBytes(RnnCheckpoints.toCheckpoint(warm, null, Map.of())), "warm-up", 1);
             for (String pipeline : new String[] {"identity", "batch " + batch, "batch 1"}) {
                 SequenceJobConfig w = config(kafka, pipeline, "bench-warmup-" + (++run));
-                try (Admin admin = Admin.create(kafka.clientProperties())) {
-                    new TopicAdmin(admin).ensure(List.of(new TopicSpec(w.predictionsTopic, parallelism, (short) 1,
-                            APPEND_TIME)));
-                }
                 System.out.printf("warm-up %-12s %,10.0f events/s%n", pipeline, throughput(kafka, w, warmServing));
             }
             for (CellType cell : cells) {
@@ -124,19 +120,11 @@ public final class PipelineBenchmark {
                 for (String pipeline : new String[] {"identity", "batch " + batch, "batch 1"}) {
                     run++;
                     SequenceJobConfig c = config(kafka, pipeline, "bench-" + run);
-                    try (Admin admin = Admin.create(kafka.clientProperties())) {
-                        new TopicAdmin(admin).ensure(List.of(new TopicSpec(c.predictionsTopic, parallelism, (short) 1,
-                                APPEND_TIME)));
-                    }
                     // Median of three passes over the backlog: the first also warms the JIT (every pass gets a
                     // fresh local cluster in this same JVM), and one pass is only seconds long on 2 cores.
                     double[] passes = new double[3];
                     for (int i = 0; i < passes.length; i++) {
                         SequenceJobConfig p = config(kafka, pipeline, "bench-" + run + "-pass-" + i);
-                        try (Admin admin = Admin.create(kafka.clientProperties())) {
-                            new TopicAdmin(admin).ensure(List.of(new TopicSpec(p.predictionsTopic, parallelism,
-                                    (short) 1, APPEND_TIME)));
-                        }
                         passes[i] = throughput(kafka, p, serving);
                     }
                     Arrays.sort(passes);
@@ -152,7 +140,12 @@ public final class PipelineBenchmark {
         report(rows);
     }
 
-    private SequenceJobConfig config(EmbeddedKafka kafka, String pipeline, String group) {
+    SequenceJobConfig config(EmbeddedKafka kafka, String pipeline, String group) {
+        return config(pipeline, group, kafka, batch, parallelism);
+    }
+
+    /** The job of {@code pipeline} ("identity", "batch N"; "batch 1" is per-record) reading the shared backlog. */
+    static SequenceJobConfig config(String pipeline, String group, EmbeddedKafka kafka, int batch, int parallelism) {
         SequenceJobConfig c = SequenceJobConfig.forSteps();
         c.bootstrapServers = kafka.bootstrapServers();
         c.groupId = group;
@@ -160,8 +153,8 @@ public final class PipelineBenchmark {
         c.parallelism = parallelism;
         c.mode = OutputMode.MANY_TO_MANY;
         c.identity = pipeline.equals("identity");
-        c.batchSize = pipeline.equals("batch 1") ? 1 : batch;
-        c.batchMillis = pipeline.equals("batch 1") ? 0 : 10;
+        c.batchSize = pipeline.startsWith("batch ") ? Integer.parseInt(pipeline.substring(6)) : batch;
+        c.batchMillis = c.batchSize == 1 ? 0 : 10;
         c.followModelUpdates = false;
         c.predictionsTopic = group + "-predictions";
         return c;
@@ -180,6 +173,16 @@ public final class PipelineBenchmark {
      * final commit are not counted; the backlog is large enough that the span is many seconds.
      */
     private double throughput(EmbeddedKafka kafka, SequenceJobConfig c, ServedSequenceModel serving) throws Exception {
+        return throughput(kafka, c, serving, events);
+    }
+
+    /** One pass over the backlog of {@code events}: events/s (see above); its predictions topic is made here. */
+    static double throughput(EmbeddedKafka kafka, SequenceJobConfig c, ServedSequenceModel serving, long events)
+            throws Exception {
+        try (Admin admin = Admin.create(kafka.clientProperties())) {
+            new TopicAdmin(admin).ensure(List.of(new TopicSpec(c.predictionsTopic, c.parallelism, (short) 1,
+                    APPEND_TIME)));
+        }
         c.bounded = true;
         c.fromEarliest = true;
         StreamExecutionEnvironment env = env();
@@ -216,9 +219,19 @@ public final class PipelineBenchmark {
 
     /** Live: the job runs, events come at a fixed rate, latency of each prediction; {p50, p99, samples}. */
     private long[] latency(EmbeddedKafka kafka, SequenceJobConfig c, ServedSequenceModel serving, int run) throws Exception {
-        String topic = "bench-live-" + run;
+        List<Long> latencies = liveLatencies(kafka, c, serving, "bench-live-" + run, liveRate, liveSeconds);
+        // Warm-up: the first second of the live run is JIT and connection setup.
+        return percentiles(latencies, liveRate);
+    }
+
+    /**
+     * The job live on a fresh input topic fed at {@code rate} events/s for {@code seconds}: every
+     * prediction's latency (ms), in arrival order, the first second (warm-up) included.
+     */
+    static List<Long> liveLatencies(EmbeddedKafka kafka, SequenceJobConfig c, ServedSequenceModel serving, String topic,
+                                    int liveRate, int liveSeconds) throws Exception {
         try (Admin admin = Admin.create(kafka.clientProperties())) {
-            new TopicAdmin(admin).ensure(List.of(new TopicSpec(topic, parallelism, (short) 1, Map.of())));
+            new TopicAdmin(admin).ensure(List.of(new TopicSpec(topic, c.parallelism, (short) 1, Map.of())));
         }
         c.bounded = false;
         c.fromEarliest = true;
@@ -227,7 +240,7 @@ public final class PipelineBenchmark {
         c.transactionalIdPrefix = c.groupId;
         c.predictionsTopic = c.groupId + "-predictions";
         try (Admin admin = Admin.create(kafka.clientProperties())) {
-            new TopicAdmin(admin).ensure(List.of(new TopicSpec(c.predictionsTopic, parallelism, (short) 1, Map.of())));
+            new TopicAdmin(admin).ensure(List.of(new TopicSpec(c.predictionsTopic, c.parallelism, (short) 1, Map.of())));
         }
         StreamExecutionEnvironment env = env();
         SequenceJob.build(env, c, serving);
@@ -237,8 +250,7 @@ public final class PipelineBenchmark {
         produce(kafka, topic, n, liveRate, 1);
         List<Long> latencies = readLatencies(kafka, c.predictionsTopic, n, Duration.ofSeconds(60));
         job.cancel().get();
-        // Warm-up: the first second of the live run is JIT and connection setup.
-        return percentiles(latencies, liveRate);
+        return latencies;
     }
 
     /** {p50, p99, samples} of the latencies after the first {@code skip} (JIT and connection warm-up). */
@@ -253,7 +265,7 @@ public final class PipelineBenchmark {
     }
 
     /** {@code n} StepEvents over 10k keys, round robin; paced at {@code rate}/s when rate > 0. */
-    private static void produce(EmbeddedKafka kafka, String topic, int n, int rate, long seed) throws InterruptedException {
+    static void produce(EmbeddedKafka kafka, String topic, int n, int rate, long seed) throws InterruptedException {
         RecordCodec<StepEvent> codec = Codecs.of(StepEvent.class, WireFormat.AVRO);
         Random rnd = new Random(seed);
         Properties p = kafka.clientProperties();

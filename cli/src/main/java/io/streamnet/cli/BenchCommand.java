@@ -1,0 +1,36 @@
+package io.streamnet.cli;
+
+import io.streamnet.bench.BenchReport;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The performance report: every comparison interleaved on this machine, Markdown and plots (code in benchmarks). */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Run the performance comparisons (interleaved, this machine) into DIR/report.md with PNG plots.")
+public final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--quick", description = "Check the harness in seconds: figures are printed as not warmed up, "
+            + "no report is written.")
+    boolean quick;
+
+    @Option(names = "--out", description = "Report directory (default: ${DEFAULT-VALUE}).", defaultValue = "bench-report")
+    Path out;
+
+    @Option(names = "--sections", split = ",", description = "Sections to run, in report order (default: all: "
+            + "pipeline, kernels, cnn).")
+    List<String> sections;
+
+    @Override
+    public Integer call() throws Exception {
+        List<String> names = sections == null || sections.isEmpty() ? List.of("pipeline", "kernels", "cnn") : sections;
+        StringBuilder cmd = new StringBuilder("./streamnet bench");
+        if (quick) {
+            cmd.append(" --quick");
+        }
+        cmd.append(" --out ").append(out).append(" --sections ").append(String.join(",", names));
+        BenchReport.run(quick, out, names, cmd.toString(), System.out);
+        return 0;
+    }
+}
