@@ -1,6 +1,8 @@
 package io.streamnet.bench;
 
 import io.streamnet.bench.pipeline.PipelineSection;
+import io.streamnet.bench.pipeline.StateSection;
+import io.streamnet.bench.pipeline.TrainingSection;
 import io.streamnet.bench.report.MachineInfo;
 import io.streamnet.bench.report.MarkdownReport;
 import io.streamnet.bench.report.Section;
@@ -13,6 +15,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 
 /**
  * The whole performance table in one run ({@code streamnet bench}, {@code benchmarks.jar report}):
@@ -25,10 +28,47 @@ public final class BenchReport {
     /** Every section, in report order. */
     static Map<String, Section> sections() {
         Map<String, Section> s = new LinkedHashMap<>();
-        for (Section x : List.of(new PipelineSection(), new KernelSection(), new CnnSection())) {
+        for (Section x : List.of(new PipelineSection(), peers(), new KernelSection(), new CnnSection(),
+                new TrainingSection(), new StateSection())) {
             s.put(x.name(), x);
         }
         return s;
+    }
+
+    /**
+     * Section 2, the peers (DL4J, DJL): module streamnet-benchmarks-peers, outside the default build,
+     * found on the classpath when built ({@code ./streamnet bench} builds it); otherwise a section
+     * that says so, in the log and in the report.
+     */
+    static Section peers() {
+        for (Section s : ServiceLoader.load(Section.class)) {
+            if (s.name().equals(PEERS)) {
+                return s;
+            }
+        }
+        return new Section() {
+            @Override
+            public String name() {
+                return PEERS;
+            }
+
+            @Override
+            public void run(Context ctx) {
+                String why = "Peers (DL4J, DJL/PyTorch): not run, the module streamnet-benchmarks-peers is not on the "
+                        + "classpath. `./streamnet bench` builds it (Maven profile `peers`, ~230 MB of jars).";
+                ctx.log().accept(why);
+                if (ctx.report() != null) {
+                    ctx.report().heading(2, "2. Peers in the same job shape").paragraph(why);
+                }
+            }
+        };
+    }
+
+    static final String PEERS = "peers";
+
+    /** The sections' names, in report order. */
+    public static List<String> sectionNames() {
+        return List.copyOf(sections().keySet());
     }
 
     private BenchReport() {

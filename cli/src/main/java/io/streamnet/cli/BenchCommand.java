@@ -19,12 +19,13 @@ public final class BenchCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--sections", split = ",", description = "Sections to run, in report order (default: all: "
-            + "pipeline, kernels, cnn).")
+            + "pipeline, peers, kernels, cnn, training, state). The peers (DL4J, DJL) need the module "
+            + "streamnet-benchmarks-peers on the classpath: ./streamnet bench builds it.")
     List<String> sections;
 
     @Override
     public Integer call() throws Exception {
-        List<String> names = sections == null || sections.isEmpty() ? List.of("pipeline", "kernels", "cnn") : sections;
+        List<String> names = sections == null || sections.isEmpty() ? BenchReport.sectionNames() : sections;
         StringBuilder cmd = new StringBuilder("./streamnet bench");
         if (quick) {
             cmd.append(" --quick");

@@ -54,9 +54,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * rate; p50/p99 of each prediction's latency (emission time minus the input's Kafka timestamp).
  */
 public final class PipelineBenchmark {
-    static final int KEYS = 10_000;
-    static final int FEATURES = 32;
-    static final int CLASSES = 4;
+    public static final int KEYS = 10_000;
+    public static final int FEATURES = 32;
+    public static final int CLASSES = 4;
     /**
      * Output records stamped by the broker when written: the sink would otherwise carry the input's
      * timestamp through (the identity pipeline's outputs would then measure the producer).
@@ -145,7 +145,7 @@ public final class PipelineBenchmark {
     }
 
     /** The job of {@code pipeline} ("identity", "batch N"; "batch 1" is per-record) reading the shared backlog. */
-    static SequenceJobConfig config(String pipeline, String group, EmbeddedKafka kafka, int batch, int parallelism) {
+    public static SequenceJobConfig config(String pipeline, String group, EmbeddedKafka kafka, int batch, int parallelism) {
         SequenceJobConfig c = SequenceJobConfig.forSteps();
         c.bootstrapServers = kafka.bootstrapServers();
         c.groupId = group;
@@ -160,7 +160,7 @@ public final class PipelineBenchmark {
         return c;
     }
 
-    static StreamExecutionEnvironment env() {
+    public static StreamExecutionEnvironment env() {
         Configuration conf = new Configuration();
         conf.set(TaskManagerOptions.NUM_TASK_SLOTS, 4);
         conf.set(org.apache.flink.configuration.CoreOptions.TMP_DIRS, System.getProperty("java.io.tmpdir"));
@@ -177,7 +177,19 @@ public final class PipelineBenchmark {
     }
 
     /** One pass over the backlog of {@code events}: events/s (see above); its predictions topic is made here. */
-    static double throughput(EmbeddedKafka kafka, SequenceJobConfig c, ServedSequenceModel serving, long events)
+    public static double throughput(EmbeddedKafka kafka, SequenceJobConfig c, ServedSequenceModel serving, long events)
+            throws Exception {
+        return throughput(kafka, c, (env, config) -> SequenceJob.build(env, config, serving), events);
+    }
+
+    /** The job a benchmark builds into a fresh local environment from its (bounded, from-earliest) config. */
+    @FunctionalInterface
+    public interface JobBuilder {
+        void build(StreamExecutionEnvironment env, SequenceJobConfig c);
+    }
+
+    /** One pass of the job {@code job} builds over the backlog of {@code events}: events/s as above. */
+    public static double throughput(EmbeddedKafka kafka, SequenceJobConfig c, JobBuilder job, long events)
             throws Exception {
         try (Admin admin = Admin.create(kafka.clientProperties())) {
             new TopicAdmin(admin).ensure(List.of(new TopicSpec(c.predictionsTopic, c.parallelism, (short) 1,
@@ -186,7 +198,7 @@ public final class PipelineBenchmark {
         c.bounded = true;
         c.fromEarliest = true;
         StreamExecutionEnvironment env = env();
-        SequenceJob.build(env, c, serving);
+        job.build(env, c);
         env.execute("bench " + c.groupId);
         return outputRate(kafka, c.predictionsTopic, events);
     }
@@ -265,7 +277,7 @@ public final class PipelineBenchmark {
     }
 
     /** {@code n} StepEvents over 10k keys, round robin; paced at {@code rate}/s when rate > 0. */
-    static void produce(EmbeddedKafka kafka, String topic, int n, int rate, long seed) throws InterruptedException {
+    public static void produce(EmbeddedKafka kafka, String topic, int n, int rate, long seed) throws InterruptedException {
         RecordCodec<StepEvent> codec = Codecs.of(StepEvent.class, WireFormat.AVRO);
         Random rnd = new Random(seed);
         Properties p = kafka.clientProperties();

@@ -144,7 +144,8 @@ public final class PipelineSection implements Section {
         return PipelineBenchmark.throughput(kafka, c, serving, events);
     }
 
-    private static ServedSequenceModel served(CellType cell, int hidden) throws Exception {
+    /** A random model of {@code cell} (features 32, 4 classes, MANY_TO_MANY) as the sequence job serves it. */
+    public static ServedSequenceModel served(CellType cell, int hidden) throws Exception {
         SequenceModel m = new SequenceModel(Backends.get(), ModelConfig.features(cell, PipelineBenchmark.FEATURES, hidden,
                 1, 0f, PipelineBenchmark.CLASSES, Task.CLASSIFICATION, OutputType.MANY_TO_MANY), 1);
         byte[] bytes = Checkpoints.toBytes(RnnCheckpoints.toCheckpoint(m, null, Map.of()));

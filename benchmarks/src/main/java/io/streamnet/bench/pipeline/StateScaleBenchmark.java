@@ -78,6 +78,32 @@ public final class StateScaleBenchmark {
     }
 
     private void run() throws Exception {
+        List<Map<String, String>> rows = measureAll(List.of(KafkaJobConfig.StateBackend.values()), System.out::println);
+        System.out.printf("%nkeyed state of %,d keys (GRU H=16), one TaskManager of 2 slots, parallelism 2%n", keys);
+        System.out.printf("%-9s %12s %12s %10s %12s %12s %10s %12s%n", "backend", "events/s", "full size", "full s",
+                "delta kind", "uploaded", "delta s", "restore s");
+        for (Map<String, String> r : rows) {
+            System.out.printf("%-9s %12s %12s %10s %12s %12s %10s %12s%n", r.get("backend"), r.get("rate"),
+                    r.get("fullSize"), r.get("fullSeconds"), r.get("deltaKind"), r.get("deltaSize"),
+                    r.get("deltaSeconds"), r.get("restore"));
+        }
+    }
+
+    /** The row names of {@link #measure}, in table order, with their headers. */
+    public static final List<String[]> COLUMNS = List.of(new String[] {"backend", "state backend"},
+            new String[] {"rate", "events/s (one step per key)"}, new String[] {"fullSize", "full checkpoint"},
+            new String[] {"fullSeconds", "full s"}, new String[] {"deltaKind", "next checkpoint"},
+            new String[] {"deltaSize", "uploaded"}, new String[] {"deltaSeconds", "next s"},
+            new String[] {"restore", "kill-to-running s"});
+
+    /** Each of {@code backends} on a fresh standalone cluster over {@code keys} keys: one row each (see {@link #COLUMNS}). */
+    public static List<Map<String, String>> measure(int keys, List<KafkaJobConfig.StateBackend> backends,
+                                                    java.util.function.Consumer<String> log) throws Exception {
+        return new StateScaleBenchmark(keys).measureAll(backends, log);
+    }
+
+    private List<Map<String, String>> measureAll(List<KafkaJobConfig.StateBackend> backends,
+                                                 java.util.function.Consumer<String> log) throws Exception {
         SequenceModel m = new SequenceModel(CpuBackend.instance(), ModelConfig.features(CellType.GRU, FEATURES, 16, 1, 0f,
                 2, Task.CLASSIFICATION, OutputType.MANY_TO_ONE), 1);
         ServedSequenceModel serving = ServedSequenceModel.load(CpuBackend.instance(),
@@ -90,25 +116,19 @@ public final class StateScaleBenchmark {
             }
             long t0 = System.nanoTime();
             produce(kafka, 0, keys, 1, 1);
-            System.out.printf("produced %,d events, one per key, in %.1f s%n", keys, (System.nanoTime() - t0) / 1e9);
+            log.accept(String.format("produced %,d events, one per key, in %.1f s", keys, (System.nanoTime() - t0) / 1e9));
             int round = 0;
-            for (KafkaJobConfig.StateBackend backend : KafkaJobConfig.StateBackend.values()) {
+            for (KafkaJobConfig.StateBackend backend : backends) {
                 round++;
-                rows.add(measure(kafka, serving, backend, home.resolve(backend.flinkName), round));
+                rows.add(measure(kafka, serving, backend, home.resolve(backend.flinkName), round, log));
             }
         }
-        System.out.printf("%nkeyed state of %,d keys (GRU H=16), one TaskManager of 2 slots, parallelism 2%n", keys);
-        System.out.printf("%-9s %12s %12s %10s %12s %12s %10s %12s%n", "backend", "events/s", "full size", "full s",
-                "delta kind", "uploaded", "delta s", "restore s");
-        for (Map<String, String> r : rows) {
-            System.out.printf("%-9s %12s %12s %10s %12s %12s %10s %12s%n", r.get("backend"), r.get("rate"),
-                    r.get("fullSize"), r.get("fullSeconds"), r.get("deltaKind"), r.get("deltaSize"),
-                    r.get("deltaSeconds"), r.get("restore"));
-        }
+        return rows;
     }
 
     private Map<String, String> measure(EmbeddedKafka kafka, ServedSequenceModel serving,
-                                        KafkaJobConfig.StateBackend backend, Path dir, int round) throws Exception {
+                                        KafkaJobConfig.StateBackend backend, Path dir, int round,
+                                        java.util.function.Consumer<String> log) throws Exception {
         Map<String, String> row = new LinkedHashMap<>();
         row.put("backend", backend.flinkName);
         Map<String, String> extra = Map.of("metrics.fetcher.update-interval", "500",
@@ -142,7 +162,7 @@ public final class StateScaleBenchmark {
             awaitProcessed(cluster, id, backlog, Duration.ofMinutes(20));
             double seconds = (System.nanoTime() - start) / 1e9;
             row.put("rate", String.format("%,.0f", backlog / seconds));
-            System.out.printf("%s: %,d events (%,d keys) in %.1f s%n", backend.flinkName, backlog, keys, seconds);
+            log.accept(String.format("%s: %,d events (%,d keys) in %.1f s", backend.flinkName, backlog, keys, seconds));
 
             JsonNode full = checkpoint(cluster, id, "FULL");
             row.put("fullSize", mb(full.path("state_size").asLong()));
@@ -154,8 +174,8 @@ public final class StateScaleBenchmark {
             row.put("deltaKind", incr.path("checkpoint_type").asText().toLowerCase().replace("_checkpoint", ""));
             row.put("deltaSize", mb(incr.path("checkpointed_size").asLong()) + " of " + mb(incr.path("state_size").asLong()));
             row.put("deltaSeconds", String.format("%.1f", incr.path("end_to_end_duration").asLong() / 1e3));
-            System.out.printf("%s: full checkpoint %s%n", backend.flinkName, brief(full));
-            System.out.printf("%s: after %,d keys stepped again, checkpoint %s%n", backend.flinkName, delta, brief(incr));
+            log.accept(String.format("%s: full checkpoint %s", backend.flinkName, brief(full)));
+            log.accept(String.format("%s: after %,d keys stepped again, checkpoint %s", backend.flinkName, delta, brief(incr)));
 
             long killed = System.nanoTime();
             cluster.killTaskManager(0);
@@ -163,8 +183,8 @@ public final class StateScaleBenchmark {
             cluster.awaitFailovers(id, 1, Duration.ofMinutes(2));
             cluster.awaitRunning(id, Duration.ofMinutes(10));
             row.put("restore", String.format("%.1f", (System.nanoTime() - killed) / 1e9));
-            System.out.printf("%s: TaskManager killed, the job running again with its state %s s later%n",
-                    backend.flinkName, row.get("restore"));
+            log.accept(String.format("%s: TaskManager killed, the job running again with its state %s s later",
+                    backend.flinkName, row.get("restore")));
             job.cancel().get();
         }
         return row;

@@ -46,6 +46,9 @@ public final class Plots {
             LogAxis axis = new LogAxis(xLabel);
             axis.setBase(2);
             axis.setSmallestValue(0.5);
+            // ticks at whole powers of two, labelled with their values (1, 2, 4 ... not 2^0.5)
+            axis.setStandardTickUnits(org.jfree.chart.axis.NumberAxis.createIntegerTickUnits());
+            axis.setNumberFormatOverride(new java.text.DecimalFormat("#,##0"));
             plot.setDomainAxis(axis);
         }
         style(plot, true);

@@ -13,6 +13,7 @@ import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -30,33 +31,45 @@ public final class SequenceJob {
 
     /** Adds the job's pipeline to {@code env}. {@code initial} may be null only for the identity pipeline. */
     public static void build(StreamExecutionEnvironment env, SequenceJobConfig c, ServedSequenceModel initial) {
-        c.validate();
         if (initial == null && !c.identity) {
             throw new IllegalArgumentException("the sequence job needs a model to start with");
         }
+        if (c.identity) {
+            buildWith(env, c, keyed -> keyed.map(new Unscored()).name("identity").uid(c.uidPrefix + "identity")
+                    .returns(new AvroTypeInfo<>(Prediction.class)));
+            return;
+        }
+        buildWith(env, c, keyed -> keyed.connect(KafkaJobs.modelUpdates(env, c).broadcast())
+                .transform("rnn " + c.mode.name().toLowerCase() + " (batch " + c.batchSize + ")",
+                        new AvroTypeInfo<>(Prediction.class),
+                        new SequenceOperator(initial.checkpoint(), initial.modelId(), initial.version(),
+                                c.operatorConfig()))
+                .uid(c.uidPrefix + "rnn"));
+    }
+
+    /**
+     * The job's shape (source, decode and validate, keyBy, sinks, dead letters) with {@code scorer}
+     * in the model's place: the identity pipeline, the job itself, and the benchmark's peers (other
+     * libraries' keyed inference) are all this one shape. Dead letters of the scorer's stream (side
+     * output {@link DeadLetterOutput#TAG}) join the decoder's.
+     */
+    public static void buildWith(StreamExecutionEnvironment env, SequenceJobConfig c, Scorer scorer) {
+        c.validate();
         KafkaJobs.configure(env, c);
         DataStream<RawRecord> raw = KafkaJobs.input(env, c, "events");
         SingleOutputStreamOperator<SequenceEvent> decoded = raw
                 .process(new DecodeEvents(c.inputKind, c.inputFormat, c.maxRecordBytes, c.inputLimits))
                 .name("decode + validate").uid(c.uidPrefix + "decode");
-
-        DataStream<Prediction> predictions;
-        DataStream<DeadLetter> deadLetters = decoded.getSideOutput(DeadLetterOutput.TAG);
-        if (c.identity) {
-            predictions = decoded.keyBy(new EventKey()).map(new Unscored()).name("identity").uid(c.uidPrefix + "identity")
-                    .returns(new AvroTypeInfo<>(Prediction.class));
-        } else {
-            DataStream<RawRecord> models = KafkaJobs.modelUpdates(env, c);
-            SingleOutputStreamOperator<Prediction> scored = decoded.keyBy(new EventKey()).connect(models.broadcast())
-                    .transform("rnn " + c.mode.name().toLowerCase() + " (batch " + c.batchSize + ")",
-                            new AvroTypeInfo<>(Prediction.class),
-                            new SequenceOperator(initial.checkpoint(), initial.modelId(), initial.version(),
-                                    c.operatorConfig()))
-                    .uid(c.uidPrefix + "rnn");
-            predictions = scored;
-            deadLetters = deadLetters.union(scored.getSideOutput(DeadLetterOutput.TAG));
-        }
+        SingleOutputStreamOperator<Prediction> predictions = scorer.score(decoded.keyBy(new EventKey()));
+        DataStream<DeadLetter> deadLetters = decoded.getSideOutput(DeadLetterOutput.TAG)
+                .union(predictions.getSideOutput(DeadLetterOutput.TAG));
         KafkaJobs.sinks(c, predictions, deadLetters);
+    }
+
+    /** What scores the keyed events: one prediction per event or per sequence. */
+    @FunctionalInterface
+    public interface Scorer {
+        SingleOutputStreamOperator<Prediction> score(KeyedStream<SequenceEvent, String> keyed);
     }
 
     /** The sequence key: state and order are per key. */
