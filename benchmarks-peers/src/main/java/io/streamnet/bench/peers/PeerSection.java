@@ -1,5 +1,6 @@
 package io.streamnet.bench.peers;
 
+import io.streamnet.bench.RnnStepBenchmark;
 import io.streamnet.bench.pipeline.PipelineBenchmark;
 import io.streamnet.bench.pipeline.PipelineSection;
 import io.streamnet.bench.report.Interleaved;
@@ -95,6 +96,7 @@ public final class PeerSection implements Section {
         }
         rows.forEach(r -> ctx.log().accept(String.join("  ", r)));
         verdicts.forEach(ctx.log());
+        List<List<String>> stepRows = jobs.containsKey(DJL) ? steps(ctx) : List.of();
         if (ctx.report() != null) {
             ctx.report().heading(2, "2. Peers in the same job shape")
                     .paragraph(String.format(Locale.ROOT, "LSTM %d->%d + softmax head (%d classes), %,d StepEvents over "
@@ -109,7 +111,39 @@ public final class PeerSection implements Section {
                             Dl4jKeyedLstm.version(), DjlLstm.djlVersion(), DjlLstm.torchVersion(), passes))
                     .table(List.of("scorer", "events/s (median)", "spread", "ours / peer"), rows)
                     .paragraph(String.join(" ", verdicts) + (missing.isEmpty() ? "" : " " + String.join(" ", missing)));
+            if (!stepRows.isEmpty()) {
+                ctx.report().paragraph("The kernel under it: one batched recurrent step (input " + RnnStepBenchmark.INPUT
+                        + ", one layer, no grad) of ours against PyTorch " + DjlLstm.torchVersion() + " through DJL's "
+                        + "fused cells, in this one JVM, one thread each, the same timing loop around both; after a "
+                        + "warm-up, passes interleaved; ratio = DJL's time / ours (above 1: we are faster), median and "
+                        + "min–max over the pass pairs.")
+                        .table(List.of("cell", "B", "H", "streamnet µs/step", "spread", "DJL PyTorch µs/step", "ratio"),
+                                stepRows);
+            }
         }
+    }
+
+    /** Our recurrent step against DJL's PyTorch, in process; the table's rows. */
+    private static List<List<String>> steps(Context ctx) throws Exception {
+        List<String> shapes = new ArrayList<>();
+        for (String cell : ctx.quick() ? List.of("gru") : List.of("rnn", "lstm", "gru")) {
+            for (int b : ctx.quick() ? new int[] {1} : new int[] {1, 256}) {
+                shapes.add(cell + "," + b + "," + (ctx.quick() ? 128 : 256));
+            }
+        }
+        Interleaved.Samples s = StepComparison.run(shapes, ctx.quick() ? 1 : 5, ctx.quick() ? 100 : 1_000,
+                ctx.quick() ? 100 : 2_000, line -> ctx.log().accept("step " + line));
+        List<List<String>> rows = new ArrayList<>();
+        for (String shape : shapes) {
+            String[] p = shape.split(",");
+            List<Double> r = s.ratios("djl step " + shape, "ours step " + shape);
+            rows.add(List.of(p[0], p[1], p[2], ctx.label(String.format(Locale.ROOT, "%.1f", s.median("ours step " + shape))),
+                    Stats.spread(s.of("ours step " + shape), "%.1f"),
+                    String.format(Locale.ROOT, "%.1f", s.median("djl step " + shape)),
+                    String.format(Locale.ROOT, "%.2f (%s)", Stats.median(r), Stats.spread(r, "%.2f"))));
+        }
+        rows.forEach(r -> ctx.log().accept("step " + String.join("  ", r)));
+        return rows;
     }
 
     @FunctionalInterface

@@ -99,20 +99,37 @@ public final class TrainingPipelineBenchmark {
         }
     }
 
-    static long produce(EmbeddedKafka kafka, List<LabelledSentence> all, int repeats) {
+    static long produce(EmbeddedKafka kafka, List<LabelledSentence> all, int repeats) throws InterruptedException {
+        return produce(kafka, PipelineTopics.TEXT_EVENTS, all, repeats, "r", 0, Long.MAX_VALUE);
+    }
+
+    /**
+     * The sentences {@code repeats} times as conversations (key {@code prefix + repeat + "-conv-" + i},
+     * one TextEvent per word, the label on the last), at most {@code max} events, paced at
+     * {@code rate} events/s when rate > 0; returns the number written.
+     */
+    static long produce(EmbeddedKafka kafka, String topic, List<LabelledSentence> all, int repeats, String prefix,
+                        int rate, long max) throws InterruptedException {
         RecordCodec<TextEvent> codec = Codecs.of(TextEvent.class, WireFormat.AVRO);
         long n = 0;
+        long start = System.nanoTime();
         try (var p = new KafkaProducer<>(kafka.clientProperties(), new StringSerializer(), new ByteArraySerializer())) {
-            for (int r = 0; r < repeats; r++) {
-                for (int s = 0; s < all.size(); s++) {
+            for (int r = 0; r < repeats && n < max; r++) {
+                for (int s = 0; s < all.size() && n < max; s++) {
                     List<String> words = WordTokenizer.tokenize(all.get(s).text());
-                    String key = "r" + r + "-conv-" + s;
+                    String key = prefix + r + "-conv-" + s;
                     for (int i = 0; i < words.size(); i++) {
+                        if (rate > 0) {
+                            long wait = start + (long) (n * 1e9 / rate) - System.nanoTime();
+                            if (wait > 0) {
+                                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                            }
+                        }
                         boolean last = i == words.size() - 1;
                         byte[] v = codec.encode(TextEvent.newBuilder().setKey(key).setSeq(i)
                                 .setEventTime(Instant.now()).setText(words.get(i))
                                 .setLabel(last ? all.get(s).label() : null).setEndOfSequence(last).build());
-                        p.send(new ProducerRecord<>(PipelineTopics.TEXT_EVENTS, key, v));
+                        p.send(new ProducerRecord<>(topic, key, v));
                         n++;
                     }
                 }
@@ -122,7 +139,7 @@ public final class TrainingPipelineBenchmark {
         return n;
     }
 
-    private static <C extends KafkaJobConfig> C common(C c, EmbeddedKafka kafka, String group) {
+    static <C extends KafkaJobConfig> C common(C c, EmbeddedKafka kafka, String group) {
         c.bootstrapServers = kafka.bootstrapServers();
         c.inputTopic = PipelineTopics.TEXT_EVENTS;
         c.groupId = group;

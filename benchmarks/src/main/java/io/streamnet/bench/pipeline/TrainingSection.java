@@ -25,6 +25,17 @@ import io.streamnet.schemas.ModelUpdate;
 import io.streamnet.serving.model.ModelUpdates;
 import io.streamnet.serving.model.ServedModel;
 import io.streamnet.serving.model.ServedSequenceModel;
+import io.streamnet.serving.sequence.OutputMode;
+import io.streamnet.serving.wire.Codecs;
+import io.streamnet.serving.wire.RecordCodec;
+import io.streamnet.serving.wire.WireFormat;
+import io.streamnet.flink.sequence.SequenceJob;
+import io.streamnet.flink.sequence.SequenceJobConfig;
+import io.streamnet.flink.training.SequenceTrainingJob;
+import io.streamnet.flink.training.TrainingJobConfig;
+import io.streamnet.schemas.Prediction;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -35,6 +46,7 @@ import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -67,6 +79,7 @@ public final class TrainingSection implements Section {
         ServedSequenceModel served = ServedSequenceModel.load(Backends.get(), bytes, "bench-sentiment", 0);
         Interleaved.Samples s;
         List<ModelUpdate> versions;
+        long[] delays;
         long events;
         int[] round = {0};
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
@@ -95,6 +108,7 @@ public final class TrainingSection implements Section {
             s = Interleaved.run(List.of(new Interleaved.Contender("inference job", inference),
                     new Interleaved.Contender("training job", training)), passes, l -> ctx.log().accept("training " + l));
             versions = updates(kafka, "bench-model-updates-" + (round[0] - 1));
+            delays = liveDelays(kafka, served, train, ctx.quick() ? 10 : 60, ctx.log());
         }
         List<int[]> seqs = new ArrayList<>();
         int[] labels = new int[split.test().size()];
@@ -124,6 +138,13 @@ public final class TrainingSection implements Section {
                 + "version 0 (untrained) %.3f; the last of %d published versions (v%d) %.3f; the best %.3f.",
                 labels.length, curve.get(0)[1], versions.size(), (long) last[0], last[1], best);
         ctx.log().accept(accuracy);
+        String delay = delays.length == 0 ? "Gradient-to-serving delay: no published version was served in the live run."
+                : String.format(Locale.ROOT, "Gradient-to-serving delay, live (both jobs running on a stream of %d "
+                + "events/s, checkpoints every %d s): from the model owner publishing a version (its createdAt) to the "
+                + "inference job's first prediction made by it (broker append time), over %d versions: median %s ms, "
+                + "max %s ms.", LIVE_RATE, CHECKPOINT_SECONDS, delays.length, ctx.label(Long.toString(
+                        Stats.quantile(delays, 0.5))), Long.toString(delays[delays.length - 1]));
+        ctx.log().accept(delay);
         Map<String, double[][]> series = new LinkedHashMap<>();
         series.put("test accuracy", curve.toArray(new double[0][]));
         Plots.lines(ctx.plotDir().resolve("training-accuracy.png"), "held-out accuracy per published model version",
@@ -138,9 +159,76 @@ public final class TrainingSection implements Section {
                             + "each job's net runtime. Same GRU 32/64, parallelism 2, exactly-once sinks.", train.size(),
                             SentimentTask.SPLIT_SEED, repeats, events, passes))
                     .table(List.of("job", "events/s (median)", "spread", "training / inference"), rows)
-                    .paragraph(accuracy + " Gradient-to-serving delay is not measured yet.")
+                    .paragraph(accuracy)
+                    .paragraph(delay)
                     .image("held-out accuracy per version", "training-accuracy.png");
         }
+    }
+
+    static final int LIVE_RATE = 400;
+    static final int CHECKPOINT_SECONDS = 2;
+
+    /**
+     * Both jobs live on one paced stream of conversations: the training job publishes versions to a
+     * model-updates topic that the inference job follows. Per served version, the delay (ms) from
+     * its publication to the first prediction made by it; sorted.
+     */
+    private static long[] liveDelays(EmbeddedKafka kafka, ServedSequenceModel served, List<LabelledSentence> train,
+                                     int seconds, java.util.function.Consumer<String> log) throws Exception {
+        String input = "bench-live-text";
+        String updates = "bench-live-model-updates";
+        String predictions = "bench-live-predictions";
+        try (Admin admin = Admin.create(kafka.clientProperties())) {
+            new TopicAdmin(admin).ensure(List.of(new TopicSpec(input, 2, (short) 1, Map.of()),
+                    new TopicSpec(updates, 1, (short) 1, Map.of("max.message.bytes", Integer.toString(64 << 20))),
+                    new TopicSpec(predictions, 2, (short) 1, PipelineBenchmark.APPEND_TIME)));
+        }
+        TrainingJobConfig t = TrainingPipelineBenchmark.common(new TrainingJobConfig(), kafka, "bench-live-train");
+        t.inputTopic = input;
+        t.bounded = false;
+        t.modelUpdatesTopic = updates;
+        t.checkpointInterval = Duration.ofSeconds(CHECKPOINT_SECONDS);
+        SequenceJobConfig i = TrainingPipelineBenchmark.common(new SequenceJobConfig(), kafka, "bench-live-infer");
+        i.inputTopic = input;
+        i.bounded = false;
+        i.mode = OutputMode.MANY_TO_ONE;
+        i.followModelUpdates = true;
+        i.modelUpdatesTopic = updates;
+        i.predictionsTopic = predictions;
+        i.checkpointInterval = Duration.ofSeconds(CHECKPOINT_SECONDS);
+        StreamExecutionEnvironment te = PipelineBenchmark.env();
+        SequenceTrainingJob.build(te, t, served);
+        StreamExecutionEnvironment ie = PipelineBenchmark.env();
+        SequenceJob.build(ie, i, served);
+        JobClient training = te.executeAsync("bench live training");
+        JobClient inference = ie.executeAsync("bench live inference");
+        try {
+            long n = TrainingPipelineBenchmark.produce(kafka, input, train, 1_000, "live", LIVE_RATE,
+                    (long) LIVE_RATE * seconds);
+            log.accept(String.format(Locale.ROOT, "training live: %,d events at %d/s into both jobs", n, LIVE_RATE));
+            // the last versions reach serving after the training job's next commit and the inference job's read
+            Thread.sleep(3L * CHECKPOINT_SECONDS * 1000);
+        } finally {
+            training.cancel().get();
+            inference.cancel().get();
+        }
+        Map<Long, Long> firstServed = new java.util.TreeMap<>(); // version -> first append time
+        RecordCodec<Prediction> codec = Codecs.of(Prediction.class, WireFormat.AVRO);
+        for (var r : readAll(kafka, predictions)) {
+            firstServed.merge(codec.decode(r.value()).getModelVersion(), r.timestamp(), Math::min);
+        }
+        List<Long> out = new ArrayList<>();
+        for (ModelUpdate u : updates(kafka, updates)) {
+            // a version replaced before any prediction used it is served first through a later one
+            Long first = firstServed.entrySet().stream().filter(e -> e.getKey() >= u.getVersion())
+                    .map(Map.Entry::getValue).min(Long::compare).orElse(null);
+            if (first != null) {
+                out.add(first - u.getCreatedAt().toEpochMilli());
+            }
+        }
+        log.accept(String.format(Locale.ROOT, "training live: %d versions served, predictions by version %s", out.size(),
+                firstServed.keySet()));
+        return out.stream().mapToLong(Long::longValue).sorted().toArray();
     }
 
     private static double rate(long events, long netRuntimeMillis) {
@@ -149,13 +237,22 @@ public final class TrainingSection implements Section {
 
     /** Every model update in {@code topic}, in version order. */
     private static List<ModelUpdate> updates(EmbeddedKafka kafka, String topic) {
+        List<ModelUpdate> out = new ArrayList<>();
+        for (var r : readAll(kafka, topic)) {
+            out.add(ModelUpdates.codec(ModelUpdates.DEFAULT_MAX_BYTES).decode(r.value()));
+        }
+        out.sort(Comparator.comparingLong(ModelUpdate::getVersion));
+        return out;
+    }
+
+    /** Every committed record of {@code topic}, read up to each partition's end (its writers have stopped). */
+    private static List<ConsumerRecord<byte[], byte[]>> readAll(EmbeddedKafka kafka, String topic) {
         Properties cp = kafka.clientProperties();
         cp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         cp.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(64 << 20));
-        List<ModelUpdate> out = new ArrayList<>();
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
         try (var c = new KafkaConsumer<>(cp, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            // the bounded job has finished and committed: read every partition up to its end offset
             List<TopicPartition> parts = c.partitionsFor(topic).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
             c.assign(parts);
@@ -164,13 +261,11 @@ public final class TrainingSection implements Section {
             long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
             while (parts.stream().anyMatch(p -> c.position(p) < end.get(p))) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("model updates of " + topic + " not read in 2 minutes");
+                    throw new IllegalStateException("records of " + topic + " not read in 2 minutes");
                 }
-                c.poll(Duration.ofMillis(200)).forEach(r -> out.add(ModelUpdates.codec(ModelUpdates.DEFAULT_MAX_BYTES)
-                        .decode(r.value())));
+                c.poll(Duration.ofMillis(200)).forEach(out::add);
             }
         }
-        out.sort(Comparator.comparingLong(ModelUpdate::getVersion));
         return out;
     }
 }

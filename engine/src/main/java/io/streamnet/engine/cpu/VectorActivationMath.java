@@ -17,10 +17,12 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorActivationMath implements ActivationMath {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Integer> I = S.withLanes(int.class);
     private static final float LOG2E = 1.44269504f;
     private static final float LN2_HI = 0.693145751953125f;
     private static final float LN2_LO = 1.428606765330187e-06f;
+    /** 1.5 * 2^23: x + ROUNDER rounds x to an integer held in the low mantissa bits (for |x| < 2^22). */
+    private static final float ROUNDER = 12582912f;
+    private static final int ROUNDER_BITS = Float.floatToRawIntBits(ROUNDER);
 
     @Override
     public void tanh(float[] x, int xo, float[] y, int yo, int n) {
@@ -83,11 +85,13 @@ final class VectorActivationMath implements ActivationMath {
     /** exp(x) for x clamped to [-87, 88]: x = k ln2 + r, |r| <= ln2/2, exp(r) by a degree-6 polynomial, times 2^k. */
     static FloatVector exp(FloatVector v) {
         FloatVector x = v.max(-87f).min(88f);
-        // k = round(x / ln2): add +-0.5 and truncate (the float-to-int conversion truncates).
-        FloatVector half = FloatVector.broadcast(S, 0.5f);
-        FloatVector t = x.mul(LOG2E).add(half.blend(half.neg(), x.lt(0f)));
-        IntVector ki = (IntVector) t.convertShape(VectorOperators.F2I, I, 0);
-        FloatVector k = (FloatVector) ki.convertShape(VectorOperators.I2F, S, 0);
+        // k = round(x / ln2) by the magic-number trick: adding 1.5 * 2^23 leaves k in the low mantissa
+        // bits. Not a float-to-int conversion: the JDK 17 Vector API does not compile those to
+        // instructions on every CPU (measured ~6 ns per element through its Java fallback on an AVX2
+        // EPYC, against ~0.2 ns for every other operation here).
+        FloatVector t = x.fma(FloatVector.broadcast(S, LOG2E), FloatVector.broadcast(S, ROUNDER));
+        FloatVector k = t.sub(ROUNDER);
+        IntVector ki = t.reinterpretAsInts().sub(ROUNDER_BITS);
         FloatVector r = k.fma(FloatVector.broadcast(S, -LN2_HI), x);
         r = k.fma(FloatVector.broadcast(S, -LN2_LO), r);
         FloatVector p = FloatVector.broadcast(S, 1f / 720f);
