@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run the performance comparisons (interleaved, this machine) into DIR/report.md with PNG plots.")
 public final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--quick", description = "Check the harness in seconds: figures are printed as not warmed up, "
+    @Option(names = "--quick", description = "Check the harness (a few minutes): figures are printed as not warmed up, "
             + "no report is written.")
     boolean quick;
 
