@@ -21,7 +21,7 @@ import picocli.CommandLine;
                 KafkaCommand.class, ProduceCommand.class, TailCommand.class, StreamsCommand.class, RunCommand.class,
                 SubmitCommand.class, ClusterCommand.class, io.streamnet.cli.jobs.JobJarsCommand.class,
                 io.streamnet.cli.kafka.TopicsCommand.class, PublishModelCommand.class, KeygenCommand.class, BackendCommand.class,
-                io.streamnet.cli.dashboard.DashboardCommand.class, BenchCommand.class,
+                io.streamnet.cli.dashboard.DashboardCommand.class, BenchCommand.class, ImportCommand.class, ExportCommand.class,
                 CommandLine.HelpCommand.class})
 public final class StreamnetCommand implements Runnable {
     @CommandLine.Spec
