@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Parity fixtures for streamnet's PyTorch import, made by PyTorch itself.
 
-Builds small random recurrent models of every supported family, saves each state_dict as
-safetensors (written here: the format is a JSON header and raw little-endian tensors, so the
-`safetensors` package is not needed), its ARCH file, and fixed inputs with PyTorch's outputs at
-every step. The Java tests import each model, step the inputs through the streaming API and
+Builds small random models of every supported family and saves each as PyTorch users do:
+recurrent ones (into pytorch/) as a state_dict in safetensors (written here: the format is a JSON
+header and raw little-endian tensors, so the `safetensors` package is not needed) with its ARCH
+file; CNNs (LeNet-5, a small ResNet of torchvision BasicBlocks) the same way; and recurrent and
+convolutional ones (into onnx/) through torch.onnx.export. Each comes with fixed inputs and
+PyTorch's outputs (every step of a recurrent model). The Java tests import each model and
 compare. Run where python3 has torch (Debian: apt-get install python3-torch):
 
-    python3 interop/src/test/python/make_fixtures.py interop/src/test/resources/pytorch
+    python3 interop/src/test/python/make_fixtures.py interop/src/test/resources
 """
 import json
 import struct
@@ -30,6 +32,12 @@ def save_safetensors(path, tensors, metadata=None, dtype="F32"):
     at = 0
     for name, t in tensors.items():
         t = t.detach().contiguous()
+        if t.dtype == torch.int64:  # BatchNorm2d's num_batches_tracked
+            raw = t.numpy().astype("<i8").tobytes()
+            header[name] = {"dtype": "I64", "shape": list(t.shape), "data_offsets": [at, at + len(raw)]}
+            blobs.append(raw)
+            at += len(raw)
+            continue
         if dtype == "F32":
             raw = t.float().numpy().astype("<f4").tobytes()
         elif dtype == "F16":
@@ -98,9 +106,154 @@ def fixture(out_dir, name, model, cell, task, output, x, vocab_tokens=None, dtyp
     print(f"{name}: {sum(p.numel() for p in model.parameters())} parameters, outputs {tuple(y.shape)}")
 
 
+class LastStep(nn.Module):
+    """Many-to-one recurrent models the three ways PyTorch code takes the last step."""
+
+    def __init__(self, cell, inputs, hidden, layers, outputs, vocab=0, embed=0, how="last", batch_first=True,
+                 softmax=False):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab, embed) if vocab else None
+        make = {"rnn": lambda **k: nn.RNN(nonlinearity="tanh", **k), "lstm": nn.LSTM, "gru": nn.GRU}[cell]
+        self.rec = make(input_size=embed if vocab else inputs, hidden_size=hidden, num_layers=layers,
+                        batch_first=batch_first)
+        self.fc = nn.Linear(hidden, outputs)
+        self.how, self.batch_first, self.softmax, self.cell = how, batch_first, softmax, cell
+
+    def forward(self, x):
+        if self.embedding is not None:
+            x = self.embedding(x)
+        out, state = self.rec(x)
+        if self.how == "h_n":
+            h = (state[0] if self.cell == "lstm" else state)[-1]
+        else:
+            h = out[:, -1] if self.batch_first else out[-1]
+        y = self.fc(h)
+        return torch.softmax(y, dim=-1) if self.softmax else y
+
+
+def onnx_fixture(out_dir, name, model, x, opset, task, softmax_in_graph, seq_first_input=False):
+    """model(x) for x (B, T[, F]); a seq-first model is exported and run on x transposed to (T, B[, F])."""
+    model.eval()
+    run_x = x.transpose(0, 1).contiguous() if seq_first_input else x
+    with torch.no_grad():
+        y = model(run_x)
+        if y.dim() == 3 and seq_first_input:
+            y = y.transpose(0, 1)
+        if task == "classification" and not softmax_in_graph:
+            y = torch.softmax(y, dim=-1)  # what our classifier serves
+    torch.onnx.export(model, (run_x,), str(out_dir / f"{name}.onnx"), opset_version=opset, input_names=["input"],
+                      output_names=["output"], dynamic_axes={"input": {0: "d0", 1: "d1"}})
+    inputs = x.float() if x.dtype != torch.float32 else x
+    save_safetensors(out_dir / f"{name}.io.safetensors", {"inputs": inputs, "outputs": y})
+    print(f"{name}.onnx: opset {opset}, outputs {tuple(y.shape)}")
+
+
+class BasicBlock(nn.Module):
+    """torchvision's BasicBlock (same module names), written out so that torchvision is not needed."""
+
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.relu = nn.ReLU()
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.downsample = None
+        if cin != cout or stride != 1:
+            self.downsample = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        y = self.bn2(self.conv2(self.relu(self.bn1(self.conv1(x)))))
+        return self.relu(y + (x if self.downsample is None else self.downsample(x)))
+
+
+class LeNet5(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+                                      nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2))
+        self.classifier = nn.Sequential(nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(),
+                                        nn.Linear(84, 10))
+
+    def forward(self, x):
+        return self.classifier(torch.flatten(self.features(x), 1))
+
+
+LENET_ARCH = {"format": "streamnet-arch/1", "family": "cnn", "input": [1, 28, 28], "layers": [
+    {"type": "conv", "module": "features.0", "pad": 2}, {"type": "relu"}, {"type": "maxpool", "kernel": 2},
+    {"type": "conv", "module": "features.3"}, {"type": "relu"}, {"type": "maxpool", "kernel": 2},
+    {"type": "flatten"}, {"type": "linear", "module": "classifier.0"}, {"type": "relu"},
+    {"type": "linear", "module": "classifier.2"}, {"type": "relu"}, {"type": "linear", "module": "classifier.4"}]}
+
+
+class TinyResNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(1, 8, 3, 1, 1, bias=False), nn.BatchNorm2d(8), nn.ReLU(), nn.AvgPool2d(2))
+        self.layer1 = nn.Sequential(BasicBlock(8, 8, 1))
+        self.layer2 = nn.Sequential(BasicBlock(8, 16, 2))
+        self.pool = nn.AdaptiveAvgPool2d((1, 1))
+        self.fc = nn.Linear(16, 10)
+
+    def forward(self, x):
+        return self.fc(torch.flatten(self.pool(self.layer2(self.layer1(self.stem(x)))), 1))
+
+
+RESNET_ARCH = {"format": "streamnet-arch/1", "family": "cnn", "input": [1, 12, 12], "layers": [
+    {"type": "conv", "module": "stem.0", "pad": 1}, {"type": "batchnorm", "module": "stem.1"}, {"type": "relu"},
+    {"type": "avgpool", "kernel": 2}, {"type": "residual", "module": "layer1.0"},
+    {"type": "residual", "module": "layer2.0", "stride": 2}, {"type": "globalavgpool"}, {"type": "flatten"},
+    {"type": "linear", "module": "fc"}]}
+
+
+def randomize_batch_norms(model):
+    """Running statistics and affines away from their initial values, as a trained model's are."""
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.running_mean.uniform_(-0.5, 0.5)
+                m.running_var.uniform_(0.5, 2.0)
+                m.weight.uniform_(0.5, 1.5)
+                m.bias.uniform_(-0.3, 0.3)
+                m.num_batches_tracked.fill_(100)
+
+
+def cnn_fixture(out_dir, onnx_dir, name, model, arch, x, export=True):
+    model.eval()
+    with torch.no_grad():
+        logits = model(x)
+    save_safetensors(out_dir / f"{name}.safetensors", dict(model.state_dict()),
+                     {"made_by": "make_fixtures.py", "torch": torch.__version__})
+    (out_dir / f"{name}.arch.json").write_text(json.dumps(arch, indent=2) + "\n")
+    io = {"inputs": x, "logits": logits, "probabilities": torch.softmax(logits, dim=-1)}
+    save_safetensors(out_dir / f"{name}.io.safetensors", io)
+    if not export:
+        return
+    save_safetensors(onnx_dir / f"{name}.io.safetensors", io)
+    # eval-mode export folds each batch norm into its convolution; PRESERVE keeps them as nodes
+    torch.onnx.export(model, (x,), str(onnx_dir / f"{name}.onnx"), opset_version=14, input_names=["image"],
+                      output_names=["logits"], dynamic_axes={"image": {0: "batch"}, "logits": {0: "batch"}})
+    torch.onnx.export(model, (x,), str(onnx_dir / f"{name}_bn.onnx"), opset_version=14, input_names=["image"],
+                      output_names=["logits"], dynamic_axes={"image": {0: "batch"}, "logits": {0: "batch"}},
+                      training=torch.onnx.TrainingMode.PRESERVE, do_constant_folding=False)
+    print(f"{name}: {sum(p.numel() for p in model.parameters())} parameters, logits {tuple(logits.shape)}")
+
+
+class WithSoftmax(nn.Module):
+    def __init__(self, inner):
+        super().__init__()
+        self.inner = inner
+
+    def forward(self, x):
+        return torch.softmax(self.inner(x), dim=1)
+
+
 def main():
-    out_dir = Path(sys.argv[1] if len(sys.argv) > 1 else "interop/src/test/resources/pytorch")
+    root = Path(sys.argv[1] if len(sys.argv) > 1 else "interop/src/test/resources")
+    out_dir = root / "pytorch"
+    onnx_dir = root / "onnx"
     out_dir.mkdir(parents=True, exist_ok=True)
+    onnx_dir.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(17)
     vocab = ["<unk>"] + [f"w{i}" for i in range(1, 20)]
     tokens = torch.randint(0, len(vocab), (3, 7))
@@ -117,6 +270,34 @@ def main():
             "classification", "many_to_many", tokens, vocab, dtype="F16")
     fixture(out_dir, "gru_tokens_bf16", Recurrent("gru", 0, 8, 1, 2, vocab=len(vocab), embed=6), "gru",
             "classification", "many_to_many", tokens, vocab, dtype="BF16")
+
+    # ONNX, recurrent: torch.onnx.export's graphs (Gather, LSTM/GRU/RNN, Transpose, Squeeze, Gemm or MatMul+Add)
+    torch.manual_seed(18)
+    onnx_fixture(onnx_dir, "lstm_tokens", Recurrent("lstm", 0, 16, 2, 3, vocab=len(vocab), embed=8), tokens, 14,
+                 "classification", False)
+    onnx_fixture(onnx_dir, "gru_features_hn", LastStep("gru", 5, 12, 2, 4, how="h_n", softmax=True), feats(5), 14,
+                 "classification", True)
+    onnx_fixture(onnx_dir, "rnn_features_seqfirst", LastStep("rnn", 6, 10, 1, 2, batch_first=False), feats(6), 14,
+                 "regression", False, seq_first_input=True)
+    onnx_fixture(onnx_dir, "lstm_tokens_last_opset11", LastStep("lstm", 0, 9, 1, 2, vocab=len(vocab), embed=5,
+                                                                softmax=True), tokens, 11, "classification", True)
+
+    # CNNs: safetensors + ARCH, and ONNX with the batch norms folded and kept
+    torch.manual_seed(19)
+    lenet = LeNet5()
+    # (LeNet-5 goes to ONNX once, below, with a softmax: its 62k weights need not be there three times)
+    cnn_fixture(out_dir, onnx_dir, "lenet5", lenet, LENET_ARCH, torch.randn(4, 1, 28, 28), export=False)
+    resnet = TinyResNet()
+    randomize_batch_norms(resnet)
+    cnn_fixture(out_dir, onnx_dir, "resnet_tiny", resnet, RESNET_ARCH, torch.randn(4, 1, 12, 12))
+    x = torch.randn(4, 1, 28, 28)
+    onnx_fixture_probs = WithSoftmax(lenet).eval()
+    with torch.no_grad():
+        probs = onnx_fixture_probs(x)
+    torch.onnx.export(onnx_fixture_probs, (x,), str(onnx_dir / "lenet5_softmax.onnx"), opset_version=11,
+                      input_names=["image"], output_names=["probabilities"], dynamic_axes={"image": {0: "batch"}})
+    save_safetensors(onnx_dir / "lenet5_softmax.io.safetensors", {"inputs": x, "probabilities": probs})
+    print("lenet5_softmax.onnx: opset 11")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 package io.streamnet.interop.pytorch;
 
+import io.streamnet.interop.ImportException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,5 +1,6 @@
 package io.streamnet.interop.pytorch;
 
+import io.streamnet.interop.ImportException;
 import io.streamnet.interop.safetensors.DType;
 import io.streamnet.interop.safetensors.SafeTensors;
 import io.streamnet.rnn.cell.CellType;

@@ -1,5 +1,6 @@
 package io.streamnet.interop.pytorch;
 
+import io.streamnet.interop.ImportException;
 import io.streamnet.engine.backend.Backend;
 import io.streamnet.engine.nn.Parameter;
 import io.streamnet.interop.safetensors.SafeTensors;

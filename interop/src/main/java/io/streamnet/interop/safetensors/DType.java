@@ -1,11 +1,13 @@
 package io.streamnet.interop.safetensors;
 
 /**
- * The element types the importer converts to float32 (safetensors' names). Anything else in a file
- * (integers, float64, float8) is refused by name.
+ * The element types the importer converts to float32 (safetensors' names). I64 is read for the
+ * counters a state_dict carries beside its weights (BatchNorm2d's {@code num_batches_tracked}),
+ * which no importer uses as a weight. Anything else in a file (float64, float8, other integers) is
+ * refused by name.
  */
 public enum DType {
-    F32(4), F16(2), BF16(2);
+    F32(4), F16(2), BF16(2), I64(8);
 
     private final int bytes;
 
@@ -25,7 +27,7 @@ public enum DType {
             }
         }
         throw new SafeTensorsException("tensor '" + tensor + "' has dtype " + name
-                + ": only F32, F16 and BF16 convert to float32");
+                + ": only F32, F16 and BF16 convert to float32 (and I64 counters)");
     }
 
     /** Element {@code i} of little-endian {@code raw} (from {@code offset}) as a float. */
@@ -34,6 +36,7 @@ public enum DType {
             case F32 -> Float.intBitsToFloat(le32(raw, offset + 4 * i));
             case F16 -> HalfFloats.fromHalf((short) le16(raw, offset + 2 * i));
             case BF16 -> Float.intBitsToFloat(le16(raw, offset + 2 * i) << 16);
+            case I64 -> (float) ((le32(raw, offset + 8 * i) & 0xffffffffL) | (long) le32(raw, offset + 8 * i + 4) << 32);
         };
     }
 

@@ -1,11 +1,11 @@
 package io.streamnet.interop.safetensors;
 
 /** IEEE 754 binary16 to float32 (Java 17 has no Float.float16ToFloat): exact, subnormals and NaN included. */
-final class HalfFloats {
+public final class HalfFloats {
     private HalfFloats() {
     }
 
-    static float fromHalf(short h) {
+    public static float fromHalf(short h) {
         int sign = (h & 0x8000) << 16;
         int exp = (h >>> 10) & 0x1f;
         int mant = h & 0x3ff;

@@ -1,5 +1,6 @@
 package io.streamnet.interop.pytorch;
 
+import io.streamnet.interop.ImportException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -49,9 +49,17 @@ class SafeTensorsTest {
 
     @Test
     void anUnsupportedDtypeIsRefusedByName() throws Exception {
-        Path f = file("{\"ids\":{\"dtype\":\"I64\",\"shape\":[1],\"data_offsets\":[0,8]}}", new byte[8]);
+        Path f = file("{\"ids\":{\"dtype\":\"F64\",\"shape\":[1],\"data_offsets\":[0,8]}}", new byte[8]);
         assertThatThrownBy(() -> SafeTensors.read(f, SafeTensors.Limits.DEFAULTS))
-                .isInstanceOf(SafeTensorsException.class).hasMessageContaining("ids").hasMessageContaining("I64");
+                .isInstanceOf(SafeTensorsException.class).hasMessageContaining("ids").hasMessageContaining("F64");
+    }
+
+    @Test
+    void aBatchNormsInt64CounterIsReadBesideTheWeights() throws Exception {
+        byte[] seven = {7, 0, 0, 0, 0, 0, 0, 0};
+        Path f = file("{\"bn.num_batches_tracked\":{\"dtype\":\"I64\",\"shape\":[],\"data_offsets\":[0,8]}}", seven);
+        assertThat(SafeTensors.read(f, SafeTensors.Limits.DEFAULTS).tensors().get("bn.num_batches_tracked").values())
+                .containsExactly(7f);
     }
 
     @Test

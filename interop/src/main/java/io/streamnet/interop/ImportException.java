@@ -1,4 +1,4 @@
-package io.streamnet.interop.pytorch;
+package io.streamnet.interop;
 
 /** A model file or architecture the importer refuses; the message names the tensor or field. */
 public class ImportException extends Exception {
