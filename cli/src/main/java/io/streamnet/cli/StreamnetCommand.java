@@ -42,7 +42,9 @@ public final class StreamnetCommand implements Runnable {
      */
     public static CommandLine commandLine() {
         return new CommandLine(new StreamnetCommand()).setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            if (ex instanceof IllegalArgumentException || ex instanceof java.io.IOException) {
+            if (ex instanceof IllegalArgumentException || ex instanceof java.io.IOException
+                    || ex instanceof io.streamnet.interop.ImportException
+                    || ex instanceof io.streamnet.interop.safetensors.SafeTensorsException) {
                 cmd.getErr().println("streamnet " + cmd.getCommandName() + ": " + ex.getMessage());
                 return 2;
             }
