@@ -10,6 +10,13 @@ PyTorch's outputs (every step of a recurrent model). The Java tests import each 
 compare. Run where python3 has torch (Debian: apt-get install python3-torch):
 
     python3 interop/src/test/python/make_fixtures.py interop/src/test/resources
+
+The other direction: `check PREFIX...` loads streamnet's export PREFIX.safetensors into the PyTorch
+modules its PREFIX.arch.json names, runs PREFIX.io.safetensors' inputs and asserts PyTorch's
+outputs equal the outputs streamnet recorded there (interop/src/test/resources/streamnet/char_gru:
+a GRU trained by `streamnet train charlm`, made by StreamnetExportFixture):
+
+    python3 interop/src/test/python/make_fixtures.py check interop/src/test/resources/streamnet/char_gru
 """
 import json
 import struct
@@ -248,7 +255,68 @@ class WithSoftmax(nn.Module):
         return torch.softmax(self.inner(x), dim=1)
 
 
+def load_safetensors(path):
+    """name -> float32 torch tensor (F32, F16, BF16), as safetensors.torch.load_file would give."""
+    raw = Path(path).read_bytes()
+    n = struct.unpack("<Q", raw[:8])[0]
+    header = json.loads(raw[8:8 + n])
+    data = raw[8 + n:]
+    out = {}
+    for name, h in header.items():
+        if name == "__metadata__":
+            continue
+        b, e = h["data_offsets"]
+        if h["dtype"] == "F32":
+            a = np.frombuffer(data[b:e], dtype="<f4")
+        elif h["dtype"] == "F16":
+            a = np.frombuffer(data[b:e], dtype="<f2").astype(np.float32)
+        elif h["dtype"] == "BF16":
+            a = (np.frombuffer(data[b:e], dtype="<u2").astype(np.uint32) << 16).view(np.float32)
+        else:
+            raise ValueError(h["dtype"])
+        out[name] = torch.from_numpy(a.copy()).reshape(h["shape"])
+    return out
+
+
+def check(prefix):
+    """streamnet's export, loaded into PyTorch's modules, against the outputs streamnet recorded."""
+    state = load_safetensors(f"{prefix}.safetensors")
+    arch = json.loads(Path(f"{prefix}.arch.json").read_text())
+    io = load_safetensors(f"{prefix}.io.safetensors")
+    rec = arch["recurrent"]
+    layers = sum(1 for k in state if k.startswith(f"{rec}.weight_ih_l"))
+    gates = {"rnn": 1, "lstm": 4, "gru": 3}[arch["cell"]]
+    hidden = state[f"{rec}.weight_ih_l0"].shape[0] // gates
+    outputs = state[f"{arch['head']}.weight"].shape[0]
+    tokens = "embedding" in arch
+    if tokens:
+        vocab, embed = state[f"{arch['embedding']}.weight"].shape
+        model = Recurrent(arch["cell"], 0, hidden, layers, outputs, vocab=vocab, embed=embed)
+    else:
+        model = Recurrent(arch["cell"], state[f"{rec}.weight_ih_l0"].shape[1], hidden, layers, outputs)
+    names = {arch["head"]: "fc", rec: "rec", arch.get("embedding"): "embedding"}
+    model.load_state_dict({names[k.split(".", 1)[0]] + "." + k.split(".", 1)[1]: v for k, v in state.items()})
+    model.eval()
+    x = io["inputs"].long() if tokens else io["inputs"]
+    with torch.no_grad():
+        y = model(x)
+        if arch["task"] == "classification":
+            y = torch.softmax(y, dim=-1)
+    want = io["outputs"]
+    if want.dim() == 2:
+        y = y[:, -1]
+    worst = (y - want).abs().max().item()
+    print(f"{prefix}: {arch['cell']} {layers} layer(s) of {hidden}, {outputs} outputs; "
+          f"largest |PyTorch - streamnet| over {tuple(want.shape)}: {worst:.2e}")
+    if worst > 2e-5:
+        sys.exit(f"{prefix}: PyTorch does not reproduce streamnet's outputs")
+
+
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "check":
+        for prefix in sys.argv[2:]:
+            check(prefix)
+        return
     root = Path(sys.argv[1] if len(sys.argv) > 1 else "interop/src/test/resources")
     out_dir = root / "pytorch"
     onnx_dir = root / "onnx"
