@@ -278,11 +278,74 @@ def load_safetensors(path):
     return out
 
 
+class ArchCnn(nn.Module):
+    """A cnn ARCH as PyTorch modules under the ARCH's module names (nested names become submodules)."""
+
+    def __init__(self, arch, state):
+        super().__init__()
+        self.steps = []
+        self.holder = nn.Module()
+        for layer in arch["layers"]:
+            t = layer["type"]
+            m = layer.get("module")
+            if t == "conv":
+                w = state[f"{m}.weight"]
+                mod = nn.Conv2d(w.shape[1], w.shape[0], w.shape[2], layer.get("stride", 1), layer.get("pad", 0),
+                                bias=f"{m}.bias" in state)
+            elif t == "batchnorm":
+                mod = nn.BatchNorm2d(state[f"{m}.weight"].shape[0], eps=layer.get("eps", 1e-5))
+            elif t == "linear":
+                w = state[f"{m}.weight"]
+                mod = nn.Linear(w.shape[1], w.shape[0], bias=f"{m}.bias" in state)
+            elif t == "residual":
+                w1 = state[f"{m}.conv1.weight"]
+                mod = BasicBlock(w1.shape[1], w1.shape[0], layer.get("stride", 1))
+            elif t == "relu":
+                mod = nn.ReLU()
+            elif t == "maxpool":
+                mod = nn.MaxPool2d(layer["kernel"], layer.get("stride", layer["kernel"]))
+            elif t == "avgpool":
+                mod = nn.AvgPool2d(layer["kernel"], layer.get("stride", layer["kernel"]))
+            elif t == "globalavgpool":
+                mod = nn.AdaptiveAvgPool2d((1, 1))
+            elif t == "flatten":
+                mod = nn.Flatten()
+            else:
+                raise ValueError(t)
+            if m is not None:
+                parent = self.holder
+                parts = m.split(".")
+                for p in parts[:-1]:
+                    if not hasattr(parent, p):
+                        parent.add_module(p, nn.Module())
+                    parent = getattr(parent, p)
+                parent.add_module(parts[-1], mod)
+            self.steps.append(mod)
+
+    def forward(self, x):
+        for s in self.steps:
+            x = s(x)
+        return x
+
+
 def check(prefix):
     """streamnet's export, loaded into PyTorch's modules, against the outputs streamnet recorded."""
     state = load_safetensors(f"{prefix}.safetensors")
     arch = json.loads(Path(f"{prefix}.arch.json").read_text())
     io = load_safetensors(f"{prefix}.io.safetensors")
+    if arch["family"] == "cnn":
+        model = ArchCnn(arch, state)
+        missing, unexpected = model.holder.load_state_dict(state, strict=False)
+        if unexpected or any(not k.endswith("num_batches_tracked") for k in missing):
+            sys.exit(f"{prefix}: state_dict does not fit the ARCH: missing {missing}, unexpected {unexpected}")
+        model.eval()
+        with torch.no_grad():
+            worst = (model(io["inputs"]) - io["logits"]).abs().max().item()
+        print(f"{prefix}: cnn of {len(arch['layers'])} layers; largest |PyTorch - streamnet| logits over "
+              f"{tuple(io['logits'].shape)}: {worst:.2e}")
+        if worst > 2e-5:
+            sys.exit(f"{prefix}: PyTorch does not reproduce streamnet's outputs")
+        return
     rec = arch["recurrent"]
     layers = sum(1 for k in state if k.startswith(f"{rec}.weight_ih_l"))
     gates = {"rnn": 1, "lstm": 4, "gru": 3}[arch["cell"]]

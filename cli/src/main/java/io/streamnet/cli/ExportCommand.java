@@ -1,5 +1,11 @@
 package io.streamnet.cli;
 
+import io.streamnet.engine.checkpoint.Checkpoint;
+import io.streamnet.engine.checkpoint.Checkpoints;
+import io.streamnet.engine.nn.ModelCheckpoints;
+import io.streamnet.engine.nn.layer.Sequential;
+import io.streamnet.interop.cnn.CnnExport;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamnet.interop.pytorch.RecurrentArch;
 import io.streamnet.interop.pytorch.RecurrentExport;
@@ -11,12 +17,12 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** A streamnet recurrent checkpoint as a PyTorch state_dict (safetensors) and the ARCH file that maps it back. */
+/** A streamnet checkpoint (recurrent or CNN) as a PyTorch state_dict (safetensors) and the ARCH file that maps it back. */
 @Command(name = "export", mixinStandardHelpOptions = true,
-        description = "Export a recurrent checkpoint as a PyTorch state_dict in safetensors (float32), under the "
-                + "module names of --arch (default: embedding, rnn/lstm/gru, fc), with its ARCH file.")
+        description = "Export a recurrent or CNN checkpoint as a PyTorch state_dict in safetensors (float32), under the "
+                + "module names of --arch (default: embedding, rnn/lstm/gru, fc; a CNN's layers.N), with its ARCH file.")
 public final class ExportCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "A checkpoint of a recurrent model.")
+    @Option(names = "--model", required = true, description = "A checkpoint of a recurrent model or a CNN.")
     Path model;
 
     @Option(names = "--to", required = true, description = "The .safetensors file to write.")
@@ -30,6 +36,10 @@ public final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Checkpoint parsed = Checkpoints.read(model);
+        if (Sequential.TYPE.equals(parsed.architecture().path("type").asText())) {
+            return exportCnn(ModelCheckpoints.fromCheckpoint(io.streamnet.engine.cpu.CpuBackend.instance(), parsed));
+        }
         RnnCheckpoints.Loaded loaded = RnnCheckpoints.load(io.streamnet.engine.cpu.CpuBackend.instance(), model);
         RecurrentArch a = arch != null ? RecurrentArch.read(arch)
                 : RecurrentExport.defaultArch(loaded.model().config(), loaded.vocabulary());
@@ -43,6 +53,18 @@ public final class ExportCommand implements Callable<Integer> {
                 : to.resolveSibling(to.getFileName().toString().replaceFirst("\\.safetensors$", "") + ".arch.json");
         new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(archFile.toFile(), a.toJson());
         System.out.printf("exported %s -> %s (ARCH %s)%n", model, to, archFile);
+        return 0;
+    }
+
+    private int exportCnn(Sequential cnn) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        CnnExport.Exported e = CnnExport.toStateDict(cnn, arch == null ? null : json.readTree(arch.toFile()));
+        SafeTensors.write(to, e.stateDict(), Map.of("exported.by", "streamnet", "source.checkpoint",
+                model.getFileName().toString()));
+        Path archFile = archOut != null ? archOut
+                : to.resolveSibling(to.getFileName().toString().replaceFirst("\\.safetensors$", "") + ".arch.json");
+        json.writerWithDefaultPrettyPrinter().writeValue(archFile.toFile(), e.arch());
+        System.out.printf("exported CNN %s -> %s (ARCH %s)%n", model, to, archFile);
         return 0;
     }
 }

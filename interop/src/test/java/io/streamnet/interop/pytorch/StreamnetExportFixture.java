@@ -1,6 +1,11 @@
 package io.streamnet.interop.pytorch;
 
+import io.streamnet.engine.checkpoint.Checkpoint;
+import io.streamnet.engine.checkpoint.Checkpoints;
 import io.streamnet.engine.cpu.CpuBackend;
+import io.streamnet.engine.nn.ModelCheckpoints;
+import io.streamnet.engine.nn.layer.Sequential;
+import io.streamnet.interop.cnn.CnnExport;
 import io.streamnet.engine.tensor.Tensor;
 import io.streamnet.interop.safetensors.DType;
 import io.streamnet.interop.safetensors.SafeTensors;
@@ -27,6 +32,11 @@ public final class StreamnetExportFixture {
     }
 
     public static void main(String[] args) throws Exception {
+        Checkpoint parsed = Checkpoints.read(Path.of(args[0]));
+        if (Sequential.TYPE.equals(parsed.architecture().path("type").asText())) {
+            cnn(ModelCheckpoints.fromCheckpoint(CpuBackend.instance(), parsed), Path.of(args[1]), args[2]);
+            return;
+        }
         RnnCheckpoints.Loaded loaded = RnnCheckpoints.load(CpuBackend.instance(), Path.of(args[0]));
         Path dir = Path.of(args[1]);
         String name = args[2];
@@ -67,5 +77,25 @@ public final class StreamnetExportFixture {
         SafeTensors.write(dir.resolve(name + ".io.safetensors"), io, Map.of("outputs_by", "streamnet"));
         System.out.printf("%s: %s, %d parameters, outputs [%d, %d, %d]%n", name, model.config().cell(),
                 model.store().count(), keys, steps, outs);
+    }
+
+    /** A CNN's export and its logits on 8 seeded uniform images. */
+    static void cnn(Sequential cnn, Path dir, String name) throws Exception {
+        CnnExport.Exported e = CnnExport.toStateDict(cnn, null);
+        SafeTensors.write(dir.resolve(name + ".safetensors"), e.stateDict(), Map.of("made_by", "StreamnetExportFixture"));
+        Files.writeString(dir.resolve(name + ".arch.json"), e.arch().toPrettyString() + "\n");
+        int[] in = cnn.inputShape();
+        int n = 8;
+        Tensor x = Tensor.zeros(n, in[0], in[1], in[2]);
+        java.util.Random r = new java.util.Random(7);
+        for (int i = 0; i < x.size(); i++) {
+            x.put(i, r.nextFloat());
+        }
+        Tensor y = cnn.infer(x);
+        Map<String, SafeTensors.Tensor> io = new LinkedHashMap<>();
+        io.put("inputs", new SafeTensors.Tensor(DType.F32, x.shape(), x.toArray()));
+        io.put("logits", new SafeTensors.Tensor(DType.F32, y.shape(), y.toArray()));
+        SafeTensors.write(dir.resolve(name + ".io.safetensors"), io, Map.of("outputs_by", "streamnet"));
+        System.out.printf("%s: CNN, %d parameters, logits %s%n", name, cnn.store().count(), java.util.Arrays.toString(y.shape()));
     }
 }
