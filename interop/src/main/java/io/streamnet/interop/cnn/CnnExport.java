@@ -8,6 +8,7 @@ import io.streamnet.engine.nn.layer.Layer;
 import io.streamnet.engine.nn.layer.Sequential;
 import io.streamnet.engine.tensor.Tensor;
 import io.streamnet.interop.ImportException;
+import io.streamnet.interop.Matrices;
 import io.streamnet.interop.safetensors.SafeTensors;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -96,7 +97,7 @@ public final class CnnExport {
                     l.put("type", "linear").put("module", module);
                     int in = spec.get("in").asInt();
                     int o = spec.get("out").asInt();
-                    sd.put(module + ".weight", CnnImport.tensor(CnnImport.transpose(store.get(ours + ".weight").toArray(),
+                    sd.put(module + ".weight", CnnImport.tensor(Matrices.transpose(store.get(ours + ".weight").toArray(),
                             in, o), o, in));
                     sd.put(module + ".bias", copy(store.get(ours + ".bias")));
                 }

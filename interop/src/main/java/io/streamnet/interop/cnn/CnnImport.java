@@ -10,6 +10,7 @@ import io.streamnet.engine.nn.init.Initializer;
 import io.streamnet.engine.nn.layer.Sequential;
 import io.streamnet.engine.tensor.Tensor;
 import io.streamnet.interop.ImportException;
+import io.streamnet.interop.Matrices;
 import io.streamnet.interop.safetensors.DType;
 import io.streamnet.interop.safetensors.SafeTensors;
 import java.util.Arrays;
@@ -106,7 +107,7 @@ public final class CnnImport {
                         + shape[0] + " features");
             }
             b.dense(out, Initializer.ZEROS);
-            put(store, name + ".weight", transpose(d.weight().values(), out, shape[0]));
+            put(store, name + ".weight", Matrices.transpose(d.weight().values(), out, shape[0]));
             put(store, name + ".bias", d.bias() == null ? new float[out] : vector(d, d.bias(), out));
         } else if (l instanceof CnnLayer.Residual r) {
             residual(b, store, name, r, shape);
@@ -238,16 +239,6 @@ public final class CnnImport {
                     + 4L * (r.proj() == null ? 2 : 3) * r.conv1().filters();
         }
         return 0;
-    }
-
-    static float[] transpose(float[] v, int rows, int cols) {
-        float[] t = new float[v.length];
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                t[c * rows + r] = v[r * cols + c];
-            }
-        }
-        return t;
     }
 
     static String describe(CnnLayer l) {

@@ -4,6 +4,7 @@ import static io.streamnet.interop.onnx.OnnxGraph.describe;
 import static io.streamnet.interop.onnx.OnnxGraph.in;
 
 import io.streamnet.interop.ImportException;
+import io.streamnet.interop.Matrices;
 import io.streamnet.interop.cnn.CnnLayer;
 import io.streamnet.interop.onnx.proto.OnnxSubset.NodeProto;
 import io.streamnet.interop.onnx.proto.OnnxSubset.TensorProto.DataType;
@@ -292,15 +293,8 @@ final class CnnGraph {
 
     /** (in, out) to nn.Linear's (out, in). */
     private static SafeTensors.Tensor transposed(SafeTensors.Tensor w) {
-        int rows = w.shape()[0];
-        int cols = w.shape()[1];
-        float[] t = new float[w.values().length];
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                t[c * rows + r] = w.values()[r * cols + c];
-            }
-        }
-        return new SafeTensors.Tensor(w.dtype(), new int[] {cols, rows}, t);
+        return new SafeTensors.Tensor(w.dtype(), new int[] {w.shape()[1], w.shape()[0]},
+                Matrices.transpose(w.values(), w.shape()[0], w.shape()[1]));
     }
 
     private static int square(NodeProto n, String attr, int orElse) throws ImportException {

@@ -4,6 +4,7 @@ import static io.streamnet.interop.onnx.OnnxGraph.describe;
 import static io.streamnet.interop.onnx.OnnxGraph.in;
 
 import io.streamnet.interop.ImportException;
+import io.streamnet.interop.Matrices;
 import io.streamnet.interop.onnx.proto.OnnxSubset.NodeProto;
 import io.streamnet.interop.onnx.proto.OnnxSubset.TensorProto.DataType;
 import io.streamnet.interop.pytorch.RecurrentArch;
@@ -406,7 +407,7 @@ final class RecurrentGraph {
                     + " hidden units of axes " + axes);
         }
         outputs = w.dims()[1];
-        sd.put(HEAD + ".weight", tensor(transpose(w.floats(), width, outputs), outputs, width));
+        sd.put(HEAD + ".weight", tensor(Matrices.transpose(w.floats(), width, outputs), outputs, width));
         axes.set(axes.size() - 1, "O");
         headOpen = true;
     }
@@ -442,7 +443,7 @@ final class RecurrentGraph {
             throw new ImportException(describe(n) + "'s weight " + w.shapeString() + " does not read " + width + " units");
         }
         outputs = w.dims()[transB ? 0 : 1];
-        sd.put(HEAD + ".weight", tensor(transB ? w.floats() : transpose(w.floats(), width, outputs), outputs, width));
+        sd.put(HEAD + ".weight", tensor(transB ? w.floats() : Matrices.transpose(w.floats(), width, outputs), outputs, width));
         if (!in(n, 2).isEmpty()) {
             OnnxTensor b = g.constant(in(n, 2), describe(n) + "'s bias");
             if (b.size() != outputs) {
@@ -511,16 +512,6 @@ final class RecurrentGraph {
             System.arraycopy(v, order[j] * block, out, j * block, block);
         }
         return out;
-    }
-
-    private static float[] transpose(float[] v, int rows, int cols) {
-        float[] t = new float[v.length];
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                t[c * rows + r] = v[r * cols + c];
-            }
-        }
-        return t;
     }
 
     private static SafeTensors.Tensor tensor(float[] v, int... shape) {

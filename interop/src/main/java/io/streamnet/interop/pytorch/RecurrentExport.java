@@ -1,6 +1,7 @@
 package io.streamnet.interop.pytorch;
 
 import io.streamnet.interop.ImportException;
+import io.streamnet.interop.Matrices;
 import io.streamnet.interop.safetensors.DType;
 import io.streamnet.interop.safetensors.SafeTensors;
 import io.streamnet.rnn.cell.CellType;
@@ -47,9 +48,9 @@ public final class RecurrentExport {
             int in = l == 0 ? c.stepInputSize() : h;
             String p = "enc" + l;
             out.put(Names.layer(arch.recurrent(), "weight_ih", l),
-                    tensor(RecurrentImport.transpose(values(model, p + ".wx"), in, gates * h), gates * h, in));
+                    tensor(Matrices.transpose(values(model, p + ".wx"), in, gates * h), gates * h, in));
             out.put(Names.layer(arch.recurrent(), "weight_hh", l),
-                    tensor(RecurrentImport.transpose(values(model, p + ".wh"), h, gates * h), gates * h, h));
+                    tensor(Matrices.transpose(values(model, p + ".wh"), h, gates * h), gates * h, h));
             if (c.cell() == CellType.GRU) {
                 out.put(Names.layer(arch.recurrent(), "bias_ih", l), tensor(values(model, p + ".bx"), gates * h));
                 out.put(Names.layer(arch.recurrent(), "bias_hh", l), tensor(values(model, p + ".bh"), gates * h));
@@ -58,7 +59,7 @@ public final class RecurrentExport {
                 out.put(Names.layer(arch.recurrent(), "bias_hh", l), tensor(new float[gates * h], gates * h));
             }
         }
-        out.put(arch.head() + ".weight", tensor(RecurrentImport.transpose(values(model, "head.w"), h, c.outputSize()),
+        out.put(arch.head() + ".weight", tensor(Matrices.transpose(values(model, "head.w"), h, c.outputSize()),
                 c.outputSize(), h));
         out.put(arch.head() + ".bias", tensor(values(model, "head.b"), c.outputSize()));
         return out;

@@ -1,6 +1,7 @@
 package io.streamnet.interop.pytorch;
 
 import io.streamnet.interop.ImportException;
+import io.streamnet.interop.Matrices;
 import io.streamnet.engine.backend.Backend;
 import io.streamnet.engine.nn.Parameter;
 import io.streamnet.interop.safetensors.SafeTensors;
@@ -103,8 +104,8 @@ public final class RecurrentImport {
             SafeTensors.Tensor hh = need(tensors, used, Names.layer(arch.recurrent(), "weight_hh", l), 2);
             shape(Names.layer(arch.recurrent(), "weight_ih", l), ih, gates * hidden, in);
             shape(Names.layer(arch.recurrent(), "weight_hh", l), hh, gates * hidden, hidden);
-            set(model, p + ".wx", transpose(ih.values(), gates * hidden, in), in, gates * hidden);
-            set(model, p + ".wh", transpose(hh.values(), gates * hidden, hidden), hidden, gates * hidden);
+            set(model, p + ".wx", Matrices.transpose(ih.values(), gates * hidden, in), in, gates * hidden);
+            set(model, p + ".wh", Matrices.transpose(hh.values(), gates * hidden, hidden), hidden, gates * hidden);
             float[] bih = bias(tensors, used, Names.layer(arch.recurrent(), "bias_ih", l), gates * hidden);
             float[] bhh = bias(tensors, used, Names.layer(arch.recurrent(), "bias_hh", l), gates * hidden);
             if (cell == CellType.GRU) {
@@ -118,7 +119,7 @@ public final class RecurrentImport {
                 set(model, p + ".b", b, gates * hidden);
             }
         }
-        set(model, "head.w", transpose(headW.values(), outputs, hidden), hidden, outputs);
+        set(model, "head.w", Matrices.transpose(headW.values(), outputs, hidden), hidden, outputs);
         set(model, "head.b", bias(tensors, used, arch.head() + ".bias", outputs), outputs);
         Set<String> left = new TreeSet<>(tensors.keySet());
         left.removeAll(used);
@@ -166,17 +167,6 @@ public final class RecurrentImport {
         }
         used.add(name);
         return t.values();
-    }
-
-    /** (rows, cols) row-major to (cols, rows). */
-    static float[] transpose(float[] v, int rows, int cols) {
-        float[] t = new float[v.length];
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                t[c * rows + r] = v[r * cols + c];
-            }
-        }
-        return t;
     }
 
     private static void set(SequenceModel model, String name, float[] values, int... shape) throws ImportException {
