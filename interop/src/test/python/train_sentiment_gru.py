@@ -9,6 +9,12 @@ PyTorch's own predictions and accuracy on the test split:
 
     python3 interop/src/test/python/train_sentiment_gru.py ../shared/datasets/sentiment \
         interop/src/test/resources/pytorch
+
+`onnx STATE_DICT OUT.onnx` exports that same trained model through torch.onnx.export (the head on
+h_n[-1], as trained), so that the ONNX import can be held to the safetensors one:
+
+    python3 interop/src/test/python/train_sentiment_gru.py onnx \
+        interop/src/test/resources/pytorch/sentiment_gru.safetensors interop/src/test/resources/onnx/sentiment_gru.onnx
 """
 import json
 import re
@@ -20,7 +26,7 @@ import torch
 from torch import nn
 
 sys.path.insert(0, str(Path(__file__).parent))
-from make_fixtures import save_safetensors  # noqa: E402
+from make_fixtures import load_safetensors, save_safetensors  # noqa: E402
 
 FILES = ["amazon_cells_labelled.txt", "imdb_labelled.txt", "yelp_labelled.txt"]
 TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*|[^\s\w]|_")
@@ -65,7 +71,28 @@ def batches(items, size):
         yield ids, lengths, torch.tensor([y for _, y in chunk])
 
 
+class SentimentUnpacked(Sentiment):
+    """The same model on padding-free batches: the graph torch.onnx.export writes for a stream."""
+
+    def forward(self, ids):
+        _, h = self.gru(self.embed(ids))
+        return self.fc(h[-1])
+
+
+def export_onnx(state_dict, out):
+    state = load_safetensors(state_dict)
+    model = SentimentUnpacked(state["embed.weight"].shape[0])
+    model.load_state_dict(state)
+    model.eval()
+    torch.onnx.export(model, (torch.zeros(2, 5, dtype=torch.long),), out, opset_version=14, input_names=["tokens"],
+                      output_names=["logits"], dynamic_axes={"tokens": {0: "batch", 1: "time"}})
+    print(f"{out}: the model of {state_dict} as ONNX")
+
+
 def main():
+    if sys.argv[1] == "onnx":
+        export_onnx(sys.argv[2], sys.argv[3])
+        return
     data_dir, out_dir = sys.argv[1], Path(sys.argv[2])
     torch.manual_seed(5)
     sentences = load(data_dir)
