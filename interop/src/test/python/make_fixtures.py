@@ -213,6 +213,35 @@ RESNET_ARCH = {"format": "streamnet-arch/1", "family": "cnn", "input": [1, 12, 1
     {"type": "linear", "module": "fc"}]}
 
 
+class ViewNet(nn.Module):
+    """The tutorial idiom x.view(x.size(0), -1) before the classifier, instead of torch.flatten."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 4, 3)
+        self.fc = nn.Linear(4 * 6 * 6, 10)
+
+    def forward(self, x):
+        x = torch.max_pool2d(torch.relu(self.conv(x)), 2)
+        return self.fc(x.view(x.size(0), -1))
+
+
+def view_fixtures(onnx_dir):
+    """x.view exports as Reshape: with a dynamic batch its shape is computed (Shape, Gather, Unsqueeze,
+    Concat), with a fixed batch it is the constant (4, 144)."""
+    torch.manual_seed(20)
+    model = ViewNet().eval()
+    x = torch.randn(4, 1, 14, 14)
+    with torch.no_grad():
+        logits = model(x)
+    save_safetensors(onnx_dir / "cnn_view.io.safetensors", {"inputs": x, "logits": logits})
+    torch.onnx.export(model, (x,), str(onnx_dir / "cnn_view.onnx"), opset_version=14, input_names=["image"],
+                      output_names=["logits"], dynamic_axes={"image": {0: "batch"}, "logits": {0: "batch"}})
+    torch.onnx.export(model, (x,), str(onnx_dir / "cnn_view_fixed.onnx"), opset_version=14, input_names=["image"],
+                      output_names=["logits"])
+    print("cnn_view.onnx, cnn_view_fixed.onnx: opset 14")
+
+
 def randomize_batch_norms(model):
     """Running statistics and affines away from their initial values, as a trained model's are."""
     with torch.no_grad():
@@ -429,6 +458,7 @@ def main():
                       input_names=["image"], output_names=["probabilities"], dynamic_axes={"image": {0: "batch"}})
     save_safetensors(onnx_dir / "lenet5_softmax.io.safetensors", {"inputs": x, "probabilities": probs})
     print("lenet5_softmax.onnx: opset 11")
+    view_fixtures(onnx_dir)
 
 
 if __name__ == "__main__":

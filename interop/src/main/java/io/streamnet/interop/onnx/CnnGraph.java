@@ -17,7 +17,8 @@ import java.util.Set;
 /**
  * A convolutional ONNX graph as {@link CnnLayer}s, walked forward from the image input: a chain of
  * {@code Conv}, {@code BatchNormalization}, {@code Relu}, {@code MaxPool}, {@code AveragePool},
- * {@code GlobalAveragePool}, {@code Flatten}, {@code Gemm} (or {@code MatMul}+{@code Add}) and a
+ * {@code GlobalAveragePool}, {@code Flatten} (or a {@code Reshape} to (batch, features), which is what
+ * {@code x.view(x.size(0), -1)} exports), {@code Gemm} (or {@code MatMul}+{@code Add}) and a
  * final {@code Softmax}, where a value read by two nodes opens a residual block that must close in
  * an {@code Add} and a {@code Relu}: main branch conv, [batch norm], relu, conv, [batch norm];
  * shortcut nothing or a 1x1 conv, [batch norm] (torchvision's BasicBlock; PyTorch's exporter folds
@@ -54,6 +55,13 @@ final class CnnGraph {
         String v = g.input();
         while (!v.equals(g.output())) {
             List<NodeProto> next = g.consumers(v);
+            NodeProto reshape = viewOf(v, next);
+            if (reshape != null) {
+                flattening(reshape);
+                layers.add(new CnnLayer.Flatten());
+                v = reshape.getOutput(0);
+                continue;
+            }
             if (next.size() == 2) {
                 v = residual(v, layers);
                 continue;
@@ -78,6 +86,10 @@ final class CnnGraph {
                         throw new ImportException(describe(n) + " flattens from axis " + OnnxGraph.intAttr(n, "axis", 1)
                                 + ": only (batch, everything else) is read");
                     }
+                    layers.add(new CnnLayer.Flatten());
+                }
+                case "Reshape" -> {
+                    flattening(n);
                     layers.add(new CnnLayer.Flatten());
                 }
                 case "Gemm" -> layers.add(gemm(n));
@@ -107,7 +119,7 @@ final class CnnGraph {
                 case "Pad" -> zeroPad(n);
                 default -> throw new ImportException(describe(n) + ": " + n.getOpType() + " is not an operator the CNN "
                         + "importer reads (Conv, BatchNormalization, Relu, MaxPool, AveragePool, GlobalAveragePool, "
-                        + "Flatten, Gemm, MatMul, Add, Softmax)");
+                        + "Flatten, Reshape to (batch, features), Gemm, MatMul, Add, Softmax)");
             }
             if (n.getOutputCount() > 1 && n.getOutputList().subList(1, n.getOutputCount()).stream()
                     .anyMatch(o -> !o.isEmpty() && !g.consumers(o).isEmpty())) {
@@ -116,6 +128,105 @@ final class CnnGraph {
             v = n.getOutput(0);
         }
         return new Translated(input, layers, softmax);
+    }
+
+    /** x.view(x.size(0), -1) with a dynamic batch: {@code v} goes to a Reshape and to the Shape its target reads. */
+    private NodeProto viewOf(String v, List<NodeProto> next) {
+        if (next.size() != 2) {
+            return null;
+        }
+        for (int i = 0; i < 2; i++) {
+            NodeProto r = next.get(i);
+            NodeProto other = next.get(1 - i);
+            if (r.getOpType().equals("Reshape") && in(r, 0).equals(v) && other.getOpType().equals("Shape")) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    /** Element of a shape being computed: the batch (whatever it is at run time), or a dimension not read. */
+    private static final long BATCH = Long.MIN_VALUE;
+    private static final long OTHER = Long.MIN_VALUE + 1;
+
+    /**
+     * A Reshape that is a flatten: its target is (batch, -1) or (batch, n), where batch is the
+     * input's (from Shape), 0 (copy it), -1 with n given, 1 (one frame, as the job serves), or the
+     * batch the graph was exported with. n itself is checked by the Linear that reads it.
+     */
+    private void flattening(NodeProto n) throws ImportException {
+        OnnxGraph.onlyAttributes(n, Set.of("allowzero"));
+        long[] t = shapeValue(in(n, 1), n, 0);
+        String target = Arrays.toString(Arrays.stream(t).mapToObj(x -> x == BATCH ? "batch" : x == OTHER ? "?"
+                : Long.toString(x)).toArray());
+        int exported = g.inputDims()[0];
+        boolean zeroCopies = OnnxGraph.intAttr(n, "allowzero", 0) == 0;
+        boolean flatten = t.length == 2 && t[1] != OTHER && t[1] != 0 && t[1] >= -1
+                && (t[0] == BATCH || (t[0] == 0 && zeroCopies) || t[0] == 1 || (exported > 0 && t[0] == exported)
+                || (t[0] == -1 && t[1] > 0));
+        if (!flatten) {
+            throw new ImportException(describe(n) + " reshapes to " + target + ": only a flatten to (batch, features) "
+                    + "is read, as x.view(x.size(0), -1) or torch.flatten(x, 1) exports it");
+        }
+    }
+
+    /** The integer tensor {@code value} as far as a flatten's target needs it: constants and the shape of the map. */
+    private long[] shapeValue(String value, NodeProto reshape, int depth) throws ImportException {
+        if (g.isConstant(value)) {
+            long[] c = g.constant(value, describe(reshape) + "'s shape").ints();
+            if (c == null) {
+                throw new ImportException(describe(reshape) + "'s shape '" + value + "' is not integers");
+            }
+            return c;
+        }
+        NodeProto p = g.producer(value);
+        if (p == null || depth > 8) {
+            throw new ImportException(describe(reshape) + "'s shape '" + value + "' is not a constant or the map's shape");
+        }
+        switch (p.getOpType()) {
+            case "Shape" -> {
+                OnnxGraph.onlyAttributes(p, Set.of());
+                if (!in(p, 0).equals(in(reshape, 0))) {
+                    throw new ImportException(describe(p) + " reads another value than the map " + describe(reshape)
+                            + " reshapes");
+                }
+                return new long[] {BATCH, OTHER, OTHER, OTHER};
+            }
+            case "Gather" -> {
+                OnnxGraph.onlyAttributes(p, Set.of("axis"));
+                long[] from = shapeValue(in(p, 0), reshape, depth + 1);
+                long at = g.constant(in(p, 1), describe(p) + "'s index").scalar("an index");
+                if (OnnxGraph.intAttr(p, "axis", 0) != 0 || at < -from.length || at >= from.length) {
+                    throw new ImportException(describe(p) + " does not pick one element of a shape");
+                }
+                return new long[] {from[(int) (at < 0 ? at + from.length : at)]};
+            }
+            case "Unsqueeze" -> {
+                long[] from = shapeValue(in(p, 0), reshape, depth + 1);
+                long[] axes = g.opset() >= 13 ? g.constant(in(p, 1), describe(p) + "'s axes").ints()
+                        : OnnxGraph.intsAttr(p, "axes");
+                if (from.length != 1 || axes == null || axes.length != 1 || axes[0] != 0) {
+                    throw new ImportException(describe(p) + " does not make one element a vector");
+                }
+                return from;
+            }
+            case "Concat" -> {
+                OnnxGraph.onlyAttributes(p, Set.of("axis"));
+                if (OnnxGraph.intAttr(p, "axis", 0) != 0) {
+                    throw new ImportException(describe(p) + " joins a shape on axis " + OnnxGraph.intAttr(p, "axis", 0));
+                }
+                long[] all = new long[0];
+                for (String part : p.getInputList()) {
+                    long[] x = shapeValue(part, reshape, depth + 1);
+                    long[] joined = Arrays.copyOf(all, all.length + x.length);
+                    System.arraycopy(x, 0, joined, all.length, x.length);
+                    all = joined;
+                }
+                return all;
+            }
+            default -> throw new ImportException(describe(reshape) + "'s shape is computed by " + describe(p)
+                    + ": Shape, Gather, Unsqueeze, Concat and constants are read there");
+        }
     }
 
     /** PyTorch exports AvgPool2d with a Pad of zeros before it: a no-op, and anything else is refused. */

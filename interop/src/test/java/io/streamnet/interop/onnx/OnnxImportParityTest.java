@@ -40,7 +40,9 @@ class OnnxImportParityTest {
     @CsvSource({
             "resnet_tiny, resnet_tiny, false",
             "resnet_tiny_bn, resnet_tiny, false",
-            "lenet5_softmax, lenet5_softmax, true"})
+            "lenet5_softmax, lenet5_softmax, true",
+            "cnn_view, cnn_view, false",
+            "cnn_view_fixed, cnn_view, false"})
     void aConvolutionalGraphGivesPyTorchsOutputs(String fixture, String io, boolean softmax) throws Exception {
         OnnxImport.Imported imported = OnnxImport.toModel(CpuBackend.instance(), graph(fixture), null, null);
         assertThat(imported.isRecurrent()).isFalse();

@@ -27,6 +27,17 @@ class OnnxRefusalTest {
     }
 
     @Test
+    void aReshapeThatIsNotAFlattenToBatchAndFeaturesIsRefused() throws Exception {
+        // the fixed-batch export's target (4, 144) made (2, -1): two images' features per row
+        ModelProto m = edit("cnn_view_fixed", n -> n.getOpType().equals("Constant")
+                ? n.toBuilder().clearAttribute().addAttribute(AttributeProto.newBuilder().setName("value")
+                .setType(AttributeProto.AttributeType.TENSOR).setT(TensorProto.newBuilder().addDims(2)
+                        .setDataType(TensorProto.DataType.INT64_VALUE).addInt64Data(2).addInt64Data(-1))).build() : n);
+        assertThatThrownBy(() -> cnn(m)).isInstanceOf(ImportException.class)
+                .hasMessageContaining("Reshape node").hasMessageContaining("reshapes to [2, -1]");
+    }
+
+    @Test
     void aBidirectionalLayerIsRefusedBecauseAStreamOnlyRunsForward() throws Exception {
         ModelProto m = edit("lstm_tokens", n -> n.getOpType().equals("LSTM")
                 ? n.toBuilder().addAttribute(string("direction", "bidirectional")).build() : n);
