@@ -56,6 +56,9 @@ final class CnnGraph {
         while (!v.equals(g.output())) {
             List<NodeProto> next = g.consumers(v);
             NodeProto reshape = viewOf(v, next);
+            if (reshape != null && softmax) {
+                throw new ImportException(describe(reshape) + " follows the Softmax: the Softmax must be the last node");
+            }
             if (reshape != null) {
                 flattening(reshape);
                 layers.add(new CnnLayer.Flatten());
@@ -130,7 +133,10 @@ final class CnnGraph {
         return new Translated(input, layers, softmax);
     }
 
-    /** x.view(x.size(0), -1) with a dynamic batch: {@code v} goes to a Reshape and to the Shape its target reads. */
+    /**
+     * x.view(x.size(0), -1) with a dynamic batch: {@code v} goes to a Reshape and to a Shape (its target
+     * must then be computed from that Shape and constants, see {@link #shapeValue}, else it is refused).
+     */
     private NodeProto viewOf(String v, List<NodeProto> next) {
         if (next.size() != 2) {
             return null;
@@ -148,11 +154,13 @@ final class CnnGraph {
     /** Element of a shape being computed: the batch (whatever it is at run time), or a dimension not read. */
     private static final long BATCH = Long.MIN_VALUE;
     private static final long OTHER = Long.MIN_VALUE + 1;
+    private static final int MAX_RANK = 8;
 
     /**
      * A Reshape that is a flatten: its target is (batch, -1) or (batch, n), where batch is the
      * input's (from Shape), 0 (copy it), -1 with n given, 1 (one frame, as the job serves), or the
-     * batch the graph was exported with. n itself is checked by the Linear that reads it.
+     * batch the graph was exported with. n itself is checked by the Linear that reads it (the
+     * last layer must be a Linear; only Relu or another flatten, which keep the count, may come between).
      */
     private void flattening(NodeProto n) throws ImportException {
         OnnxGraph.onlyAttributes(n, Set.of("allowzero"));
@@ -166,7 +174,7 @@ final class CnnGraph {
                 || (t[0] == -1 && t[1] > 0));
         if (!flatten) {
             throw new ImportException(describe(n) + " reshapes to " + target + ": only a flatten to (batch, features) "
-                    + "is read, as x.view(x.size(0), -1) or torch.flatten(x, 1) exports it");
+                    + "is read (x.view(x.size(0), -1), or torch.flatten(x, 1), which exports as Flatten)");
         }
     }
 
@@ -174,8 +182,9 @@ final class CnnGraph {
     private long[] shapeValue(String value, NodeProto reshape, int depth) throws ImportException {
         if (g.isConstant(value)) {
             long[] c = g.constant(value, describe(reshape) + "'s shape").ints();
-            if (c == null) {
-                throw new ImportException(describe(reshape) + "'s shape '" + value + "' is not integers");
+            if (c == null || c.length > MAX_RANK || Arrays.stream(c).anyMatch(x -> x < -1)) {
+                throw new ImportException(describe(reshape) + "'s shape '" + value + "' is not a target shape (up to "
+                        + MAX_RANK + " integers, each -1 or more)");
             }
             return c;
         }
@@ -221,6 +230,9 @@ final class CnnGraph {
                     long[] joined = Arrays.copyOf(all, all.length + x.length);
                     System.arraycopy(x, 0, joined, all.length, x.length);
                     all = joined;
+                    if (all.length > MAX_RANK) {
+                        throw new ImportException(describe(p) + " joins a shape of over " + MAX_RANK + " elements");
+                    }
                 }
                 return all;
             }
