@@ -50,8 +50,6 @@ public final class ModelOwnerOperator extends AbstractStreamOperator<ModelUpdate
     private transient int[] sizes;
     private transient PrivateKey signingKey;
     private transient long lastCandidate;
-    /** Per checkpoint taken: the owner's version then (published before its barrier, committed with it). */
-    private transient java.util.TreeMap<Long, Long> pendingCommits;
     private transient Counter published;
     private transient Counter malformed;
 
@@ -77,8 +75,6 @@ public final class ModelOwnerOperator extends AbstractStreamOperator<ModelUpdate
         SequenceTrainer trainer = new SequenceTrainer(model, config.newOptimizer(model.backend()), config.clipNorm(), 0);
         owner = new ModelOwner(modelId, initialVersion, model, initial.vocabulary(), trainer,
                 new GradientGate(config.maxStaleness(), config.spikeFactor()), config.policy());
-        pendingCommits = new java.util.TreeMap<>();
-        owner.visibleOnCommit();
         sizes = model.parameters().stream().mapToInt(p -> p.value().size()).toArray();
         signingKey = config.signingKey() == null ? null : UpdateSignatures.privateKey(config.signingKey());
         for (byte[] s : state.get()) {
@@ -156,17 +152,6 @@ public final class ModelOwnerOperator extends AbstractStreamOperator<ModelUpdate
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
         state.update(List.of(owner.snapshot()));
-        pendingCommits.put(context.getCheckpointId(), owner.version());
-    }
-
-    @Override
-    public void notifyCheckpointComplete(long checkpointId) throws Exception {
-        super.notifyCheckpointComplete(checkpointId);
-        var done = pendingCommits.headMap(checkpointId, true);
-        if (!done.isEmpty()) {
-            owner.committed(done.lastEntry().getValue());
-            done.clear();
-        }
     }
 
     /** The owner, for tests. */

@@ -35,9 +35,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -87,7 +85,11 @@ class ImportedPyTorchModelEndToEndTest {
             try {
                 f.send(PipelineTopics.MODEL_UPDATES, "sentiment", Codecs.of(ModelUpdate.class, WireFormat.AVRO)
                         .encode(ModelUpdates.toUpdate("sentiment", 2, importedBytes, Map.of())));
-                int probes = awaitVersion(f, 2, Duration.ofMinutes(2));
+                RecordCodec<TextEvent> text = Codecs.of(TextEvent.class, WireFormat.AVRO);
+                int probes = f.awaitServedVersion(2, Duration.ofMinutes(2), i -> new ProducerRecord<>(
+                        PipelineTopics.TEXT_EVENTS, "probe-" + i, text.encode(TextEvent.newBuilder().setKey("probe-" + i)
+                                .setSeq(0).setEventTime(Instant.now()).setText("good").setLabel(1)
+                                .setEndOfSequence(true).build())));
                 f.produceWords(conversations, labels, 0, Integer.MAX_VALUE);
                 Map<String, Prediction> byKey = new HashMap<>();
                 for (Prediction p : f.readPredictions(probes + conversations.size(), Duration.ofMinutes(2))) {
@@ -117,38 +119,5 @@ class ImportedPyTorchModelEndToEndTest {
     private static byte[] checkpoint(SequenceModel m, Vocabulary v, long version) throws Exception {
         return Checkpoints.toBytes(RnnCheckpoints.toCheckpoint(m, v, Map.of(ServedSequenceModel.META_ID, "sentiment",
                 ServedSequenceModel.META_VERSION, Long.toString(version))));
-    }
-
-    /**
-     * Sends one-word probe conversations until one is answered by {@code version}: from then on the
-     * job's one subtask serves it. Returns the number of probes sent (each gets one prediction).
-     */
-    private static int awaitVersion(PipelineFixture f, long version, Duration timeout) throws Exception {
-        RecordCodec<TextEvent> text = Codecs.of(TextEvent.class, WireFormat.AVRO);
-        RecordCodec<Prediction> predictions = Codecs.of(Prediction.class, WireFormat.AVRO);
-        var cp = f.kafka.clientProperties();
-        cp.put(ConsumerConfig.GROUP_ID_CONFIG, "probe-reader");
-        cp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        long deadline = System.nanoTime() + timeout.toNanos();
-        int sent = 0;
-        try (var c = new KafkaConsumer<>(cp, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            c.subscribe(List.of(PipelineTopics.PREDICTIONS));
-            long nextProbe = 0;
-            while (System.nanoTime() < deadline) {
-                if (System.nanoTime() >= nextProbe) {
-                    String key = "probe-" + sent++;
-                    f.send(PipelineTopics.TEXT_EVENTS, key, text.encode(TextEvent.newBuilder().setKey(key).setSeq(0)
-                            .setEventTime(Instant.now()).setText("good").setLabel(1).setEndOfSequence(true).build()));
-                    nextProbe = System.nanoTime() + 500_000_000L;
-                }
-                for (var r : c.poll(Duration.ofMillis(100))) {
-                    if (predictions.decode(r.value()).getModelVersion() == version) {
-                        return sent;
-                    }
-                }
-            }
-        }
-        throw new AssertionError("no prediction by model version " + version + " within " + timeout);
     }
 }

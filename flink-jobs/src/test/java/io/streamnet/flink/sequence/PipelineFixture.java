@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.function.IntFunction;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -141,6 +142,38 @@ public final class PipelineFixture implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Sends probes ({@code probe.apply(i)}, the i-th; each gets one prediction) every half second until
+     * one is answered by model {@code version}: from then on a job of one subtask serves it. Returns
+     * the number of probes sent.
+     */
+    public int awaitServedVersion(long version, Duration timeout, IntFunction<ProducerRecord<String, byte[]>> probe) {
+        Properties cp = kafka.clientProperties();
+        cp.put(ConsumerConfig.GROUP_ID_CONFIG, "probe-reader-" + System.nanoTime());
+        cp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int sent = 0;
+        try (var c = new KafkaConsumer<>(cp, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+             var p = producer()) {
+            c.subscribe(List.of(PipelineTopics.PREDICTIONS));
+            long nextProbe = 0;
+            while (System.nanoTime() < deadline) {
+                if (System.nanoTime() >= nextProbe) {
+                    p.send(probe.apply(sent++));
+                    p.flush();
+                    nextProbe = System.nanoTime() + 500_000_000L;
+                }
+                for (var r : c.poll(Duration.ofMillis(100))) {
+                    if (predictions.decode(r.value()).getModelVersion() == version) {
+                        return sent;
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no prediction by model version " + version + " within " + timeout);
     }
 
     static <T> long count(List<T> list, Predicate<T> p) {

@@ -71,9 +71,6 @@ public final class ModelOwner {
     private final HeldOutSet heldOut;
 
     private long version;
-    /** With {@link #visibleOnCommit()}: the newest version the trainers can have seen. */
-    private long committed;
-    private boolean visibleOnCommit;
     private float[][] champion;
     private float[][] parent;
     private long parentVersion = -1;
@@ -111,22 +108,6 @@ public final class ModelOwner {
         return version;
     }
 
-    /**
-     * Versions reach the trainers only once committed (a transactional topic between them): a
-     * gradient's staleness then counts from the newest committed version, not from the versions
-     * published since, which no trainer could have had. {@link #committed} reports each commit.
-     */
-    public ModelOwner visibleOnCommit() {
-        visibleOnCommit = true;
-        committed = version;
-        return this;
-    }
-
-    /** Versions up to {@code v} are committed (visible to the trainers). */
-    public void committed(long v) {
-        committed = Math.max(committed, Math.min(v, version));
-    }
-
     public GradientGate gate() {
         return gate;
     }
@@ -157,7 +138,10 @@ public final class ModelOwner {
             throw new IllegalArgumentException("gradient of " + g.values().length + " parameters for a model of "
                     + params.size());
         }
-        if (g.windows() < 1 || gate.judge(g, visibleOnCommit ? committed : version) != GradientGate.Verdict.ACCEPTED) {
+        // Staleness counts the versions between the weights a gradient was computed on and the ones it would move,
+        // commit or not: while checkpoints lag (a backpressured burst) the owner may not walk on from old weights
+        // (CI saw 29 versions applied from v1's gradients learn nothing); it pauses until the trainers catch up.
+        if (g.windows() < 1 || gate.judge(g, version) != GradientGate.Verdict.ACCEPTED) {
             return null;
         }
         for (int i = 0; i < params.size(); i++) {
@@ -315,7 +299,6 @@ public final class ModelOwner {
         trainer.restoreOptimizer(s.optimizerSteps(), s.optimizerState());
         gate.restore(s.gate());
         version = s.version();
-        committed = version; // what a checkpoint holds commits with it
         champion = s.champion();
         parent = s.parent();
         parentVersion = s.parentVersion();
