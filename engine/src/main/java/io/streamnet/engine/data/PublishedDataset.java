@@ -1,6 +1,7 @@
 package io.streamnet.engine.data;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -20,12 +22,18 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code shared/datasets/<name>} in the working directory or any directory above it
  *       (development checkouts keep {@code ../shared} beside the repository);</li>
  *   <li>the cache directory {@code ~/.cache/streamnet/<name>};</li>
+ *   <li>a copy bundled on the classpath, if the dataset has one: extracted to
+ *       {@code ~/.cache/streamnet/<name>-bundled}, each file checked against the sha256 of the
+ *       bundled copy;</li>
  *   <li>otherwise the official files are downloaded into the cache, each checked against its
  *       published sha256 (from a zip archive when the publisher ships one).</li>
  * </ol>
- * A directory counts only if it holds every file. A download that failed is not tried again in
- * the same JVM, so that a machine without network pays the timeout once, not once per test.
- * System property {@value #DOWNLOAD_PROPERTY}{@code =false} turns downloads off.
+ * A directory counts only if it holds every file. The bundled copy comes before the download so
+ * that a clone finds the data without waiting on a network that may not be there (a DNS lookup
+ * is not bounded by the connect timeout), and reads the same bytes everywhere; a dataset without a
+ * bundled copy, or a classpath without it, still downloads. A download that failed is not tried
+ * again in the same JVM, so that a machine without network pays the timeout once, not once per
+ * test. System property {@value #DOWNLOAD_PROPERTY}{@code =false} turns downloads off.
  */
 public final class PublishedDataset {
     private static final Logger LOG = LoggerFactory.getLogger(PublishedDataset.class);
@@ -37,6 +45,28 @@ public final class PublishedDataset {
         public DataFile {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(sha256, "sha256");
+        }
+    }
+
+    /**
+     * A copy shipped as classpath resources {@code dir/<file name>} beside {@code anchor} (relative
+     * to its package), each file with the sha256 of the bundled bytes (which may be a subset of the
+     * published files, so not the published sha256).
+     */
+    public record Bundled(Class<?> anchor, String dir, List<DataFile> files) {
+        public Bundled {
+            Objects.requireNonNull(anchor, "anchor");
+            Objects.requireNonNull(dir, "dir");
+            files = List.copyOf(files);
+        }
+
+        /** The resource name of {@code fileName}, relative to the anchor's package. */
+        public String resource(String fileName) {
+            return dir + "/" + fileName;
+        }
+
+        String describe() {
+            return "classpath:/" + anchor.getPackageName().replace('.', '/') + "/" + dir;
         }
     }
 
@@ -73,6 +103,8 @@ public final class PublishedDataset {
     private final Path searchFrom;
     private final boolean download;
     private final VerifiedDownload fetcher;
+    private final Bundled bundled;
+    private final Path bundledDir;
 
     private PublishedDataset(Builder b) {
         this.title = b.title;
@@ -87,9 +119,19 @@ public final class PublishedDataset {
         this.searchFrom = b.searchFrom;
         this.download = b.download && !"false".equalsIgnoreCase(System.getProperty(DOWNLOAD_PROPERTY));
         this.fetcher = new VerifiedDownload(b.connectTimeout, b.readTimeout);
+        this.bundled = b.bundled;
+        this.bundledDir = cacheDir.resolveSibling(cacheDir.getFileName() + "-bundled");
         if (files.isEmpty()) {
             throw new IllegalArgumentException(title + ": no files");
         }
+        if (bundled != null && !names(bundled.files()).equals(names(files))) {
+            throw new IllegalArgumentException(title + ": the bundled copy holds " + names(bundled.files())
+                    + ", the dataset " + names(files));
+        }
+    }
+
+    private static TreeSet<String> names(List<DataFile> files) {
+        return new TreeSet<>(files.stream().map(DataFile::name).toList());
     }
 
     /**
@@ -123,6 +165,11 @@ public final class PublishedDataset {
         if (complete(cacheDir, "cache directory", looked)) {
             return cacheDir;
         }
+        if (bundled != null && extractBundled(looked)) {
+            LOG.info("{}: using the copy bundled with streamnet ({}), extracted to {}", title, bundled.describe(),
+                    bundledDir);
+            return bundledDir;
+        }
         if (!download) {
             throw unavailable(looked, "download is disabled (-D" + DOWNLOAD_PROPERTY + "=false)", null);
         }
@@ -138,6 +185,33 @@ public final class PublishedDataset {
         }
         LOG.info("{}: using cache directory {} (downloaded from {})", title, cacheDir, source.url());
         return cacheDir;
+    }
+
+    /**
+     * Extracts the bundled copy into {@link #bundledDir()}, keeping files already there whose sha256
+     * matches; false (with the reason in {@code looked}) if a resource is missing or does not match.
+     */
+    private boolean extractBundled(List<String> looked) {
+        try {
+            Files.createDirectories(bundledDir);
+            for (DataFile f : bundled.files()) {
+                Path target = bundledDir.resolve(f.name());
+                if (Files.isRegularFile(target) && VerifiedDownload.sha256Of(target).equalsIgnoreCase(f.sha256())) {
+                    continue;
+                }
+                try (InputStream in = bundled.anchor().getResourceAsStream(bundled.resource(f.name()))) {
+                    if (in == null) {
+                        looked.add("bundled copy " + bundled.describe() + ": " + f.name() + " is not on the classpath");
+                        return false;
+                    }
+                    VerifiedDownload.extract(in, bundled.describe() + "/" + f.name(), target, f.sha256());
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            looked.add("bundled copy " + bundled.describe() + " into " + bundledDir + ": " + e.getMessage());
+            return false;
+        }
     }
 
     private void fetchMissing() throws IOException {
@@ -188,6 +262,11 @@ public final class PublishedDataset {
         return cacheDir;
     }
 
+    /** Where the bundled copy is extracted: beside the cache directory, {@code <cache>-bundled}. */
+    public Path bundledDir() {
+        return bundledDir;
+    }
+
     /** Settings; defaults: no configured directory, search from the working directory, download on. */
     public static final class Builder {
         private final String title;
@@ -200,6 +279,7 @@ public final class PublishedDataset {
         private Path configuredDir;
         private Path searchFrom = Path.of("");
         private boolean download = true;
+        private Bundled bundled;
         private Duration connectTimeout = DatasetLocator.DEFAULT_CONNECT_TIMEOUT;
         private Duration readTimeout = DatasetLocator.DEFAULT_READ_TIMEOUT;
 
@@ -239,6 +319,12 @@ public final class PublishedDataset {
         /** Where the walk up for {@code shared/datasets} starts; {@code null} for no walk. */
         public Builder searchFrom(Path dir) {
             this.searchFrom = dir;
+            return this;
+        }
+
+        /** A copy on the classpath, used when no directory holds the files, before any download. */
+        public Builder bundled(Bundled copy) {
+            this.bundled = copy;
             return this;
         }
 

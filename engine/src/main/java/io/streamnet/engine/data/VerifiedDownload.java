@@ -112,7 +112,8 @@ final class VerifiedDownload {
         }
     }
 
-    private static void extract(InputStream entry, String from, Path target, String expectedSha256) throws IOException {
+    /** Copies {@code entry} to {@code target} through a temp file, moved into place only if its sha256 matches. */
+    static void extract(InputStream entry, String from, Path target, String expectedSha256) throws IOException {
         Path temp = Files.createTempFile(target.toAbsolutePath().getParent(), target.getFileName() + ".", ".part");
         try {
             DigestInputStream digest = new DigestInputStream(entry, sha256());
@@ -173,6 +174,14 @@ final class VerifiedDownload {
             throw new IOException("HTTP " + status + " from " + url);
         }
         return http;
+    }
+
+    /** The sha256 (hex) of {@code file}. */
+    static String sha256Of(Path file) throws IOException {
+        try (DigestInputStream in = new DigestInputStream(Files.newInputStream(file), sha256())) {
+            in.transferTo(OutputStream.nullOutputStream());
+            return HexFormat.of().formatHex(in.getMessageDigest().digest());
+        }
     }
 
     private static MessageDigest sha256() {

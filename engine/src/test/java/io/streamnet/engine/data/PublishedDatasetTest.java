@@ -6,11 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.AfterEach;
@@ -21,6 +23,12 @@ import org.junit.jupiter.api.io.TempDir;
 class PublishedDatasetTest {
     static final byte[] A = "first file\n".getBytes(StandardCharsets.UTF_8);
     static final byte[] B = "second file\n".getBytes(StandardCharsets.UTF_8);
+    /** The copy under src/test/resources/io/streamnet/engine/data/bundled: other bytes than the published A and B. */
+    static final byte[] BUNDLED_A = "bundled first file\n".getBytes(StandardCharsets.UTF_8);
+    static final byte[] BUNDLED_B = "bundled second file\n".getBytes(StandardCharsets.UTF_8);
+    static final PublishedDataset.Bundled BUNDLED = new PublishedDataset.Bundled(PublishedDatasetTest.class, "bundled",
+            List.of(new PublishedDataset.DataFile("a.txt", sha256(BUNDLED_A)),
+                    new PublishedDataset.DataFile("b.txt", sha256(BUNDLED_B))));
 
     @TempDir
     Path root;
@@ -115,6 +123,47 @@ class PublishedDatasetTest {
         assertThatThrownBy(() -> dataset(PublishedDataset.Source.files(server.baseUrl())).download(false).build().locate())
                 .hasMessageContaining("download is disabled");
         assertThat(server.requests()).isZero();
+    }
+
+    @Test
+    void fallsBackToTheBundledCopyWhenNoDirectoryHoldsTheFilesAndTheNetworkIsUnreachable() throws IOException {
+        URI unreachable = URI.create("http://127.0.0.1:" + closedPort() + "/data.zip");
+
+        Path dir = dataset(PublishedDataset.Source.zip(unreachable)).bundled(BUNDLED).build().locate();
+
+        assertThat(dir).isEqualTo(root.resolve("cache-bundled"));
+        assertThat(Files.readAllBytes(dir.resolve("a.txt"))).isEqualTo(BUNDLED_A);
+        assertThat(Files.readAllBytes(dir.resolve("b.txt"))).isEqualTo(BUNDLED_B);
+    }
+
+    @Test
+    void theBundledCopyComesBeforeTheDownload() throws IOException {
+        server.serve("a.txt", A).serve("b.txt", B);
+
+        Path dir = dataset(PublishedDataset.Source.files(server.baseUrl())).bundled(BUNDLED).build().locate();
+
+        assertThat(dir).isEqualTo(root.resolve("cache-bundled"));
+        assertThat(server.requests()).isZero();
+    }
+
+    @Test
+    void aBundledFileWithAnotherChecksumIsNotUsedAndTheDownloadIsTried() throws IOException {
+        server.serve("a.txt", A).serve("b.txt", B);
+        PublishedDataset.Bundled tampered = new PublishedDataset.Bundled(PublishedDatasetTest.class, "bundled",
+                List.of(new PublishedDataset.DataFile("a.txt", sha256(A)),
+                        new PublishedDataset.DataFile("b.txt", sha256(BUNDLED_B))));
+
+        Path dir = dataset(PublishedDataset.Source.files(server.baseUrl())).bundled(tampered).build().locate();
+
+        assertThat(dir).isEqualTo(root.resolve("cache"));
+        assertThat(Files.exists(root.resolve("cache-bundled/a.txt"))).isFalse();
+    }
+
+    /** A local port nobody listens on: a connection there is refused at once, as on a machine without network. */
+    static int closedPort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
     }
 
     static byte[] zip(Object... nameThenBytes) throws IOException {

@@ -4,6 +4,10 @@ import static io.streamnet.engine.data.DatasetAssumptions.assumeAvailable;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.streamnet.engine.data.PublishedDataset;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +32,36 @@ class SentimentDatasetTest {
         Path f = dir.resolve("bad.txt");
         Files.writeString(f, "fine\t1\nno label here\n", StandardCharsets.UTF_8);
         assertThatThrownBy(() -> SentimentDataset.read(f, "bad")).hasMessageContaining("line 2");
+    }
+
+    @Test
+    void fallsBackToTheBundledCopyWhenNoDirectoryHoldsTheFilesAndTheNetworkIsUnreachable(@TempDir Path home)
+            throws Exception {
+        URI unreachable;
+        try (ServerSocket s = new ServerSocket(0)) {
+            unreachable = URI.create("http://127.0.0.1:" + s.getLocalPort() + "/sentiment.zip");
+        }
+        PublishedDataset offline = SentimentDataset.source()
+                .configuredBy(null, null)
+                .searchFrom(home.resolve("clone"))
+                .cacheDir(home.resolve(".cache/streamnet/sentiment"))
+                .source(PublishedDataset.Source.zip(unreachable))
+                .build();
+
+        List<LabelledSentence> all = SentimentDataset.loadAll(offline.locate());
+
+        assertThat(all).hasSize(3 * 850);
+        assertThat(all.stream().filter(s -> s.label() == 1).count()).isEqualTo(3 * 425);
+        assertThat(all.stream().filter(s -> s.source().equals("imdb")).count()).isEqualTo(850);
+    }
+
+    @Test
+    void theBundledCopyCarriesItsAttributionBesideTheFiles() throws IOException {
+        try (var readme = SentimentDataset.class.getResourceAsStream("sentiment/README.md")) {
+            assertThat(readme).isNotNull();
+            String text = new String(readme.readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(text).contains("CC BY 4.0").contains("Kotzias");
+        }
     }
 
     @Test
