@@ -62,8 +62,11 @@ public final class ModelSlot<M extends ServedModel<M>> {
     private final int maxUpdateBytes;
     private final PublicKey trusted;
     private M current;
+    /** The signature of the update that made {@code current} (null: unsigned, or not an update): runtimes keep it in state. */
+    private byte[] currentSignature;
     /** What the last swap replaced, until the swapped-in model has proved itself or been rolled back. */
     private M previous;
+    private byte[] previousSignature;
     /** The id and version last rolled back: a redelivery of it is refused, not swapped in again. */
     private String failedId;
     private long failedVersion = -1;
@@ -105,12 +108,54 @@ public final class ModelSlot<M extends ServedModel<M>> {
 
     /** Starts serving a model the caller already validated (see {@link #open(byte[], String, long)}). */
     public M open(M m) {
+        if (m.version() < 0 || m.version() > UpdateHeader.MAX_VERSION) {
+            throw new IllegalArgumentException("model " + m + ": versions are 0 to " + UpdateHeader.MAX_VERSION
+                    + ", so that later versions always remain");
+        }
         String why = kind.incompatibility(m, null);
         if (why != null) {
             throw new IllegalArgumentException("model " + m + " cannot be served here: " + why);
         }
         current = m;
+        currentSignature = null;
         return m;
+    }
+
+    /**
+     * Starts serving the model a runtime restored from its state, if this slot may trust it: without
+     * a trusted key, always; with one, only when {@code signature} (the one its update carried, kept
+     * in the state) verifies over its id, version and the SHA-256 of its checkpoint bytes, and its
+     * version is in range (without a key too). A model accepted before signing was turned on is not
+     * trusted now: then this returns null (logged with the reason), and the runtime serves the model it was started
+     * with, which whoever started it trusts ({@link #open(byte[], String, long)}); the newest signed
+     * version then swaps in as updates arrive.
+     */
+    public M restore(byte[] checkpoint, String modelId, long version, byte[] signature) throws CheckpointException {
+        if (version < 0 || version > UpdateHeader.MAX_VERSION) {
+            // Accepted before versions were bounded: it would block every later version.
+            LOG.error("the model restored from state is not served: model {} v{} ({}): versions are 0 to {}. Serving"
+                    + " the model the job was started with instead", modelId, version, RejectReason.BAD_VERSION,
+                    UpdateHeader.MAX_VERSION);
+            return null;
+        }
+        if (trusted != null) {
+            try {
+                UpdateSignatures.verify(modelId, version, ModelUpdates.sha256(checkpoint), signature, trusted);
+            } catch (ModelRejected e) {
+                LOG.error("the model restored from state is not served: {} ({}); updates must now be signed by the"
+                        + " trusted key, and this one was accepted before they had to be. Serving the model the job"
+                        + " was started with instead", e.getMessage(), e.reason());
+                return null;
+            }
+        }
+        M m = open(kind.load(checkpoint, modelId, version));
+        currentSignature = signature == null || signature.length == 0 ? null : signature.clone();
+        return m;
+    }
+
+    /** The signature of the update that made the serving model (null: unsigned, or not from an update); kept in runtime state for {@link #restore}. */
+    public byte[] currentSignature() {
+        return currentSignature == null ? null : currentSignature.clone();
     }
 
     /** The model serving now. */
@@ -118,36 +163,83 @@ public final class ModelSlot<M extends ServedModel<M>> {
         return current;
     }
 
-    /** Decodes an update's bytes (Avro binary) and offers it; see {@link #offer(ModelUpdate)}. */
+    /**
+     * Offers an update's bytes (Avro binary). Nothing of it is built before it is known to be for
+     * this slot, newer, and (with a trusted key) signed: its header is read from the raw bytes, every
+     * field checked against its limit ({@link UpdateHeader}), and the signature checked over the raw
+     * signed fields; only then is it decoded and validated. See {@link #offer(ModelUpdate)}.
+     */
     public Offer<M> offer(byte[] rawUpdate) {
+        UpdateHeader h;
         try {
-            return offer(ModelUpdates.decode(rawUpdate, maxUpdateBytes));
+            h = UpdateHeader.read(rawUpdate, maxUpdateBytes);
         } catch (ModelRejected e) {
             return refused(e);
         }
+        Offer<M> skip = screen(h.modelId(), h.version());
+        if (skip != null) {
+            return skip;
+        }
+        ModelUpdate u;
+        try {
+            if (trusted != null) {
+                UpdateSignatures.verify(h, trusted);
+            }
+            u = ModelUpdates.decode(rawUpdate, h);
+        } catch (ModelRejected e) {
+            return refused(e);
+        }
+        return validated(u, h.signature());
     }
 
     /** Applies the rules above; the caller reports a refusal and, after a swap, resets state if asked. */
     public Offer<M> offer(ModelUpdate u) {
-        if (!u.getModelId().equals(current.modelId())) {
-            LOG.debug("update for model {} ignored: this slot serves {}", u.getModelId(), current.modelId());
-            return new Ignored<>("update for model " + u.getModelId() + ": this slot serves " + current.modelId());
+        String id = u.getModelId().toString();
+        if (u.getVersion() < 0 || u.getVersion() > UpdateHeader.MAX_VERSION) {
+            return refused(new ModelRejected(RejectReason.BAD_VERSION, "model " + id + " v" + u.getVersion()
+                    + ": versions are 0 to " + UpdateHeader.MAX_VERSION, null));
         }
-        if (u.getVersion() <= current.version()) {
-            LOG.info("model {} v{} ignored: v{} is serving", u.getModelId(), u.getVersion(), current.version());
-            return new Ignored<>("model " + u.getModelId() + " v" + u.getVersion() + " is not newer than v"
-                    + current.version());
+        Offer<M> skip = screen(id, u.getVersion());
+        if (skip != null) {
+            return skip;
         }
-        if (u.getModelId().equals(failedId) && u.getVersion() == failedVersion) {
-            return refused(new ModelRejected(RejectReason.FAILED_IN_SERVICE, "model " + u.getModelId() + " v"
-                    + u.getVersion() + " failed in service and was rolled back; publish a newer version", null));
+        byte[] signature = null;
+        if (u.getSignature() != null) {
+            signature = new byte[u.getSignature().remaining()];
+            u.getSignature().duplicate().get(signature);
         }
-        M next;
         try {
             // The signature first: an unauthenticated update is never parsed, however it is built.
             if (trusted != null) {
                 UpdateSignatures.verify(u, trusted);
             }
+        } catch (ModelRejected e) {
+            return refused(e);
+        }
+        return validated(u, signature);
+    }
+
+    /** Ignored (another id, not newer) or refused (rolled back before) without looking further; null: go on. */
+    private Offer<M> screen(String id, long version) {
+        if (!id.equals(current.modelId())) {
+            LOG.debug("update for model {} ignored: this slot serves {}", id, current.modelId());
+            return new Ignored<>("update for model " + id + ": this slot serves " + current.modelId());
+        }
+        if (version <= current.version()) {
+            LOG.info("model {} v{} ignored: v{} is serving", id, version, current.version());
+            return new Ignored<>("model " + id + " v" + version + " is not newer than v" + current.version());
+        }
+        if (id.equals(failedId) && version == failedVersion) {
+            return refused(new ModelRejected(RejectReason.FAILED_IN_SERVICE, "model " + id + " v"
+                    + version + " failed in service and was rolled back; publish a newer version", null));
+        }
+        return null;
+    }
+
+    /** The update is authenticated (or need not be): validate, judge and swap it in. */
+    private Offer<M> validated(ModelUpdate u, byte[] signature) {
+        M next;
+        try {
             next = kind.validate(u);
         } catch (ModelRejected e) {
             return refused(e);
@@ -171,6 +263,8 @@ public final class ModelSlot<M extends ServedModel<M>> {
         M old = current;
         current = next;
         previous = old;
+        previousSignature = currentSignature;
+        currentSignature = signature;
         return new Swapped<>(old, next, !next.readsStateOf(old));
     }
 
@@ -187,6 +281,8 @@ public final class ModelSlot<M extends ServedModel<M>> {
         M failed = current;
         current = previous;
         previous = null;
+        currentSignature = previousSignature;
+        previousSignature = null;
         failedId = failed.modelId();
         failedVersion = failed.version();
         LOG.error("model {} failed in service ({}); rolled back to {}", failed, why, current);

@@ -38,12 +38,27 @@ public final class ModelUpdates {
     private ModelUpdates() {
     }
 
+    /**
+     * An update of a checkpoint, within the limits every reader applies ({@link UpdateHeader}).
+     *
+     * @throws IllegalArgumentException an id, version or metric count readers would refuse
+     */
     public static ModelUpdate toUpdate(String modelId, long version, byte[] checkpoint, Map<String, Double> metrics)
             throws CheckpointException {
+        UpdateHeader.checkPublishable(modelId, version, metrics.size());
         String architecture = Checkpoints.fromBytes(checkpoint).architecture().toString();
         return ModelUpdate.newBuilder().setModelId(modelId).setVersion(version).setArchitecture(architecture)
                 .setWeights(ByteBuffer.wrap(checkpoint)).setChecksum(sha256(checkpoint))
                 .setMetrics(Map.copyOf(metrics)).setCreatedAt(Instant.now()).build();
+    }
+
+    /**
+     * The Kafka key of an update: its id and version. The topic is never compacted by model id, so
+     * no later record (an older version re-published, a tombstone for the id) can remove the newest
+     * version; readers take the highest version they can verify, whatever the keys say.
+     */
+    public static String key(String modelId, long version) {
+        return modelId + "@" + version;
     }
 
     public static RecordCodec<ModelUpdate> codec(int maxBytes) {
@@ -101,18 +116,22 @@ public final class ModelUpdates {
     }
 
     /**
-     * Decodes an update's bytes (Avro binary) or refuses them with the decoder's reason. Updates
-     * written before the {@code signature} field existed decode too (as unsigned).
+     * Decodes an update's bytes (Avro binary) or refuses them with the reason: every field is checked
+     * against its limit on the raw bytes first ({@link UpdateHeader}), so what is built is bounded.
+     * Updates written before the {@code signature} field existed decode too (as unsigned).
      */
     public static ModelUpdate decode(byte[] raw, int maxBytes) throws ModelRejected {
+        return decode(raw, UpdateHeader.read(raw, maxBytes));
+    }
+
+    /** Decodes bytes whose header {@code h} was read from them (every field within its limit). */
+    public static ModelUpdate decode(byte[] raw, UpdateHeader h) throws ModelRejected {
         try {
-            return codec(maxBytes).decode(raw);
+            return h.firstRelease() ? decodeUnsignedV1(raw) : codec(raw.length).decode(raw);
         } catch (DecodeException e) {
-            try {
-                return decodeUnsignedV1(raw);
-            } catch (IOException | RuntimeException older) {
-                throw new ModelRejected(e.reason(), "model update does not decode: " + e.getMessage(), e);
-            }
+            throw new ModelRejected(e.reason(), "model update does not decode: " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            throw new ModelRejected(RejectReason.UNDECODABLE, "model update does not decode: " + e, e);
         }
     }
 
@@ -129,7 +148,7 @@ public final class ModelUpdates {
         return Schema.createRecord(s.getName(), s.getDoc(), s.getNamespace(), false, fields);
     }
 
-    // Size was checked by the first attempt; walk the declared lengths first, as the codec does.
+    // The header walk bounded every field; Avro's own walk of the declared lengths runs first, as in the codec.
     private static ModelUpdate decodeUnsignedV1(byte[] raw) throws IOException {
         GenericDatumReader.skip(V1, DecoderFactory.get().binaryDecoder(raw, null));
         BinaryDecoder dec = DecoderFactory.get().binaryDecoder(raw, null);

@@ -41,8 +41,12 @@ public final class UpdateSignatures {
 
     /** The bytes a signature covers. */
     static byte[] signedBytes(ModelUpdate u) {
-        return ("streamnet-model-update\n" + u.getModelId() + "\n" + u.getVersion() + "\n"
-                + u.getChecksum().toString().toLowerCase(java.util.Locale.ROOT)).getBytes(StandardCharsets.UTF_8);
+        return signedBytes(u.getModelId().toString(), u.getVersion(), u.getChecksum().toString());
+    }
+
+    static byte[] signedBytes(String modelId, long version, String checksum) {
+        return ("streamnet-model-update\n" + modelId + "\n" + version + "\n"
+                + checksum.toLowerCase(java.util.Locale.ROOT)).getBytes(StandardCharsets.UTF_8);
     }
 
     /** Signs {@code u} in place (sets its signature) and returns it. */
@@ -59,25 +63,50 @@ public final class UpdateSignatures {
     }
 
     /**
-     * Checks {@code u}'s signature against {@code trusted}, before anything of it is parsed.
+     * Checks {@code u}'s signature against {@code trusted}.
      *
      * @throws ModelRejected UNSIGNED or BAD_SIGNATURE
      */
     public static void verify(ModelUpdate u, PublicKey trusted) throws ModelRejected {
         ByteBuffer sig = u.getSignature();
-        String who = "model " + u.getModelId() + " v" + u.getVersion();
-        if (sig == null || !sig.hasRemaining()) {
+        byte[] bytes = null;
+        if (sig != null) {
+            bytes = new byte[sig.remaining()];
+            sig.duplicate().get(bytes);
+        }
+        verify(u.getModelId().toString(), u.getVersion(), u.getChecksum().toString(), bytes, trusted);
+    }
+
+    /**
+     * Checks the signature of a raw update's signed fields, read without decoding the update
+     * ({@link UpdateHeader}): nothing of an unauthenticated update is built.
+     *
+     * @throws ModelRejected UNSIGNED or BAD_SIGNATURE
+     */
+    public static void verify(UpdateHeader h, PublicKey trusted) throws ModelRejected {
+        verify(h.modelId(), h.version(), h.checksum(), h.signature(), trusted);
+    }
+
+    /**
+     * Checks that {@code signature} signs (id, version, checksum) under {@code trusted}: for an
+     * update, or for a model restored from a runtime's state (its checksum recomputed from the
+     * checkpoint bytes it serves).
+     *
+     * @throws ModelRejected UNSIGNED or BAD_SIGNATURE
+     */
+    public static void verify(String modelId, long version, String checksum, byte[] signature, PublicKey trusted)
+            throws ModelRejected {
+        String who = "model " + modelId + " v" + version;
+        if (signature == null || signature.length == 0) {
             throw new ModelRejected(RejectReason.UNSIGNED, who + " is not signed; this job accepts only updates signed"
                     + " by its trusted key", null);
         }
-        byte[] bytes = new byte[sig.remaining()];
-        sig.duplicate().get(bytes);
         boolean ok;
         try {
             Signature s = Signature.getInstance(ALGORITHM);
             s.initVerify(trusted);
-            s.update(signedBytes(u));
-            ok = s.verify(bytes);
+            s.update(signedBytes(modelId, version, checksum));
+            ok = s.verify(signature);
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             ok = false; // a malformed signature is a bad one
         }

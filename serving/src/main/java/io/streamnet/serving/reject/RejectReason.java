@@ -75,8 +75,14 @@ public enum RejectReason {
     UNSIGNED,
     /** The update's signature does not verify under the trusted key. */
     BAD_SIGNATURE,
+    /** A model update field over its limit (model id, architecture, checksum, signature, metric count or name). */
+    UPDATE_FIELD_TOO_LARGE,
+    /** A model version outside 0 to 2^53 - 1 (one near Long.MAX_VALUE would leave no room for later versions). */
+    BAD_VERSION,
     /** A model trained online scored below the serving one on the held-out slice (minus the margin): not published. */
     CANDIDATE_REJECTED,
+    /** Another training job published a version of the model id this one trains: this one stopped publishing. */
+    OWNER_CONFLICT,
     CHECKPOINT_BAD_MAGIC,
     CHECKPOINT_UNSUPPORTED_VERSION,
     CHECKPOINT_TRUNCATED,

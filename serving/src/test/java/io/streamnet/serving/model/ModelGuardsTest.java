@@ -116,7 +116,9 @@ class ModelGuardsTest {
         KeyPair trusted = UpdateSignatures.generate();
         ModelSlot<ServedSequenceModel> s = slot(trusted.getPublic().getEncoded());
 
-        assertThat(refusal(s.offer(update(Long.MAX_VALUE, HEALTHY)))).isEqualTo(RejectReason.UNSIGNED);
+        ModelUpdate farFuture = update(2, HEALTHY);
+        farFuture.setVersion(UpdateHeader.MAX_VERSION);
+        assertThat(refusal(s.offer(farFuture))).isEqualTo(RejectReason.UNSIGNED);
         assertThat(s.offer(UpdateSignatures.sign(update(2, HEALTHY), trusted.getPrivate())))
                 .isInstanceOf(ModelSlot.Swapped.class);
     }
