@@ -9,8 +9,16 @@ window.streamnet = (function () {
   }
 
   const text = (id, v) => { document.getElementById(id).textContent = v; };
-  const fmt = (v, d) => (v === null || v === undefined || Number.isNaN(v) || v < 0) ? "-" : Number(v).toFixed(d);
-  const pct = v => (v === null || v === undefined) ? "-" : (100 * v).toFixed(1) + "%";
+  // Figures from the stream may be anything: only a finite number is formatted as one; null (the
+  // server's "not a number") shows as "-", anything else as its text. Nothing here may throw, or
+  // the page would stop updating.
+  const finite = v => typeof v === "number" && Number.isFinite(v);
+  const shown = v => (v === null || v === undefined) ? "-" : String(v);
+  const fmt = (v, d) => finite(v) ? (v < 0 ? "-" : v.toFixed(d)) : shown(v);
+  const pct = (v, d = 1) => finite(v) ? (100 * v).toFixed(d) + "%" : shown(v);
+  // a number rounded to d places (a number, so that its cell is right-aligned), or the value as text
+  const round = (v, d) => finite(v) ? Number(v.toFixed(d)) : shown(v);
+  const num = v => finite(v) ? v : null; // for charts: a gap where there is no number
 
   function rows(tableId, items, cells, onRow) {
     const body = document.querySelector("#" + tableId + " tbody");
@@ -51,5 +59,5 @@ window.streamnet = (function () {
   const api = path => fetch(path + (path.includes("?") ? (token ? "&token=" + encodeURIComponent(token) : "")
     : query)).then(r => r.json());
 
-  return { text, fmt, pct, rows, live, chart, api, query };
+  return { text, fmt, pct, round, num, rows, live, chart, api, query };
 })();

@@ -49,8 +49,8 @@
 
   let names = [];
   const named = i => names[i] === undefined ? String(i) : i + " " + names[i];
-  const label = (name, l) => l ? name + ": " + named(l.label) + " (" + (100 * l.confidence).toFixed(0) + "%), v"
-    + l.modelVersion : name + ": -";
+  const label = (name, l) => l ? name + ": " + named(l.label) + " (" + sn.pct(l.confidence, 0)
+    + "), v" + l.modelVersion : name + ": -";
 
   sn.live(s => {
     const f = s.frames;

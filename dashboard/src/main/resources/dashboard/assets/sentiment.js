@@ -12,7 +12,7 @@
     sn.text("selectedKey", selected);
     sn.api("api/key?key=" + encodeURIComponent(selected)).then(h => {
       if (h.key !== selected) return;
-      keyChart.setData([h.history.map(p => p.step + 1), h.history.map(p => p.score)]);
+      keyChart.setData([h.history.map(p => p.step + 1), h.history.map(p => sn.num(p.score))]);
       document.getElementById("keyChart").dataset.points = String(h.history.length);
     });
   }
@@ -26,7 +26,7 @@
     sn.text("accuracy", sn.pct(t.accuracy));
     sn.text("labelled", t.labelled);
     if (!selected && t.keys.length) selected = t.keys[0].key;
-    sn.rows("keys", t.keys, k => [k.key, Number(k.score.toFixed(3)), k.label === 1 ? "positive" : "negative",
+    sn.rows("keys", t.keys, k => [k.key, sn.round(k.score, 3), k.label === 1 ? "positive" : "negative",
       k.step + 1, k.predictions, "v" + k.modelVersion], (tr, k) => {
       tr.dataset.key = k.key;
       if (k.key === selected) tr.classList.add("selected");

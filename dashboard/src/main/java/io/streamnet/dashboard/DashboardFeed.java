@@ -13,6 +13,7 @@ import io.streamnet.serving.wire.WireFormat;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
+import java.util.function.IntConsumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -26,9 +27,14 @@ import org.slf4j.LoggerFactory;
  * client settings) into a {@link DashboardState}, on its own thread; the frames topic too (its
  * pixels are what the frames page draws), and the other input topics only counted (events in).
  * A record that does not decode is counted and skipped: nothing on a topic stops the dashboard.
+ * Should the thread die all the same (an {@link OutOfMemoryError}, a client failure), a dashboard
+ * that stopped updating must not look alive: the error is logged and the process exits with
+ * {@link #FEED_DIED} (through the exit handler given, {@link System#exit} unless told otherwise).
  */
 public final class DashboardFeed implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DashboardFeed.class);
+    /** The exit status when the feed thread dies. */
+    public static final int FEED_DIED = 1;
 
     /** Where and how to read. */
     public record Settings(String bootstrap, ClientProperties client, WireFormat format, String predictions,
@@ -51,10 +57,17 @@ public final class DashboardFeed implements AutoCloseable {
     private final RecordCodec<Prediction> predictions;
     private final RecordCodec<DeadLetter> deadLetters;
     private final RecordCodec<Frame> frames;
+    private final IntConsumer exit;
     private volatile long undecodable;
     private volatile boolean closed;
 
     public DashboardFeed(Settings s, DashboardState state) {
+        this(s, state, System::exit);
+    }
+
+    /** @param exit called with {@link #FEED_DIED} if the feed thread dies before {@link #close()} */
+    public DashboardFeed(Settings s, DashboardState state, IntConsumer exit) {
+        this.exit = exit;
         this.settings = s;
         this.state = state;
         this.predictions = Codecs.of(Prediction.class, s.format());
@@ -87,6 +100,7 @@ public final class DashboardFeed implements AutoCloseable {
     }
 
     private void run() {
+        Throwable death = null;
         try {
             while (!closed) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
@@ -98,9 +112,22 @@ public final class DashboardFeed implements AutoCloseable {
                 }
             }
         } catch (WakeupException e) {
-            // closing
+            death = closed ? null : e;
+        } catch (Throwable t) { // an Error too: nothing else would ever report it
+            death = t;
         } finally {
-            consumer.close();
+            try {
+                consumer.close();
+            } catch (Throwable t) {
+                LOG.debug("closing the dashboard's consumer: {}", t.toString());
+            }
+        }
+        if (death != null && !closed) {
+            try {
+                LOG.error("the dashboard's feed died; its pages would no longer change, so the dashboard exits", death);
+            } finally {
+                exit.accept(FEED_DIED);
+            }
         }
     }
 

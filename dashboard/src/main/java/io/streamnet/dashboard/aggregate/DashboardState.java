@@ -20,8 +20,10 @@ import java.util.Set;
  * A model that has made a FRAME prediction is a frame model: its other predictions (the
  * smoother's) go to the frames page, every other model's to the sentiment page.
  */
-public final class DashboardState {
+public class DashboardState { // not final: a test makes it throw an Error inside the feed
     private static final int FRAME_MODELS = 100;
+    /** Metrics kept per published version (the pages show three); the rest are dropped. */
+    public static final int METRICS_HELD = 16;
 
     private final String modelUpdatesTopic;
     private final SentimentBoard sentiment = new SentimentBoard();
@@ -40,8 +42,8 @@ public final class DashboardState {
     }
 
     public void prediction(Prediction p, long nowMs) {
-        String modelId = p.getModelId().toString();
-        String key = p.getKey().toString();
+        String modelId = Shown.cap(p.getModelId(), Shown.ID);
+        String key = Shown.cap(p.getKey(), Shown.KEY);
         List<Float> probs = p.getProbabilities();
         pipeline.prediction(nowMs, p.getLatencyMs());
         // a rolling score is not a verdict: only verdicts count towards a version's accuracy
@@ -78,7 +80,7 @@ public final class DashboardState {
         ByteBuffer b = f.getPixels().duplicate();
         byte[] pixels = new byte[Math.min(b.remaining(), FrameBoard.MAX_PIXEL_BYTES + 1)];
         b.get(pixels);
-        frames.frame(f.getStreamId().toString(), f.getFrameNo(), f.getHeight(), f.getWidth(), f.getChannels(), pixels);
+        frames.frame(Shown.cap(f.getStreamId(), Shown.KEY), f.getFrameNo(), f.getHeight(), f.getWidth(), f.getChannels(), pixels);
     }
 
     /** Records read from an input topic that the dashboard only counts. */
@@ -87,12 +89,13 @@ public final class DashboardState {
     }
 
     public void deadLetter(DeadLetter d) {
-        String reason = d.getReason().toString();
-        String detail = d.getDetail().toString();
+        String reason = Shown.cap(d.getReason(), Shown.REASON);
+        String detail = Shown.cap(d.getDetail(), Shown.DETAIL);
         long time = d.getTime().toEpochMilli();
         String topic = d.getSourceTopic().toString();
         // no source record: the training job's own verdict on a candidate
-        String source = topic.isEmpty() ? "training job" : topic + "@" + d.getPartition() + ":" + d.getOffset();
+        String source = Shown.cap(topic.isEmpty() ? "training job" : topic + "@" + d.getPartition() + ":" + d.getOffset(),
+                Shown.DETAIL);
         pipeline.deadLetter(new PipelineStats.DeadLetterView(reason, detail, source, time));
         if (topic.equals(modelUpdatesTopic) || reason.equals(RejectReason.CANDIDATE_REJECTED.name())) {
             models.rejected(new ModelTimeline.Rejection(reason, detail, time));
@@ -101,8 +104,13 @@ public final class DashboardState {
 
     public void modelUpdate(ModelUpdate u) {
         Map<String, Double> metrics = new LinkedHashMap<>();
-        u.getMetrics().forEach((k, v) -> metrics.put(k.toString(), v));
-        models.published(new ModelTimeline.Version(u.getModelId().toString(), u.getVersion(),
+        for (Map.Entry<String, Double> m : u.getMetrics().entrySet()) {
+            if (metrics.size() == METRICS_HELD) {
+                break;
+            }
+            metrics.put(Shown.cap(m.getKey(), Shown.ID), m.getValue());
+        }
+        models.published(new ModelTimeline.Version(Shown.cap(u.getModelId(), Shown.ID), u.getVersion(),
                 u.getCreatedAt().toEpochMilli(), metrics));
     }
 

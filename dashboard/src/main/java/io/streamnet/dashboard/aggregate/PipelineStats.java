@@ -1,6 +1,7 @@
 package io.streamnet.dashboard.aggregate;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.LinkedHashMap;
@@ -18,6 +19,11 @@ public final class PipelineStats {
     public static final int SECONDS = 120;
     public static final int LATENCIES = 4096;
     public static final int NEWEST_DEAD_LETTERS = 10;
+    /** Distinct dead-letter reasons counted by name; any further reason counts as {@link #OTHER}. */
+    public static final int REASONS_HELD = 64;
+    /** Reasons a snapshot names, the most frequent first; the rest are summed as {@link #OTHER}. */
+    public static final int REASONS_SHOWN = 20;
+    public static final String OTHER = "other";
 
     /** A dead letter as shown: its reason, detail and where it came from. */
     public record DeadLetterView(String reason, String detail, String source, long time) {
@@ -51,7 +57,10 @@ public final class PipelineStats {
 
     public synchronized void deadLetter(DeadLetterView d) {
         deadLetters++;
-        deadLettersByReason.merge(d.reason(), 1L, Long::sum);
+        // the reason is the record's own string: a stream of distinct ones must not grow the map
+        String reason = deadLettersByReason.containsKey(d.reason()) || deadLettersByReason.size() < REASONS_HELD
+                ? d.reason() : OTHER;
+        deadLettersByReason.merge(reason, 1L, Long::sum);
         newestDeadLetters.addFirst(d);
         while (newestDeadLetters.size() > NEWEST_DEAD_LETTERS) {
             newestDeadLetters.removeLast();
@@ -99,8 +108,33 @@ public final class PipelineStats {
         return deadLetters;
     }
 
+    /**
+     * The {@link #REASONS_SHOWN} most frequent reasons, most frequent first (ties by name), and the
+     * dead letters of every other reason under {@link #OTHER}.
+     */
     public synchronized Map<String, Long> deadLettersByReason() {
-        return new LinkedHashMap<>(deadLettersByReason);
+        List<Map.Entry<String, Long>> named = new ArrayList<>();
+        long other = 0;
+        for (Map.Entry<String, Long> e : deadLettersByReason.entrySet()) {
+            if (e.getKey().equals(OTHER)) {
+                other += e.getValue();
+            } else {
+                named.add(e);
+            }
+        }
+        named.sort(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()));
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (int i = 0; i < named.size(); i++) {
+            if (i < REASONS_SHOWN) {
+                out.put(named.get(i).getKey(), named.get(i).getValue());
+            } else {
+                other += named.get(i).getValue();
+            }
+        }
+        if (other > 0) {
+            out.put(OTHER, other);
+        }
+        return out;
     }
 
     public synchronized List<DeadLetterView> newestDeadLetters() {

@@ -3,6 +3,9 @@ package io.streamnet.dashboard.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.Cookie;
+import io.javalin.http.ForbiddenResponse;
+import io.javalin.http.SameSite;
 import io.javalin.http.NotFoundResponse;
 import io.javalin.http.UnauthorizedResponse;
 import io.javalin.http.sse.SseClient;
@@ -32,7 +35,12 @@ import java.util.concurrent.TimeUnit;
  * so a page needs no other host; the state as JSON ({@code /api/snapshot}) and pushed every second
  * as Server-Sent Events ({@code /api/events}); one key's score history ({@code /api/key?key=}). Binds 127.0.0.1 unless told otherwise; any other address requires an
  * access token (generated unless given), checked on every page, asset and event stream: as
- * {@code ?token=}, the {@code X-Streamnet-Token} header, or the cookie the first accepted request sets.
+ * {@code ?token=}, the {@code X-Streamnet-Token} header, or the cookie the first accepted request
+ * sets (HttpOnly, SameSite=Strict: no script reads it, no other site's request carries it).
+ *
+ * <p>On a loopback address a request must name the machine itself in its Host header (localhost,
+ * 127.0.0.1 or [::1], at this port): a page of another site whose name an attacker points at
+ * 127.0.0.1 (DNS rebinding) sends its own name there, and is refused.
  */
 public final class DashboardServer implements AutoCloseable {
     static final String COOKIE = "streamnet-token";
@@ -44,8 +52,12 @@ public final class DashboardServer implements AutoCloseable {
             "models.js");
     private static final String UPLOT = "/META-INF/resources/webjars/uplot/1.6.30/dist/";
 
+    /** The names a request to a loopback address may give as its Host (with or without the port). */
+    static final Set<String> LOOPBACK_NAMES = Set.of("localhost", "127.0.0.1", "[::1]");
+
     private final DashboardState state;
     private final String token;
+    private final Set<String> hostNames;
     private final Javalin app;
     private final Set<SseClient> clients = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService pusher = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -53,14 +65,19 @@ public final class DashboardServer implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final ObjectMapper json = new ObjectMapper();
+    private final ObjectMapper json = DashboardJson.mapper();
 
     /**
      * @param token the access token; null: none on a loopback address, a generated one on any other
      */
     public DashboardServer(DashboardState state, String host, int port, String token) {
+        if (token != null && token.isBlank()) {
+            throw new IllegalArgumentException("the access token is empty: give one, or none to have one generated");
+        }
         this.state = state;
-        this.token = token != null ? token : loopback(host) ? null : generate();
+        boolean loopback = loopback(host);
+        this.token = token != null ? token : loopback ? null : generate();
+        this.hostNames = loopback ? hostNames(host) : null;
         Map<String, byte[]> files = new HashMap<>();
         String layout = new String(resource("/dashboard/layout.html"), StandardCharsets.UTF_8);
         for (int i = 0; i < PAGES.size(); i++) {
@@ -80,6 +97,7 @@ public final class DashboardServer implements AutoCloseable {
             config.jetty.port = port;
             config.jsonMapper(new JavalinJackson(json, false));
             config.startup.showJavalinBanner = false;
+            config.routes.before(this::checkHost);
             config.routes.before(this::authorize);
             config.routes.get("/", ctx -> ctx.redirect(PAGES.get(0)
                     + (ctx.queryString() == null ? "" : "?" + ctx.queryString())));
@@ -155,8 +173,38 @@ public final class DashboardServer implements AutoCloseable {
             throw new UnauthorizedResponse("an access token is required");
         }
         if (ctx.queryParam("token") != null) {
-            ctx.cookie(COOKIE, token);
+            ctx.cookie(new Cookie(COOKIE, token, "/", -1, false, true, null, SameSite.STRICT));
         }
+    }
+
+    private void checkHost(Context ctx) {
+        if (hostNames != null && !hostAllowed(ctx.header("Host"), ctx.req().getLocalPort())) {
+            throw new ForbiddenResponse("this dashboard answers requests to localhost, 127.0.0.1 or [::1] only");
+        }
+    }
+
+    /** Whether a Host header names one of this loopback server's names, at its port or none. */
+    boolean hostAllowed(String header, int localPort) {
+        if (header == null) {
+            return false;
+        }
+        String h = header.strip().toLowerCase(java.util.Locale.ROOT);
+        int colon = h.lastIndexOf(':');
+        if (colon > h.lastIndexOf(']')) { // a port, not a colon inside [v6]
+            if (!h.substring(colon + 1).equals(Integer.toString(localPort))) {
+                return false;
+            }
+            h = h.substring(0, colon);
+        }
+        return hostNames.contains(h);
+    }
+
+    /** The loopback names and the bound address itself (127.0.0.2 when bound there). */
+    private static Set<String> hostNames(String host) {
+        Set<String> names = new java.util.HashSet<>(LOOPBACK_NAMES);
+        String h = host.toLowerCase(java.util.Locale.ROOT);
+        names.add(h.contains(":") && !h.startsWith("[") ? "[" + h + "]" : h);
+        return Set.copyOf(names);
     }
 
     static boolean loopback(String host) {

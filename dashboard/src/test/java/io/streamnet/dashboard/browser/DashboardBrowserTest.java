@@ -369,6 +369,33 @@ class DashboardBrowserTest {
     }
 
     @Test
+    void aMetricOrScoreThatIsNotANumberShowsAsADashAndThePagesKeepUpdating() throws Exception {
+        try (Pipeline p = new Pipeline("127.0.0.1", null)) {
+            open(p.base + "models");
+            p.modelUpdate("sentiment", 1, Map.of("score", Double.NaN, "parentVersion", Double.POSITIVE_INFINITY));
+            p.modelUpdate("sentiment", 2, Map.of("score", 0.7, "parentVersion", 1.0));
+            p.prediction("nan-key", 0, Float.NaN, 1, 2);
+            p.flush();
+
+            // both versions listed: the NaN one neither stops the table nor the page's updates
+            waiting().until(d -> rows("#versions tbody tr").size() == 2);
+            List<String> v1 = rows("#versions tbody tr").get(1);
+            assertThat(v1.get(1)).isEqualTo("1");
+            assertThat(v1.get(3)).as("score").isEqualTo("-");
+            assertThat(v1.get(4)).as("parent").isEqualTo("-");
+            assertThat(rows("#versions tbody tr").get(0).get(3)).isEqualTo("0.7");
+            String before = text("status");
+            waiting().until(d -> !text("status").equals(before));
+
+            open(p.base + "sentiment");
+            waiting().until(d -> !rows("#keys tr[data-key='nan-key']").isEmpty());
+            assertThat(rows("#keys tr[data-key='nan-key']").get(0).get(1)).isEqualTo("-");
+            String then = text("status");
+            waiting().until(d -> !text("status").equals(then));
+        }
+    }
+
+    @Test
     void everyPageLoadsItsScriptsStylesAndChartLibraryFromTheDashboardItself() throws Exception {
         try (Pipeline p = new Pipeline("127.0.0.1", null)) {
             for (String page : DashboardServer.PAGES) {

@@ -1,6 +1,7 @@
 package io.streamnet.dashboard.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -230,6 +231,72 @@ class DashboardServerTest {
                     assertThat(code.contains(external)).as("%s refers to %s...", path, external).isFalse();
                 }
             }
+        }
+    }
+
+    @Test
+    void aNanMetricReachesThePagesAsNull() throws Exception {
+        DashboardState state = new DashboardState();
+        state.modelUpdate(ModelUpdate.newBuilder().setModelId("sentiment").setVersion(3).setArchitecture("{}")
+                .setWeights(ByteBuffer.wrap(new byte[] {0})).setChecksum("00").setCreatedAt(Instant.now())
+                .setMetrics(Map.of("score", Double.NaN)).build());
+        try (DashboardServer server = new DashboardServer(state, "127.0.0.1", 0, null).start()) {
+            String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                    + "/api/snapshot")).build(), HttpResponse.BodyHandlers.ofString()).body();
+
+            assertThat(body).doesNotContain("NaN");
+            assertThat(json.readTree(body).path("models").path("versions").get(0).path("metrics").get("score").isNull())
+                    .isTrue();
+        }
+    }
+
+    @Test
+    void onLoopbackARequestNamingAnyOtherHostIsRefused() throws Exception {
+        try (DashboardServer server = new DashboardServer(new DashboardState(), "127.0.0.1", 0, null).start()) {
+            int port = server.port();
+            // a page of attacker.example whose name now resolves to 127.0.0.1 (DNS rebinding) sends its own name
+            for (String host : new String[] {"attacker.example:" + port, "attacker.example", "127.0.0.1.nip.io:" + port,
+                    "localhost:" + (port + 1)}) {
+                assertThat(rawStatus(port, "/api/snapshot", host)).as("Host: " + host).isEqualTo(403);
+            }
+            assertThat(rawStatus(port, "/sentiment", "attacker.example:" + port)).isEqualTo(403);
+            for (String host : new String[] {"localhost:" + port, "127.0.0.1:" + port, "[::1]:" + port, "LOCALHOST:" + port,
+                    "localhost"}) {
+                assertThat(rawStatus(port, "/api/snapshot", host)).as("Host: " + host).isEqualTo(200);
+            }
+        }
+    }
+
+    @Test
+    void theTokenCookieIsHttpOnlyAndSameSiteStrict() throws Exception {
+        try (DashboardServer server = new DashboardServer(new DashboardState(), "127.0.0.1", 0, "s3cret").start()) {
+            var r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                    + "/sentiment?token=s3cret")).build(), HttpResponse.BodyHandlers.discarding());
+
+            String cookie = r.headers().allValues("Set-Cookie").stream()
+                    .filter(c -> c.startsWith(DashboardServer.COOKIE + "=")).findFirst().orElseThrow();
+            assertThat(cookie).containsIgnoringCase("HttpOnly").containsIgnoringCase("SameSite=Strict");
+        }
+    }
+
+    @Test
+    void anEmptyTokenIsRefused() {
+        for (String empty : new String[] {"", " "}) {
+            assertThatThrownBy(() -> new DashboardServer(new DashboardState(), "0.0.0.0", 0, empty))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("empty");
+        }
+    }
+
+    /** The status of a GET with this Host header (Java's HttpClient sets its own), over a plain socket. */
+    static int rawStatus(int port, String path, String host) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(5_000);
+            String request = "GET " + path + " HTTP/1.1\r\n" + (host.isEmpty() ? "Host:\r\n" : "Host: " + host + "\r\n")
+                    + "Connection: close\r\n\r\n";
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            String status = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+                    .readLine();
+            return Integer.parseInt(status.split(" ")[1]);
         }
     }
 
