@@ -7,6 +7,7 @@ import io.streamnet.cli.progress.LossProgress;
 import io.streamnet.cli.train.FrameModels;
 import io.streamnet.cli.train.Models;
 import io.streamnet.engine.backend.Backends;
+import io.streamnet.engine.data.DatasetLocator;
 import io.streamnet.flink.frame.FrameJob;
 import io.streamnet.flink.sequence.SequenceJob;
 import io.streamnet.flink.sequence.SequenceJobConfig;
@@ -28,6 +29,7 @@ import io.streamnet.serving.wire.WireFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
@@ -46,7 +48,8 @@ import picocli.CommandLine.Option;
  * inference job and the frame classification job in a local Flink cluster with its Web UI, the
  * held-out sentences replayed word by word as live conversations and cameras replaying videos of
  * Fashion-MNIST test images, and their predictions printed as they are committed, until Ctrl-C
- * (or {@code --seconds}); then everything shuts down.
+ * (or {@code --seconds}); then everything shuts down. Every input is checked first
+ * ({@link DemoPreflight}), so a missing one stops the demo at once, not after training.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Embedded Kafka + the sequence and frame jobs on a local Flink cluster (Web UI) + live "
@@ -101,6 +104,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--train-rate", defaultValue = "2000", description = "With --learn: training words per second (default ${DEFAULT-VALUE}).")
     double trainRate;
 
+    /** Where the preflight finds the datasets; tests set their own. */
+    DemoPreflight.Sources sources = DemoPreflight.Sources.standard();
+
     @Override
     public Integer call() throws Exception {
         if (learn) {
@@ -108,20 +114,34 @@ public final class DemoCommand implements Callable<Integer> {
                 System.err.println("--passes, --train-rate and --rate must be positive");
                 return 2;
             }
-            return new LearningDemo(passes, trainRate, Math.max(rate, 400), webPort, dashboardPort, metricsPort, seconds).run();
+            DemoPreflight inputs = preflight(new DemoPreflight(sources).sentiment());
+            return inputs == null ? 2 : new LearningDemo(inputs.sentences(), passes, trainRate, Math.max(rate, 400),
+                    webPort, dashboardPort, metricsPort, seconds).run();
         }
         if (rate <= 0 || concurrent < 1 || epochs < 1 || cameras < 0 || !(fps > 0) || cnnEpochs < 1) {
             System.err.println("--rate, --conversations, --epochs, --fps and --cnn-epochs must be positive, --cameras >= 0");
             return 2;
         }
-        Path ckpt = model != null ? model : Path.of(System.getProperty("user.home"), ".cache", "streamnet", "models",
-                "sentiment-gru.ckpt");
-        ServedSequenceModel serving = sentimentModel(ckpt);
-        FrameDemo frames = cameras == 0 ? null : new FrameDemo(FrameModels.cachedOrTrained(
-                framesModel != null ? framesModel : Models.defaultPath("frames.ckpt"), Models.defaultPath("lenet5.ckpt"),
-                cnnEpochs, Backends.get()), cameras, fps);
-        List<LabelledSentence> heldOut = SentimentDataset.split(SentimentDataset.loadAll(SentimentDataset.locate()),
-                0.7, 0.15, SentimentTask.SPLIT_SEED).test();
+        Path ckpt = model != null ? model : Models.defaultPath("sentiment-gru.ckpt");
+        Path framesPath = framesModel != null ? framesModel : Models.defaultPath("frames.ckpt");
+        Path cnnPath = Models.defaultPath("lenet5.ckpt");
+        DemoPreflight check = new DemoPreflight(sources).sentiment().modelFile("sentiment model (--model)", ckpt);
+        if (cameras > 0) {
+            check.fashionMnist("the cameras' frames; --cameras 0 runs without them")
+                    .modelFile("frame model (--frames-model)", framesPath);
+            if (!Files.isRegularFile(framesPath)) {
+                check.modelFile("LeNet-5 for the frame model", cnnPath);
+            }
+        }
+        DemoPreflight inputs = preflight(check);
+        if (inputs == null) {
+            return 2;
+        }
+        ServedSequenceModel serving = sentimentModel(ckpt, inputs.sentimentDir());
+        FrameDemo frames = cameras == 0 ? null : new FrameDemo(FrameModels.cachedOrTrained(framesPath, cnnPath,
+                cnnEpochs, Backends.get()), cameras, fps, DatasetLocator.standard(inputs.fashionMnistDir()));
+        List<LabelledSentence> heldOut = SentimentDataset.split(inputs.sentences(), 0.7, 0.15,
+                SentimentTask.SPLIT_SEED).test();
 
         AtomicBoolean stop = new AtomicBoolean();
         Thread main = Thread.currentThread();
@@ -234,12 +254,28 @@ public final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    private ServedSequenceModel sentimentModel(Path ckpt) throws Exception {
+    /** The checked inputs, or null after printing what is missing; the ports are checked here for both demos. */
+    private DemoPreflight preflight(DemoPreflight check) {
+        long t0 = System.nanoTime();
+        check.port("--web-port", webPort).port("--dashboard-port", dashboardPort).port("--metrics-port", metricsPort);
+        try {
+            check.verify();
+        } catch (DemoPreflight.InputsMissing e) {
+            System.err.println(e.getMessage());
+            return null;
+        }
+        System.out.printf(Locale.ROOT, "inputs checked in %d ms: %d sentiment sentences from %s%s%n",
+                (System.nanoTime() - t0) / 1_000_000, check.sentences().size(), check.sentimentDir(),
+                check.fashionMnistDir() == null ? "" : ", Fashion-MNIST from " + check.fashionMnistDir());
+        return check;
+    }
+
+    private ServedSequenceModel sentimentModel(Path ckpt, Path sentimentDir) throws Exception {
         if (!Files.isRegularFile(ckpt)) {
             System.out.printf("no sentiment model at %s: training one (GRU, %d epochs) ...%n", ckpt, epochs);
             SentimentTask.Result r;
             try (LossProgress progress = new LossProgress("sentiment", epochs)) {
-                r = SentimentTask.train(Backends.get(), SentimentDataset.locate(),
+                r = SentimentTask.train(Backends.get(), sentimentDir,
                         new SentimentTask.Options(CellType.GRU, 32, 64, 1, 0f, epochs, 32, 3e-3f, 4000, 3),
                         progress::update);
             }

@@ -44,11 +44,11 @@ final class FrameDemo {
     private final AtomicLong smoothedRight = new AtomicLong();
     private final AtomicLong smoothedSeen = new AtomicLong();
 
-    FrameDemo(ServedFrameModel model, int cameras, double fps) throws IOException {
+    FrameDemo(ServedFrameModel model, int cameras, double fps, DatasetLocator data) throws IOException {
         this.model = model;
         this.cameras = cameras;
         this.fps = fps;
-        this.test = FashionMnist.loadTest(DatasetLocator.standard());
+        this.test = FashionMnist.loadTest(data);
     }
 
     /** Adds the frame job to {@code env}: JSON in and out, exactly-once, checkpoint every second. */

@@ -58,6 +58,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 final class LearningDemo {
     static final String MODEL_ID = "sentiment-online";
 
+    private final List<LabelledSentence> sentences;
     private final int passes;
     private final double trainRate;
     private final double testRate;
@@ -76,8 +77,9 @@ final class LearningDemo {
         double testAccuracy = Double.NaN;
     }
 
-    LearningDemo(int passes, double trainRate, double testRate, int webPort, int dashboardPort, int metricsPort,
+    LearningDemo(List<LabelledSentence> sentences, int passes, double trainRate, double testRate, int webPort, int dashboardPort, int metricsPort,
                  long seconds) {
+        this.sentences = sentences;
         this.passes = passes;
         this.trainRate = trainRate;
         this.testRate = testRate;
@@ -88,8 +90,7 @@ final class LearningDemo {
     }
 
     int run() throws Exception {
-        SentimentDataset.Split split = SentimentDataset.split(SentimentDataset.loadAll(SentimentDataset.locate()), 0.7,
-                0.15, SentimentTask.SPLIT_SEED);
+        SentimentDataset.Split split = SentimentDataset.split(sentences, 0.7, 0.15, SentimentTask.SPLIT_SEED);
         SentimentTask.Options o = new SentimentTask.Options(CellType.GRU, 32, 64, 1, 0f, 30, 32, 3e-3f, 4000, 3, 1e-3f);
         Vocabulary vocab = Vocabulary.words(split.train().stream().map(LabelledSentence::text).toList(),
                 o.maxVocabulary(), 1);
