@@ -40,10 +40,11 @@ import org.slf4j.LoggerFactory;
  * <p>An update is applied between batches (the buffer runs on the old model first). A refused one
  * goes to the dead-letter output; after a swap that changes the state's shape, every key's
  * model-dependent state is cleared (counted in {@code stateResets}). The serving model (checkpoint
- * bytes, id, version) is kept in broadcast operator state, so a restored job serves the model it
- * served when checkpointed. Batches run on their size and time trigger, on watermarks, before every
- * checkpoint barrier, at end of input and at finish, so nothing buffered is lost or checkpointed
- * half-done.
+ * bytes, id, version, signature) is kept in broadcast operator state, so a restored job serves the
+ * model it served when checkpointed (with a trusted key: if its signature verifies; else the model
+ * the job was started with, see {@link ModelSlot#restore}). Batches run on their size and time
+ * trigger, on watermarks, before every checkpoint barrier, at end of input and at finish, so nothing
+ * buffered is lost or checkpointed half-done.
  *
  * @param <IN>  the keyed input
  * @param <M>   the served model
@@ -56,6 +57,8 @@ public abstract class ServingOperator<IN, M extends ServedModel<M>, OUT> extends
     private static final String MODEL_CHECKPOINT = "checkpoint";
     private static final String MODEL_ID = "id";
     private static final String MODEL_VERSION = "version";
+    /** The signature of the update that made the serving model (empty: none), checked again on restore. */
+    private static final String MODEL_SIGNATURE = "signature";
 
     /**
      * What the base needs of a subclass's configuration.
@@ -165,9 +168,10 @@ public abstract class ServingOperator<IN, M extends ServedModel<M>, OUT> extends
         batcher = new MicroBatcher<>(settings.batchSize(), settings.batchMillis());
         slot = new ModelSlot<>(modelKind(), settings.maxModelBytes(), settings.trustedKey());
         byte[] restored = modelState.get(MODEL_CHECKPOINT);
-        if (restored != null) {
-            slot.open(restored, new String(modelState.get(MODEL_ID), StandardCharsets.UTF_8),
-                    Long.parseLong(new String(modelState.get(MODEL_VERSION), StandardCharsets.UTF_8)));
+        // With a trusted key, a restored model serves only if its signature (kept in the state) verifies.
+        if (restored != null && slot.restore(restored, new String(modelState.get(MODEL_ID), StandardCharsets.UTF_8),
+                Long.parseLong(new String(modelState.get(MODEL_VERSION), StandardCharsets.UTF_8)),
+                modelState.get(MODEL_SIGNATURE)) != null) {
             LOG.info("restored serving model {}", slot.current());
         } else {
             remember(slot.open(initialCheckpoint, initialId, initialVersion));
@@ -180,6 +184,8 @@ public abstract class ServingOperator<IN, M extends ServedModel<M>, OUT> extends
         modelState.put(MODEL_CHECKPOINT, m.checkpoint());
         modelState.put(MODEL_ID, m.modelId().getBytes(StandardCharsets.UTF_8));
         modelState.put(MODEL_VERSION, Long.toString(m.version()).getBytes(StandardCharsets.UTF_8));
+        byte[] signature = slot.currentSignature();
+        modelState.put(MODEL_SIGNATURE, signature == null ? new byte[0] : signature);
     }
 
     /**

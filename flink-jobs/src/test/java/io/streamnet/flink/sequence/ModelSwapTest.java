@@ -1,6 +1,7 @@
 package io.streamnet.flink.sequence;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.streamnet.engine.cpu.CpuBackend;
 import io.streamnet.rnn.cell.CellType;
@@ -12,9 +13,11 @@ import io.streamnet.rnn.state.RnnState;
 import io.streamnet.schemas.DeadLetter;
 import io.streamnet.schemas.ModelUpdate;
 import io.streamnet.schemas.Prediction;
+import io.streamnet.serving.model.UpdateSignatures;
 import io.streamnet.serving.sequence.OutputMode;
 import io.streamnet.serving.sequence.SequenceEvent;
 import java.nio.ByteBuffer;
+import java.security.KeyPair;
 import java.util.List;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.junit.jupiter.api.Test;
@@ -151,6 +154,61 @@ class ModelSwapTest {
             assertThat(p.getModelVersion()).isEqualTo(2);
             assertThat(OperatorFixtures.floats(p.getProbabilities()))
                     .containsExactly(v2.step(v2.initialState(), 3).output());
+        }
+    }
+    @Test
+    void aModelAcceptedUnsignedIsNotServedAfterARestoreThatTrustsAKey() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var h = harness(1)) { // no key yet: an unsigned v2 is taken
+            h.open();
+            h.update(OperatorFixtures.update("sentiment", 2, v2Bytes));
+            assertThat(h.op().serving().version()).isEqualTo(2);
+            snapshot = h.snapshot(1, 1000);
+        }
+        KeyPair key = UpdateSignatures.generate();
+        try (var h = OperatorFixtures.harness(v1Bytes, "sentiment", 1, SequenceOperatorConfig.of(1, 60_000,
+                OutputMode.MANY_TO_MANY).withTrustedKey(key.getPublic().getEncoded()))) {
+            h.initializeState(snapshot);
+            h.open();
+            assertThat(h.op().serving().version()).as("the model the job was started with").isEqualTo(1);
+            h.update(UpdateSignatures.sign(OperatorFixtures.update("sentiment", 2, v2Bytes), key.getPrivate()));
+            assertThat(h.op().serving().version()).as("a signed version still swaps in").isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aSignedModelIsServedAgainAfterARestoreThatTrustsItsKey() throws Exception {
+        KeyPair key = UpdateSignatures.generate();
+        SequenceOperatorConfig trusting = SequenceOperatorConfig.of(1, 60_000, OutputMode.MANY_TO_MANY)
+                .withTrustedKey(key.getPublic().getEncoded());
+        OperatorSubtaskState snapshot;
+        try (var h = OperatorFixtures.harness(v1Bytes, "sentiment", 1, trusting)) {
+            h.open();
+            h.update(UpdateSignatures.sign(OperatorFixtures.update("sentiment", 2, v2Bytes), key.getPrivate()));
+            snapshot = h.snapshot(1, 1000);
+        }
+        try (var h = OperatorFixtures.harness(v1Bytes, "sentiment", 1, trusting)) {
+            h.initializeState(snapshot);
+            h.open();
+            assertThat(h.op().serving().version()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aVersionNearLongMaxIsRefusedAtStartAndAsAnUpdate() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var h = OperatorFixtures.harness(v2Bytes, "sentiment", Long.MAX_VALUE - 1, SequenceOperatorConfig.of(1,
+                60_000, OutputMode.MANY_TO_MANY))) {
+            assertThatThrownBy(h::open).hasMessageContaining("versions are 0 to");
+        }
+        ModelUpdate huge = OperatorFixtures.update("sentiment", 2, v2Bytes);
+        huge.setVersion(Long.MAX_VALUE - 1);
+        try (var h = harness(1)) {
+            h.open();
+            h.update(huge);
+            assertThat(h.deadLetters()).extracting(d -> d.getReason().toString()).containsExactly("BAD_VERSION");
+            h.update(OperatorFixtures.update("sentiment", 2, v2Bytes));
+            assertThat(h.op().serving().version()).isEqualTo(2);
         }
     }
 }
