@@ -122,13 +122,10 @@ class FlinkDeploymentManifestsTest {
         d.getSpec().getPodTemplate().getSpec().getVolumes().forEach(v -> volumes.put(v.getName(), v));
 
         Set<String> claims = new java.util.HashSet<>();
-        Secret secret = null;
+        Map<String, Secret> secrets = secrets();
         for (JsonNode doc : StrictYaml.documents(DIR.resolve("storage.yaml"))) {
-            switch (doc.get("kind").asText()) {
-                case "PersistentVolumeClaim" -> claims.add(StrictYaml.read(doc, PersistentVolumeClaim.class)
-                        .getMetadata().getName());
-                case "Secret" -> secret = StrictYaml.read(doc, Secret.class);
-                default -> throw new AssertionError("unexpected " + doc.get("kind"));
+            if (doc.get("kind").asText().equals("PersistentVolumeClaim")) {
+                claims.add(StrictYaml.read(doc, PersistentVolumeClaim.class).getMetadata().getName());
             }
         }
         List<String> paths = new ArrayList<>(options(List.of(d.getSpec().getJob().getArgs())).values());
@@ -144,10 +141,44 @@ class FlinkDeploymentManifestsTest {
             if (v.getPersistentVolumeClaim() != null) {
                 assertThat(claims).contains(v.getPersistentVolumeClaim().getClaimName());
             } else {
-                assertThat(v.getSecret().getSecretName()).isEqualTo(secret.getMetadata().getName());
+                Secret secret = secrets.get(v.getSecret().getSecretName());
+                assertThat(secret).as("storage.yaml provides secret %s", v.getSecret().getSecretName()).isNotNull();
                 assertThat(secret.getStringData()).as("the secret holds %s", path)
                         .containsKey(path.substring(mount.length() + 1));
             }
+        }
+    }
+
+    /** storage.yaml's secrets by name. */
+    static Map<String, Secret> secrets() throws Exception {
+        Map<String, Secret> out = new HashMap<>();
+        for (JsonNode doc : StrictYaml.documents(DIR.resolve("storage.yaml"))) {
+            switch (doc.get("kind").asText()) {
+                case "PersistentVolumeClaim" -> { }
+                case "Secret" -> {
+                    Secret s = StrictYaml.read(doc, Secret.class);
+                    out.put(s.getMetadata().getName(), s);
+                }
+                default -> throw new AssertionError("unexpected " + doc.get("kind"));
+            }
+        }
+        return out;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sequence", "frames", "training"})
+    void onlyTheTrainingJobsPodsMountAPrivateKey(String job) throws Exception {
+        Map<String, Secret> secrets = secrets();
+        List<String> mounted = new ArrayList<>();
+        deployment(job).getSpec().getPodTemplate().getSpec().getVolumes().stream()
+                .filter(v -> v.getSecret() != null).forEach(v -> mounted.add(v.getSecret().getSecretName()));
+        boolean privateKey = mounted.stream().map(secrets::get).anyMatch(s -> s.getStringData().values().stream()
+                .anyMatch(text -> text.contains("PRIVATE KEY")));
+        assertThat(privateKey).as("%s's pods can read a private signing key", job).isEqualTo(job.equals("training"));
+        if (job.equals("training")) {
+            assertThat(options(List.of(deployment(job).getSpec().getJob().getArgs()))).containsKey("--sign-key")
+                    .as("the job trusts the public key of its signing key, not a second one that could disagree")
+                    .doesNotContainKey("--update-key");
         }
     }
 

@@ -3,7 +3,6 @@ package io.streamnet.cli.jobs;
 import io.streamnet.flink.training.OwnerConfig;
 import io.streamnet.flink.training.TrainingJobConfig;
 import io.streamnet.kafka.admin.PipelineTopics;
-import io.streamnet.serving.model.UpdateSignatures;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -80,8 +79,11 @@ public final class TrainingOptions {
     @Option(names = "--rollback-margin", defaultValue = "0.05", description = "Roll back a promoted model scoring below its parent minus this live (default ${DEFAULT-VALUE}).")
     public double rollbackMargin = 0.05;
 
-    @Option(names = "--sign-key", paramLabel = "FILE", description = "Ed25519 private key (PEM, from 'streamnet keygen') the published versions are signed with.")
+    @Option(names = "--sign-key", paramLabel = "FILE", description = "Ed25519 private key (PEM, from 'streamnet keygen') the published versions are signed with; read where the model owner runs (mount it there), and its public key is the one the training subtasks trust.")
     public Path signKey;
+
+    @Option(names = "--held-out-secret", paramLabel = "FILE", description = "File whose bytes (at least 16) key the hash that picks the held-out keys (default: generated at the first start and kept in the job's state).")
+    public Path heldOutSecret;
 
     /** Copies these options into {@code c}. */
     public TrainingJobConfig apply(TrainingJobConfig c) throws java.io.IOException {
@@ -107,7 +109,16 @@ public final class TrainingOptions {
         c.promotionMargin = promotionMargin;
         c.rollbackWindow = rollbackWindow;
         c.rollbackMargin = rollbackMargin;
-        c.signingKey = signKey == null ? null : UpdateSignatures.readPrivateKey(signKey).getEncoded();
+        // only the path goes into the job: the owner reads the key where it runs
+        c.signingKeyFile = signKey == null ? null : signKey.toAbsolutePath().toString();
+        c.heldOutSecret = heldOutSecret == null ? null : readSecret(heldOutSecret);
         return c;
+    }
+
+    private static byte[] readSecret(Path file) throws java.io.IOException {
+        if (java.nio.file.Files.size(file) > 4096) {
+            throw new IllegalArgumentException("--held-out-secret " + file + " is over 4 KiB: not a secret file");
+        }
+        return java.nio.file.Files.readAllBytes(file);
     }
 }

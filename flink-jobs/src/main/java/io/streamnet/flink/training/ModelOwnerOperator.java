@@ -10,6 +10,7 @@ import io.streamnet.serving.reject.RejectReason;
 import io.streamnet.serving.training.GradientGate;
 import io.streamnet.serving.training.ModelOwner;
 import io.streamnet.serving.training.TrainableModelKind;
+import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.util.List;
 import org.apache.flink.api.common.state.ListState;
@@ -74,9 +75,10 @@ public final class ModelOwnerOperator extends AbstractStreamOperator<ModelUpdate
         var model = initial.model();
         SequenceTrainer trainer = new SequenceTrainer(model, config.newOptimizer(model.backend()), config.clipNorm(), 0);
         owner = new ModelOwner(modelId, initialVersion, model, initial.vocabulary(), trainer,
-                new GradientGate(config.maxStaleness(), config.spikeFactor()), config.policy());
+                new GradientGate(config.maxStaleness(), config.spikeFactor()), config.policy()).ownedBy(config.ownerId());
         sizes = model.parameters().stream().mapToInt(p -> p.value().size()).toArray();
-        signingKey = config.signingKey() == null ? null : UpdateSignatures.privateKey(config.signingKey());
+        // read here, where the owner runs: the key is in no job graph, HA store or checkpoint
+        signingKey = config.signingKey() == null ? null : UpdateSignatures.readPrivateKey(Path.of(config.signingKey()));
         for (byte[] s : state.get()) {
             owner.restore(s);
             LOG.info("model owner of {} restored at version {}", modelId, owner.version());
@@ -87,6 +89,7 @@ public final class ModelOwnerOperator extends AbstractStreamOperator<ModelUpdate
         g.gauge("modelVersion", owner::version);
         g.gauge("candidatesRejected", owner::rejected);
         g.gauge("rollbacks", owner::rolledBack);
+        g.gauge("ownerConflict", () -> owner.conflict() == null ? 0 : 1);
         g.gauge("heldOutSequences", () -> owner.heldOut().size());
         for (GradientGate.Verdict v : GradientGate.Verdict.values()) {
             g.gauge("gradients" + v.name(), () -> owner.gate().count(v));
@@ -112,7 +115,7 @@ public final class ModelOwnerOperator extends AbstractStreamOperator<ModelUpdate
             return;
         }
         try {
-            handle(owner.offer(m.gradient(sizes)));
+            handle(owner.offer(m.gradient(sizes), m.owner));
         } catch (IllegalArgumentException e) {
             malformed.inc(); // a gradient of another architecture: the training subtasks refuse such models
             LOG.warn("gradient dropped: {}", e.getMessage());
@@ -130,6 +133,10 @@ public final class ModelOwnerOperator extends AbstractStreamOperator<ModelUpdate
             LOG.warn("model {} v{} scored {} live against its parent's {}: rolled back as v{}", modelId, r.from(),
                     r.liveScore(), r.parentScore(), r.update().getVersion());
             publish(r.update());
+        } else if (o instanceof ModelOwner.OwnerConflict c) {
+            LOG.error("{}", c.detail());
+            output.collect(DeadLetterOutput.TAG, new StreamRecord<>(DeadLetters.of("", -1, -1,
+                    RejectReason.OWNER_CONFLICT, c.detail(), new byte[0])));
         } else if (o instanceof ModelOwner.CandidateRejected r) {
             LOG.info("model {}: {}", modelId, r.detail());
             output.collect(DeadLetterOutput.TAG, new StreamRecord<>(DeadLetters.of("", -1, -1,

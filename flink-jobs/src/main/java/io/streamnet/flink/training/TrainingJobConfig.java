@@ -5,8 +5,14 @@ import io.streamnet.kafka.admin.PipelineTopics;
 import io.streamnet.serving.sequence.SequenceInput;
 import io.streamnet.serving.training.HeldOutSlice;
 import io.streamnet.serving.training.OwnerPolicy;
+import io.streamnet.serving.event.EventOrder;
+import io.streamnet.serving.model.UpdateSignatures;
+import io.streamnet.serving.training.OwnerKey;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -48,8 +54,17 @@ public final class TrainingJobConfig extends KafkaJobConfig {
     public double promotionMargin = 0.03;
     public int rollbackWindow = 100;
     public double rollbackMargin = 0.05;
-    /** PKCS#8 Ed25519 key the updates are signed with (null: unsigned). */
-    public byte[] signingKey = null;
+    /**
+     * The PEM file of the Ed25519 private key the updates are signed with (null: unsigned). Only its
+     * path travels in the job; the owner reads it where it runs, and the training subtasks trust its
+     * public key (derived from it), so they learn only on versions this job signed.
+     */
+    public String signingKeyFile = null;
+    /**
+     * The secret the held-out slice's keyed hash uses (at least 16 bytes); null: one is generated at
+     * the job's first start and kept in its state, so a restore holds out the same keys.
+     */
+    public byte[] heldOutSecret = null;
 
     public TrainingJobConfig() {
         super(PipelineTopics.TRAINING_EVENTS, "streamnet-training-job", "streamnet-training");
@@ -57,13 +72,39 @@ public final class TrainingJobConfig extends KafkaJobConfig {
 
     public TrainingOperatorConfig operatorConfig() {
         return new TrainingOperatorConfig(batchSize, batchMillis, stateTtl, maxModelBytes, maxStepsPerEvent, maxSteps, k1,
-                windowsPerGradient, embeddingDropout, new HeldOutSlice(heldOutShare), trustedUpdateKey, seed);
+                windowsPerGradient, embeddingDropout, new HeldOutSlice(heldOutShare,
+                heldOutSecret != null ? heldOutSecret : HeldOutSlice.newSecret()), heldOutSecret != null,
+                checkOrder ? EventOrder.CHECKED : EventOrder.UNCHECKED, trainingKey(), seed);
     }
 
     public OwnerConfig ownerConfig() {
         return new OwnerConfig(optimizer, learningRate, momentum, weightDecay, decayEvery, decayGamma, clipNorm,
                 maxStaleness, spikeFactor, new OwnerPolicy(gradientsPerUpdate, heldOutCapacity, minHeldOut,
-                promotionMargin, rollbackWindow, rollbackMargin), publishEvery, signingKey);
+                promotionMargin, rollbackWindow, rollbackMargin), publishEvery, signingKeyFile, groupId);
+    }
+
+    /**
+     * The key the training subtasks check updates against: with a signing key, its public key (they
+     * then learn only on what this job signed: an unsigned copy on the topic cannot steer what the
+     * owner signs next); without one, the trusted update key, if any.
+     *
+     * @throws IllegalArgumentException the signing key cannot be read, or a trusted key is not its public key
+     */
+    public byte[] trainingKey() {
+        if (signingKeyFile == null) {
+            return trustedUpdateKey;
+        }
+        byte[] own;
+        try {
+            own = OwnerKey.publicKeyOf(UpdateSignatures.readPrivateKey(Path.of(signingKeyFile))).getEncoded();
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("cannot read the signing key " + signingKeyFile + ": " + e.getMessage(), e);
+        }
+        if (trustedUpdateKey != null && !Arrays.equals(trustedUpdateKey, own)) {
+            throw new IllegalArgumentException("the trusted update key is not the public key of the signing key "
+                    + signingKeyFile + ": the training subtasks would refuse every version this job signs");
+        }
+        return own;
     }
 
     public TrainingJobConfig validate() {
@@ -71,6 +112,11 @@ public final class TrainingJobConfig extends KafkaJobConfig {
         validateCommon(problems);
         if (!followModelUpdates) {
             problems.add("the training job learns on the versions it publishes: it must follow model updates");
+        }
+        if (trustedUpdateKey != null && signingKeyFile == null) {
+            problems.add("a trusted update key without a signing key: the job's own versions would be unsigned, its "
+                    + "training subtasks would refuse them and every gradient would go stale after " + maxStaleness
+                    + " versions; give the signing key whose public key it is (the subtasks then trust it), or neither");
         }
         for (Runnable r : List.<Runnable>of(this::operatorConfig, this::ownerConfig)) {
             try {

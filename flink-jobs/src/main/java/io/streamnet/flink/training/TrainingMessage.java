@@ -16,6 +16,8 @@ public class TrainingMessage {
     public float[] values;
     public long oldestMs;
     public long newestMs;
+    /** Who published the version the gradient was computed on (its checkpoint's owner); null: unnamed. */
+    public String owner;
     /** A held-out sequence's tokens and labels (null for a gradient). */
     public int[] tokens;
     public int[] labels;

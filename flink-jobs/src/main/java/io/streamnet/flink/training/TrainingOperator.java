@@ -1,8 +1,11 @@
 package io.streamnet.flink.training;
 
+import io.streamnet.engine.checkpoint.Checkpoints;
 import io.streamnet.flink.serving.ServingMetrics;
 import io.streamnet.flink.serving.ServingOperator;
+import io.streamnet.rnn.model.OutputType;
 import io.streamnet.rnn.train.SequenceTrainer;
+import io.streamnet.serving.event.EventOrder;
 import io.streamnet.serving.model.ModelSlot;
 import io.streamnet.serving.model.ServedSequenceModel;
 import io.streamnet.serving.reject.RejectReason;
@@ -10,19 +13,24 @@ import io.streamnet.serving.reject.Rejected;
 import io.streamnet.serving.sequence.EventJson;
 import io.streamnet.serving.sequence.SequenceEvent;
 import io.streamnet.serving.sequence.SequenceInput;
-import io.streamnet.rnn.model.OutputType;
 import io.streamnet.serving.training.GradientSum;
 import io.streamnet.serving.training.HeldOutSet;
-import io.streamnet.serving.training.WindowRounds;
-import io.streamnet.serving.training.WindowTrainer;
+import io.streamnet.serving.training.HeldOutSlice;
+import io.streamnet.serving.training.ModelOwner;
 import io.streamnet.serving.training.SequenceExamples;
 import io.streamnet.serving.training.TrainableModelKind;
+import io.streamnet.serving.training.WindowRounds;
+import io.streamnet.serving.training.WindowTrainer;
 import java.util.List;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
@@ -32,7 +40,9 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * last {@code maxSteps}); at its labelled end marker the sequence is queued, and every
  * {@code windowsPerGradient} queued sequences run as ONE batched forward/backward
  * ({@link SequenceExamples}), summed into a gradient shipped to the model owner with the version it
- * was computed on. Held-out keys are never trained on: their sequences go to the owner to score
+ * was computed on (and the owner that published it). Events of a key must come in increasing seq,
+ * as in serving ({@link EventOrder}: a retried or replayed one is not learned twice). Held-out keys
+ * (a keyed hash under the job's secret, kept in operator state) are never trained on: their sequences go to the owner to score
  * candidates. Before every checkpoint barrier, at a model swap and at end of input what is queued
  * runs and ships, so no learned-from event is lost or counted twice across a restore.
  *
@@ -51,10 +61,19 @@ public final class TrainingOperator extends ServingOperator<SequenceEvent, Serve
     static final String TOKENS = "train-tokens";
     static final String MODEL_STATE = "training-model";
     static final String WINDOW = "train-window";
+    static final String LAST_SEQ = "train-last-seq";
+    static final String HELD_OUT_SECRET = "held-out-secret";
 
     private final TrainingOperatorConfig config;
     private transient ValueState<int[]> tokens;
     private transient ValueState<WindowState> windows;
+    /** The seq of the last event learned from, per open key (only when the order is checked). */
+    private transient ValueState<Long> lastSeq;
+    /** Every subtask keeps the slice's secret; a restore (any parallelism) reads it back from the union. */
+    private transient ListState<byte[]> secretState;
+    private transient HeldOutSlice heldOut;
+    /** Who published {@link #trainingVersion} (its checkpoint's owner), shipped with its gradients. */
+    private transient String trainingOwner;
     /** Many-to-one: the queued labelled sequences; null for a many-to-many model. */
     private transient SequenceExamples examples;
     /** Many-to-many: the keys' TBPTT windows; null for a many-to-one model. */
@@ -77,8 +96,24 @@ public final class TrainingOperator extends ServingOperator<SequenceEvent, Serve
     }
 
     @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        secretState = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>(HELD_OUT_SECRET,
+                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        heldOut = config.heldOut();
+        if (!config.heldOutSecretGiven()) {
+            for (byte[] kept : secretState.get()) {
+                heldOut = heldOut.withSecret(kept); // the first run's: the same keys stay held out
+                break;
+            }
+        }
+        secretState.update(List.of(heldOut.secret()));
+    }
+
+    @Override
     public void open() throws Exception {
         super.open();
+        lastSeq = config.order().enabled() ? expiringState(new ValueStateDescriptor<>(LAST_SEQ, Types.LONG)) : null;
         tokens = expiringState(new ValueStateDescriptor<>(TOKENS, PrimitiveArrayTypeInfo.INT_PRIMITIVE_ARRAY_TYPE_INFO));
         windows = expiringState(new ValueStateDescriptor<>(WINDOW, TypeInformation.of(WindowState.class)));
     }
@@ -99,7 +134,7 @@ public final class TrainingOperator extends ServingOperator<SequenceEvent, Serve
 
     /** What was learned on the old model ships first, marked with its version; then the new one trains. */
     @Override
-    protected void modelChanged(ServedSequenceModel serving) {
+    protected void modelChanged(ServedSequenceModel serving) throws Exception {
         if (sum != null) {
             ship();
         }
@@ -109,10 +144,11 @@ public final class TrainingOperator extends ServingOperator<SequenceEvent, Serve
         boolean manyToOne = serving.model().config().outputType() == OutputType.MANY_TO_ONE;
         examples = manyToOne ? new SequenceExamples(serving.model(), trainer, config.maxSteps()) : null;
         windowTrainer = manyToOne ? null : new WindowTrainer(serving.model(), trainer, config.k1(), config.maxSteps());
-        rounds = manyToOne ? null : new WindowRounds(windowTrainer, config.heldOut());
+        rounds = manyToOne ? null : new WindowRounds(windowTrainer, heldOut);
         roundSink = new RoundSink();
         sum = new GradientSum(serving.model().parameters());
         trainingVersion = serving.version();
+        trainingOwner = Checkpoints.fromBytes(serving.checkpoint()).metadata().get(ModelOwner.META_OWNER);
     }
 
     @Override
@@ -149,6 +185,7 @@ public final class TrainingOperator extends ServingOperator<SequenceEvent, Serve
     }
 
     private void learn(SequenceEvent e) throws Exception {
+        checkOrder(e);
         int[] so = tokens.value();
         if (e.hasSteps()) {
             SequenceInput in = SequenceInput.of(e, serving(), config.maxStepsPerEvent());
@@ -162,9 +199,11 @@ public final class TrainingOperator extends ServingOperator<SequenceEvent, Serve
             if (so != null) {
                 tokens.update(so);
             }
+            stepped(e);
             return;
         }
         tokens.clear();
+        stepped(e);
         if (e.label < 0 || so == null) {
             return; // an unlabelled sequence teaches nothing
         }
@@ -172,7 +211,7 @@ public final class TrainingOperator extends ServingOperator<SequenceEvent, Serve
             throw new Rejected(RejectReason.BAD_LABEL, "label " + e.label + " outside the model's "
                     + serving().model().config().outputSize() + " classes");
         }
-        if (config.heldOut().holds(e.key)) {
+        if (heldOut.holds(e.key)) {
             sequencesHeldOut.inc();
             emit(TrainingMessage.heldOut(so, new int[] {e.label}));
         } else {
@@ -192,9 +231,11 @@ public final class TrainingOperator extends ServingOperator<SequenceEvent, Serve
                     throw new Rejected(RejectReason.BAD_LABEL, "a many-to-many training step needs its label, one of "
                             + classes + " classes; got " + e.label);
                 }
+                setCurrentKey(e.key);
+                checkOrder(e);
+                stepped(e);
                 WindowRounds.Key k = rounds.get(e.key);
                 if (k == null) {
-                    setCurrentKey(e.key);
                     WindowState s = windows.value();
                     k = rounds.key(e.key, s == null ? null : s.window(e.key, windowTrainer.k2()),
                             s == null ? -1 : s.pending);
@@ -247,6 +288,28 @@ public final class TrainingOperator extends ServingOperator<SequenceEvent, Serve
         }
     }
 
+    /**
+     * The serving rule for the current key ({@link EventOrder}): an event whose seq is not above the
+     * last one learned from is DUPLICATE or OUT_OF_ORDER, so a retried or replayed event is not learned twice.
+     */
+    private void checkOrder(SequenceEvent e) throws Exception {
+        if (lastSeq != null) {
+            config.order().check(e.key, lastSeq.value(), e.seq);
+        }
+    }
+
+    /** The current key's event is taken: its seq is the last, or forgotten when its sequence ends (it may start over). */
+    private void stepped(SequenceEvent e) throws Exception {
+        if (lastSeq == null) {
+            return;
+        }
+        if (e.end) {
+            lastSeq.clear();
+        } else {
+            lastSeq.update(e.seq);
+        }
+    }
+
     /** Runs what is queued and ships the sum, if there is one. */
     private void ship() {
         if (examples != null && examples.pending() > 0) {
@@ -254,7 +317,9 @@ public final class TrainingOperator extends ServingOperator<SequenceEvent, Serve
         }
         if (sum.windows() > 0) {
             gradientsShipped.inc();
-            emit(TrainingMessage.of(sum.take(trainingVersion)));
+            TrainingMessage m = TrainingMessage.of(sum.take(trainingVersion));
+            m.owner = trainingOwner;
+            emit(m);
         }
     }
 

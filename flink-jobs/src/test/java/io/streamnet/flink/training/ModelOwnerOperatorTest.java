@@ -8,6 +8,8 @@ import io.streamnet.schemas.ModelUpdate;
 import io.streamnet.serving.model.UpdateSignatures;
 import io.streamnet.serving.training.GradientGate;
 import io.streamnet.serving.training.OwnerPolicy;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +18,7 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The model owner on Flink: gated gradients become signed versions that continue across a restore. */
 class ModelOwnerOperatorTest {
@@ -23,14 +26,66 @@ class ModelOwnerOperatorTest {
     final int params = model.parameters().stream().mapToInt(p -> p.value().size()).sum();
     final KeyPair keys = UpdateSignatures.generate();
 
-    OwnerConfig config() {
+    @TempDir
+    Path tmp;
+
+    OwnerConfig config() throws Exception {
+        Path key = tmp.resolve("owner.key.pem");
+        if (!Files.exists(key)) {
+            UpdateSignatures.write(keys, tmp.resolve("owner.pub.pem"), key);
+        }
         return new OwnerConfig(OwnerConfig.Kind.ADAM, 0.01f, 0.9f, 0f, 0, 0.5f, 1f, 2, 10,
-                OwnerPolicy.unchallenged(2), Duration.ofHours(1), keys.getPrivate().getEncoded());
+                OwnerPolicy.unchallenged(2), Duration.ofHours(1), key.toString(), "job-b");
     }
 
     OneInputStreamOperatorTestHarness<TrainingMessage, ModelUpdate> harness() throws Exception {
         return new OneInputStreamOperatorTestHarness<>(new ModelOwnerOperator(
                 TrainingOperatorTest.checkpoint(model, 1), "s", 1, config()));
+    }
+
+    @Test
+    void theJobCarriesThePathOfTheSigningKeyNeverItsBytes() throws Exception {
+        OwnerConfig c = config();
+        byte[] graph = org.apache.flink.util.InstantiationUtil.serializeObject(new ModelOwnerOperator(
+                TrainingOperatorTest.checkpoint(model, 1), "s", 1, c));
+        byte[] seed = ((java.security.interfaces.EdECPrivateKey) keys.getPrivate()).getBytes().orElseThrow();
+        assertThat(indexOf(graph, seed)).as("the private key's seed in the serialized operator").isNegative();
+        assertThat(indexOf(graph, keys.getPrivate().getEncoded())).isNegative();
+    }
+
+    @Test
+    void gradientsOnAVersionAnotherTrainingJobPublishedStopPublishingWithADeadLetter() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            h.processElement(new StreamRecord<>(gradient(1, 0.1f)));
+            h.processElement(new StreamRecord<>(gradient(1, 0.1f)));
+            assertThat(updates(h)).singleElement().extracting(ModelUpdate::getVersion).isEqualTo(2L);
+            TrainingMessage foreign = gradient(2, 0.1f);
+            foreign.owner = "job-a";
+            h.processElement(new StreamRecord<>(foreign));
+            for (int i = 0; i < 4; i++) {
+                h.processElement(new StreamRecord<>(gradient(2, 0.1f)));
+            }
+            assertThat(updates(h)).as("stopped publishing").isEmpty();
+            assertThat(h.getSideOutput(io.streamnet.flink.serving.DeadLetterOutput.TAG)).singleElement()
+                    .satisfies(r -> {
+                        assertThat(r.getValue().getReason().toString()).isEqualTo("OWNER_CONFLICT");
+                        assertThat(r.getValue().getDetail().toString()).contains("job-a").contains("job-b");
+                    });
+        }
+    }
+
+    static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     TrainingMessage gradient(long version, float value) {

@@ -19,6 +19,7 @@ import io.streamnet.rnn.train.SequenceTrainer;
 import io.streamnet.schemas.DeadLetter;
 import io.streamnet.serving.model.ModelUpdates;
 import io.streamnet.serving.model.ServedSequenceModel;
+import io.streamnet.serving.event.EventOrder;
 import io.streamnet.serving.sequence.SequenceEvent;
 import io.streamnet.serving.training.HeldOutSlice;
 import java.time.Duration;
@@ -82,9 +83,16 @@ class TrainingOperatorTest {
         }
     }
 
+    static final byte[] SECRET = "a secret of the training job".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
     Harness harness(int windowsPerGradient, double heldOut) throws Exception {
+        return harness(windowsPerGradient, new HeldOutSlice(heldOut, SECRET), true, EventOrder.CHECKED);
+    }
+
+    Harness harness(int windowsPerGradient, HeldOutSlice slice, boolean secretGiven, EventOrder order)
+            throws Exception {
         return new Harness(new TrainingOperator(checkpoint(model, 1), "s", 1, new TrainingOperatorConfig(100, 60_000,
-                Duration.ofHours(1), 1 << 20, 1000, 5, 5, windowsPerGradient, 0f, new HeldOutSlice(heldOut), null, 3)));
+                Duration.ofHours(1), 1 << 20, 1000, 5, 5, windowsPerGradient, 0f, slice, secretGiven, order, null, 3)));
     }
 
     /** Each key's sequence split into word events, the last one labelled and flagged end. */
@@ -170,7 +178,7 @@ class TrainingOperatorTest {
 
     @Test
     void heldOutKeysAreNeverTrainedOnAndGoToTheOwner() throws Exception {
-        HeldOutSlice slice = new HeldOutSlice(0.5);
+        HeldOutSlice slice = new HeldOutSlice(0.5, SECRET);
         List<String> keys = new ArrayList<>();
         for (int i = 0; keys.size() < 6; i++) {
             keys.add("conv-" + i);
@@ -278,6 +286,89 @@ class TrainingOperatorTest {
             h.endInput1();
             assertThat(h.deadLetters()).singleElement().extracting(d -> d.getReason().toString()).isEqualTo("BAD_LABEL");
             assertThat(h.messages()).isEmpty();
+        }
+    }
+
+    @Test
+    void aRepeatedOrEarlierEventOfAKeyIsADeadLetterAndNotLearnedTwice() throws Exception {
+        try (Harness h = harness(1, 0)) {
+            h.open();
+            List<SequenceEvent> c = conversation("k", 1, "ab", "cd", "e");
+            h.event(c.get(0));
+            h.event(c.get(1));
+            h.event(SequenceEvent.text("k", 1, "cd", false)); // a producer's retry
+            h.event(SequenceEvent.text("k", 0, "ab", false)); // a replay
+            h.event(c.get(2));
+            h.endInput1();
+            assertThat(h.deadLetters()).extracting(d -> d.getReason().toString())
+                    .containsExactly("DUPLICATE", "OUT_OF_ORDER");
+            float[] want = reference(List.of(VOCAB.encode("abcde")), new int[] {1});
+            float[] got = h.messages().get(0).values;
+            for (int i = 0; i < want.length; i++) {
+                assertThat(got[i]).isCloseTo(want[i], within(1e-5f));
+            }
+        }
+    }
+
+    @Test
+    void aKeyStartsOverAtAnyNumberOnceItsSequenceEndedAndTheCheckCanBeTurnedOff() throws Exception {
+        try (Harness h = harness(100, new HeldOutSlice(0, SECRET), true, EventOrder.UNCHECKED)) {
+            h.open();
+            h.event(SequenceEvent.text("k", 3, "ab", false));
+            h.event(SequenceEvent.text("k", 3, "ab", true).withLabel(1));
+            h.endInput1();
+            assertThat(h.deadLetters()).isEmpty();
+        }
+        try (Harness h = harness(100, 0)) {
+            h.open();
+            for (SequenceEvent e : conversation("k", 1, "ab", "cd")) {
+                h.event(e);
+            }
+            for (SequenceEvent e : conversation("k", 0, "ab", "cd")) {
+                h.event(e);
+            }
+            h.endInput1();
+            assertThat(h.deadLetters()).isEmpty();
+            assertThat(h.messages()).singleElement().extracting(m -> m.windows).isEqualTo(2);
+        }
+    }
+
+    /** Key i's one-event labelled sequence, its text telling the key. */
+    static SequenceEvent keyed(int i) {
+        String text = "" + "abcdefgh".charAt(i % 8) + "abcdefgh".charAt(i / 8);
+        return SequenceEvent.text("conv-" + i, 0, text, true).withLabel(1);
+    }
+
+    static java.util.Set<String> heldTexts(List<TrainingMessage> out) {
+        java.util.Set<String> held = new java.util.TreeSet<>();
+        out.stream().filter(m -> !m.isGradient()).forEach(m -> held.add(VOCAB.decode(m.tokens)));
+        return held;
+    }
+
+    @Test
+    void aGeneratedHeldOutSecretIsKeptInStateSoARestoreHoldsOutTheSameKeys() throws Exception {
+        byte[] first = HeldOutSlice.newSecret();
+        java.util.Set<String> expected = new java.util.TreeSet<>();
+        HeldOutSlice slice = new HeldOutSlice(0.5, first);
+        for (int i = 0; i < 64; i++) {
+            if (slice.holds("conv-" + i)) {
+                expected.add(VOCAB.decode(VOCAB.encode(keyed(i).text)));
+            }
+        }
+        OperatorSubtaskState snapshot;
+        try (Harness h = harness(100, slice, false, EventOrder.CHECKED)) {
+            h.open();
+            snapshot = h.snapshot(1, 1);
+        }
+        // a resubmitted job generates another secret; the one in its state wins
+        try (Harness h = harness(100, new HeldOutSlice(0.5, HeldOutSlice.newSecret()), false, EventOrder.CHECKED)) {
+            h.initializeState(snapshot);
+            h.open();
+            for (int i = 0; i < 64; i++) {
+                h.event(keyed(i));
+            }
+            h.endInput1();
+            assertThat(heldTexts(h.messages())).isEqualTo(expected);
         }
     }
 }

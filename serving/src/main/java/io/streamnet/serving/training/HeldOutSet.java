@@ -37,15 +37,20 @@ public final class HeldOutSet {
         added++;
     }
 
-    /** Continues from {@code examples} (oldest first, as {@link #newest} gives them), {@code added} ever added. */
+    /**
+     * Continues from {@code examples} (oldest first, as {@link #newest} gives them), {@code added} ever
+     * added. A state of more examples than this capacity (the job restarted with a smaller one) keeps
+     * the newest that fit: refusing it would fail every restore of the checkpoint.
+     */
     public void restore(List<Example> examples, long added) {
-        if (examples.size() > capacity || added < examples.size()) {
+        if (added < examples.size()) {
             throw new IllegalArgumentException("held-out state of " + examples.size() + " examples, " + added
-                    + " added, for a capacity of " + capacity);
+                    + " added");
         }
         java.util.Arrays.fill(ring, null);
-        this.added = added - examples.size();
-        for (Example e : examples) {
+        List<Example> fit = examples.subList(Math.max(0, examples.size() - capacity), examples.size());
+        this.added = added - fit.size();
+        for (Example e : fit) {
             add(e);
         }
     }

@@ -31,7 +31,20 @@ import java.util.Map;
  */
 public final class ModelOwner {
     /** What a gradient, a held-out sequence or the timer led to. */
-    public sealed interface Outcome permits Published, CandidateRejected, RolledBack {
+    public sealed interface Outcome permits Published, CandidateRejected, RolledBack, OwnerConflict {
+    }
+
+    /**
+     * Gradients came computed on a version of this model id that another owner published after the
+     * one this owner started from: two jobs train the model, and their versions would interleave.
+     * This owner stops (nothing more is applied or published) and says so once.
+     */
+    public record OwnerConflict(String modelId, String owner, String other, long version) implements Outcome {
+        public String detail() {
+            return "model " + modelId + " v" + version + " was published by training job '" + other + "', not by this "
+                    + "one ('" + owner + "'): two training jobs own this model id; this one stops publishing. Stop one "
+                    + "of them, or give each its own model id";
+        }
     }
 
     /** A candidate became version {@code update.version}. */
@@ -60,6 +73,9 @@ public final class ModelOwner {
         }
     }
 
+    /** Checkpoint metadata: the owner (training job) that published the version. */
+    public static final String META_OWNER = "trainedByOwner";
+
     private final String modelId;
     private final SequenceModel model;
     /** The same architecture, to score the champion and its parent without touching {@link #model}. */
@@ -69,6 +85,11 @@ public final class ModelOwner {
     private final GradientGate gate;
     private final OwnerPolicy policy;
     private final HeldOutSet heldOut;
+    /** The version this owner was built from: versions above it that it did not publish mean another owner. */
+    private final long startVersion;
+    /** Who publishes (written into every version's metadata); null: not told, no conflict is detected. */
+    private String ownerId;
+    private OwnerConflict conflict;
 
     private long version;
     private float[][] champion;
@@ -94,6 +115,7 @@ public final class ModelOwner {
                       GradientGate gate, OwnerPolicy policy) {
         this.modelId = modelId;
         this.version = version;
+        this.startVersion = version;
         this.model = model;
         this.vocabulary = vocabulary;
         this.trainer = trainer;
@@ -106,6 +128,17 @@ public final class ModelOwner {
 
     public long version() {
         return version;
+    }
+
+    /** Names this owner in the versions it publishes ({@link #META_OWNER}) and turns conflict detection on. */
+    public ModelOwner ownedBy(String id) {
+        this.ownerId = id;
+        return this;
+    }
+
+    /** The conflict that stopped this owner, or null. */
+    public OwnerConflict conflict() {
+        return conflict;
     }
 
     public GradientGate gate() {
@@ -133,6 +166,23 @@ public final class ModelOwner {
 
     /** Takes a gradient: applied if the gate lets it through; a candidate is judged every N applied. */
     public Outcome offer(Gradient g) throws CheckpointException {
+        return offer(g, null);
+    }
+
+    /**
+     * As {@link #offer(Gradient)}, for a gradient computed on a version that {@code publishedBy} (its
+     * {@link #META_OWNER}; null: unnamed, as a model published by hand) published. A version newer
+     * than the start that another owner published stops this owner: {@link OwnerConflict}, once.
+     */
+    public Outcome offer(Gradient g, String publishedBy) throws CheckpointException {
+        if (conflict != null) {
+            return null;
+        }
+        if (ownerId != null && publishedBy != null && !publishedBy.equals(ownerId) && g.version() > startVersion) {
+            conflict = new OwnerConflict(modelId, ownerId, publishedBy, g.version());
+            clearPending();
+            return conflict;
+        }
         List<Parameter> params = model.parameters();
         if (g.values().length != params.size()) {
             throw new IllegalArgumentException("gradient of " + g.values().length + " parameters for a model of "
@@ -169,13 +219,13 @@ public final class ModelOwner {
 
     /** The runtime's timer: judges what was applied since the last candidate, if anything. */
     public Outcome publishDue() throws CheckpointException {
-        return pending > 0 ? judgeCandidate() : null;
+        return pending > 0 && conflict == null ? judgeCandidate() : null;
     }
 
     /** A sequence of a held-out key: kept to score candidates on, and to judge the last promotion live. */
     public Outcome offerHeldOut(HeldOutSet.Example e) throws CheckpointException {
         heldOut.add(e);
-        if (watchFrom < 0 || parent == null || heldOut.added() - watchFrom < policy.rollbackWindow()) {
+        if (conflict != null || watchFrom < 0 || parent == null || heldOut.added() - watchFrom < policy.rollbackWindow()) {
             return null;
         }
         watchFrom = -1;
@@ -238,8 +288,13 @@ public final class ModelOwner {
     /** The model's weights now as the next version. */
     private ModelUpdate update(Map<String, Double> metrics) throws CheckpointException {
         version++;
-        byte[] checkpoint = Checkpoints.toBytes(RnnCheckpoints.toCheckpoint(model, vocabulary,
-                Map.of(ServedModel.META_ID, modelId, ServedModel.META_VERSION, Long.toString(version))));
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put(ServedModel.META_ID, modelId);
+        meta.put(ServedModel.META_VERSION, Long.toString(version));
+        if (ownerId != null) {
+            meta.put(META_OWNER, ownerId);
+        }
+        byte[] checkpoint = Checkpoints.toBytes(RnnCheckpoints.toCheckpoint(model, vocabulary, meta));
         return ModelUpdates.toUpdate(modelId, version, checkpoint, metrics);
     }
 

@@ -168,4 +168,26 @@ class ChampionChallengerTest {
         assertThatThrownBy(() -> a.restore(java.util.Arrays.copyOf(a.snapshot(), 40))).isInstanceOf(
                 IllegalArgumentException.class);
     }
+
+    @Test
+    void anOwnerRestartedWithASmallerHeldOutSizeKeepsTheNewestThatFit() throws Exception {
+        ModelOwner a = new ModelOwner("m", 1, model, VOCAB, trainer, new GradientGate(100, 1e9),
+                new OwnerPolicy(3, 50, 10, 0.5, 20, 0.5));
+        List<HeldOutSet.Example> sent = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            HeldOutSet.Example e = example(false);
+            sent.add(e);
+            a.offerHeldOut(e);
+        }
+        SequenceModel other = new SequenceModel(CpuBackend.instance(), CONFIG, 77);
+        ModelOwner b = new ModelOwner("m", 1, other, VOCAB, new SequenceTrainer(other,
+                new Adam(CpuBackend.instance(), LearningRateSchedule.constant(0.05f)), 1f, 1),
+                new GradientGate(100, 1e9), new OwnerPolicy(3, 25, 10, 0.5, 20, 0.5));
+        b.restore(a.snapshot());
+        assertThat(b.heldOut().size()).isEqualTo(25);
+        assertThat(b.heldOut().added()).isEqualTo(40);
+        assertThat(b.heldOut().newest(25)).extracting(e -> java.util.Arrays.toString(e.tokens()))
+                .containsExactlyElementsOf(sent.subList(15, 40).stream()
+                        .map(e -> java.util.Arrays.toString(e.tokens())).toList());
+    }
 }

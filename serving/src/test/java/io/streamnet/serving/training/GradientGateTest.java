@@ -38,4 +38,61 @@ class GradientGateTest {
         assertThat(gate.judge(g(10, 3.5, 0.1f), 10)).isEqualTo(Verdict.LOSS_SPIKE);
         assertThat(gate.count(Verdict.LOSS_SPIKE)).isEqualTo(1);
     }
+
+    @Test
+    void aGradientComputedOnAVersionNewerThanTheOwnersIsRefusedAsFromTheFuture() {
+        GradientGate gate = new GradientGate(2, 3.0);
+        assertThat(gate.judge(g(11, 1.0, 0.1f), 10)).isEqualTo(Verdict.FUTURE_VERSION);
+        assertThat(gate.judge(g(Long.MAX_VALUE, 1.0, 0.1f), 10)).isEqualTo(Verdict.FUTURE_VERSION);
+        assertThat(gate.judge(g(10, 1.0, 0.1f), 10)).isEqualTo(Verdict.ACCEPTED);
+        assertThat(gate.count(Verdict.FUTURE_VERSION)).isEqualTo(2);
+    }
+
+    @Test
+    void aVersionSoFarBehindThatTheDistanceOverflowsIsStale() {
+        GradientGate gate = new GradientGate(2, 3.0);
+        assertThat(gate.judge(g(Long.MIN_VALUE, 1.0, 0.1f), 10)).isEqualTo(Verdict.STALE);
+    }
+
+    @Test
+    void afterABurstOfEasyGradientsNormalOnesAreAcceptedAgainWithinHalfTheHistory() {
+        GradientGate gate = new GradientGate(8, 10.0);
+        for (int i = 0; i < 1000; i++) {
+            assertThat(gate.judge(g(10, 0.002, 0.1f), 10)).isEqualTo(Verdict.ACCEPTED);
+        }
+        int refused = 0;
+        while (gate.judge(g(10, 0.4, 0.1f), 10) == Verdict.LOSS_SPIKE) {
+            refused++;
+            assertThat(refused).as("normal data locked out").isLessThanOrEqualTo(GradientGate.HISTORY / 2 + 1);
+        }
+        for (int i = 0; i < 1000; i++) {
+            assertThat(gate.judge(g(10, 0.4, 0.1f), 10)).isEqualTo(Verdict.ACCEPTED);
+        }
+        assertThat(gate.count(Verdict.LOSS_SPIKE)).isEqualTo(refused);
+    }
+
+    @Test
+    void aLoneSpikeAmongNormalGradientsIsStillRefused() {
+        GradientGate gate = new GradientGate(8, 10.0);
+        for (int i = 0; i < 300; i++) {
+            gate.judge(g(10, 0.4, 0.1f), 10);
+            if (i % 50 == 49) {
+                assertThat(gate.judge(g(10, 40, 0.1f), 10)).isEqualTo(Verdict.LOSS_SPIKE);
+            }
+        }
+        assertThat(gate.count(Verdict.LOSS_SPIKE)).isEqualTo(6);
+    }
+
+    @Test
+    void aRestoredGateContinuesWhereItWasAndTakesAHistoryWithoutTheNewerVerdicts() {
+        GradientGate gate = new GradientGate(8, 10.0);
+        for (int i = 0; i < 20; i++) {
+            gate.judge(g(10, 0.002, 0.1f), 10);
+        }
+        GradientGate.History h = gate.history();
+        GradientGate restored = new GradientGate(8, 10.0);
+        restored.restore(new GradientGate.History(h.recent(), h.seen(), java.util.Arrays.copyOf(h.counts(), 4)));
+        assertThat(restored.count(Verdict.ACCEPTED)).isEqualTo(20);
+        assertThat(restored.judge(g(10, 0.4, 0.1f), 10)).isEqualTo(Verdict.LOSS_SPIKE);
+    }
 }

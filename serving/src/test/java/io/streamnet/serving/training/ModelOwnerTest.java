@@ -110,6 +110,38 @@ class ModelOwnerTest {
         assertThat(owner.gate().count(GradientGate.Verdict.STALE)).isEqualTo(1);
     }
 
+    @Test
+    void aGradientOnAVersionAnotherOwnerPublishedStopsThisOwnerOnce() throws Exception {
+        ModelOwner owner = new ModelOwner("online", 5, model, VOCAB, trainer, new GradientGate(2, 10.0), 1)
+                .ownedBy("job-b");
+        List<Parameter> params = model.parameters();
+        assertThat(owner.offer(new Gradient(5, 1, 1.0, zeros(params)), "job-a"))
+                .as("job-a's version this owner started from: taken over").isInstanceOf(ModelOwner.Published.class);
+        ModelOwner.Published mine = (ModelOwner.Published) owner.offer(new Gradient(6, 1, 1.0, zeros(params)), "job-b");
+        assertThat(ServedSequenceModel.load(CpuBackend.instance(), mine.update().getWeights().array(), null, -1)
+                .version()).isEqualTo(7);
+        assertThat(io.streamnet.engine.checkpoint.Checkpoints.fromBytes(mine.update().getWeights().array()).metadata())
+                .containsEntry(ModelOwner.META_OWNER, "job-b");
+
+        ModelOwner.Outcome o = owner.offer(new Gradient(7, 1, 1.0, zeros(params)), "job-a");
+        assertThat(o).isInstanceOf(ModelOwner.OwnerConflict.class);
+        assertThat(((ModelOwner.OwnerConflict) o).detail()).contains("job-a").contains("job-b").contains("stops");
+        assertThat(owner.offer(new Gradient(7, 1, 1.0, zeros(params)), "job-b")).as("stopped").isNull();
+        assertThat(owner.publishDue()).isNull();
+        assertThat(owner.version()).isEqualTo(7);
+    }
+
+    @Test
+    void aGradientOnAVersionNewerThanTheOwnersMovesNothing() throws Exception {
+        ModelOwner owner = new ModelOwner("online", 5, model, VOCAB, trainer, new GradientGate(2, 10.0), 1);
+        float[] before = model.parameters().get(0).value().toArray();
+        float[][] g = zeros(model.parameters());
+        g[0][0] = 1f;
+        assertThat(owner.offer(new Gradient(Long.MAX_VALUE, 1, 1.0, g))).isNull();
+        assertThat(owner.gate().count(GradientGate.Verdict.FUTURE_VERSION)).isEqualTo(1);
+        assertThat(model.parameters().get(0).value().toArray()).containsExactly(before);
+    }
+
     static float[][] zeros(List<Parameter> params) {
         float[][] z = new float[params.size()][];
         for (int i = 0; i < z.length; i++) {
