@@ -19,7 +19,7 @@ public final class PipelineTopics {
     private PipelineTopics() {
     }
 
-    /** Every pipeline topic with {@code partitions} partitions (model updates: one, compacted by model id). */
+    /** Every pipeline topic with {@code partitions} partitions (model updates: one, every version kept). */
     public static List<TopicSpec> all(int partitions, short replication) {
         Map<String, String> week = Map.of("retention.ms", WEEK_MS);
         return List.of(
@@ -29,8 +29,13 @@ public final class PipelineTopics {
                 new TopicSpec(FRAMES, partitions, replication, Map.of("retention.ms", WEEK_MS,
                         "max.message.bytes", Integer.toString(2 << 20))),
                 new TopicSpec(PREDICTIONS, partitions, replication, week),
-                // One partition keeps versions in order; compaction keeps the latest model per id forever.
-                new TopicSpec(MODEL_UPDATES, 1, replication, Map.of("cleanup.policy", "compact",
+                // One partition keeps versions in order. Never compacted and never expired: compaction by
+                // model id let anyone who can write hide the newest version (an old one re-published, a
+                // tombstone), and expiry would drop the only copy of a model that is not retrained. Every
+                // version stays (keyed id@version, ModelUpdates.key); readers take the highest they can
+                // verify and ignore tombstones; old versions are pruned by an operator (kafka-delete-records).
+                new TopicSpec(MODEL_UPDATES, 1, replication, Map.of("cleanup.policy", "delete",
+                        "retention.ms", "-1", "retention.bytes", "-1",
                         "max.message.bytes", Integer.toString(64 << 20))),
                 new TopicSpec(DEAD_LETTERS, partitions, replication, Map.of("retention.ms",
                         Long.toString(30L * 24 * 3600 * 1000))));

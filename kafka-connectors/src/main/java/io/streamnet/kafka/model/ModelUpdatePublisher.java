@@ -12,7 +12,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-/** Sends a model as a {@link io.streamnet.schemas.ModelUpdate} to the model-updates topic, keyed by model id. */
+/**
+ * Sends a model as a {@link io.streamnet.schemas.ModelUpdate} to the model-updates topic, keyed by
+ * model id and version ({@link ModelUpdates#key}): a version never replaces another in the topic.
+ */
 public final class ModelUpdatePublisher {
     private ModelUpdatePublisher() {
     }
@@ -34,6 +37,8 @@ public final class ModelUpdatePublisher {
         Properties p = new Properties();
         p.putAll(client);
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(ModelUpdates.DEFAULT_MAX_BYTES));
+        // The default 32 MiB buffer refuses a record between it and the topic's 64 MiB limit.
+        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(2L * ModelUpdates.DEFAULT_MAX_BYTES));
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         var update = ModelUpdates.toUpdate(modelId, version, checkpoint, metrics);
         if (signKey != null) {
@@ -41,7 +46,7 @@ public final class ModelUpdatePublisher {
         }
         byte[] value = ModelUpdates.codec(ModelUpdates.DEFAULT_MAX_BYTES).encode(update);
         try (var producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(topic, modelId, value)).get();
+            producer.send(new ProducerRecord<>(topic, ModelUpdates.key(modelId, version), value)).get();
         }
     }
 }

@@ -5,6 +5,7 @@ import io.streamnet.kafka.client.ClientProperties;
 import io.streamnet.serving.model.ModelRejected;
 import io.streamnet.serving.model.ModelUpdates;
 import io.streamnet.serving.model.ServedSequenceModel;
+import io.streamnet.serving.model.UpdateHeader;
 import io.streamnet.serving.model.UpdateSignatures;
 import java.time.Duration;
 import java.util.List;
@@ -26,7 +27,8 @@ public final class ModelUpdateReader {
 
     /**
      * Scans the topic from the beginning to its current end and returns the newest update of
-     * {@code modelId} (any id when null) that passes validation; invalid ones are logged and skipped.
+     * {@code modelId} (any id when null) that passes validation, whatever the records' keys and
+     * order (a re-published older version, a tombstone); invalid ones are logged and skipped.
      *
      * @throws IllegalStateException when the topic holds no valid model
      */
@@ -61,16 +63,20 @@ public final class ModelUpdateReader {
                     throw new IllegalStateException("reading " + topic + " took longer than " + timeout);
                 }
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
+                    if (r.value() == null) {
+                        continue; // a tombstone removes nothing here: the newest verified version wins
+                    }
                     try {
-                        var u = ModelUpdates.decode(r.value(), maxBytes);
+                        // Header first: another id, an older version or a bad signature costs no decode.
+                        UpdateHeader h = UpdateHeader.read(r.value(), maxBytes);
+                        if ((modelId != null && !modelId.equals(h.modelId()))
+                                || (best != null && h.version() <= best.version())) {
+                            continue;
+                        }
                         if (trusted != null) {
-                            UpdateSignatures.verify(u, trusted);
+                            UpdateSignatures.verify(h, trusted);
                         }
-                        ServedSequenceModel m = ModelUpdates.validate(Backends.get(), u);
-                        if ((modelId == null || modelId.equals(m.modelId()))
-                                && (best == null || m.version() > best.version())) {
-                            best = m;
-                        }
+                        best = ModelUpdates.validate(Backends.get(), ModelUpdates.decode(r.value(), h));
                     } catch (ModelRejected e) {
                         LOG.warn("skipping {}@{} in {}: {}", r.partition(), r.offset(), topic, e.getMessage());
                     }

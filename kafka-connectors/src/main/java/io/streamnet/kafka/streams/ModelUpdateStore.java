@@ -1,5 +1,10 @@
 package io.streamnet.kafka.streams;
 
+import io.streamnet.serving.model.ModelRejected;
+import io.streamnet.serving.model.ModelUpdates;
+import io.streamnet.serving.model.UpdateHeader;
+import io.streamnet.serving.model.UpdateSignatures;
+import java.security.PublicKey;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -8,13 +13,33 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the newest record of each model id from the model-updates topic in a global store, which
- * every task reads: the updates are only bytes here; whether one may serve is each task's
- * {@code ModelSlot}'s decision.
+ * Keeps, per model id, two records of the model-updates topic in a global store that every task
+ * reads: the one that arrived last ({@link #latestKey}), so that each task's {@code ModelSlot}
+ * judges every update (and dead-letters the refused ones), and the highest version whose header
+ * reads and, with a trusted key, whose signature verifies ({@link #bestKey}), which no later record
+ * replaces: an older version re-published, or a tombstone, cannot hide the newest version from a
+ * task that starts now. Whether a record may serve stays the slot's decision. The store is rebuilt
+ * through this processor from the topic at every start, so it holds the same after a restart.
  */
 final class ModelUpdateStore implements Processor<String, byte[], Void, Void> {
     private static final Logger LOG = LoggerFactory.getLogger(ModelUpdateStore.class);
+    private final PublicKey trusted;
     private KeyValueStore<String, byte[]> store;
+
+    /** @param trustedKey X.509 Ed25519 key updates must be signed by (null: unsigned ones count) */
+    ModelUpdateStore(byte[] trustedKey) {
+        this.trusted = trustedKey == null ? null : UpdateSignatures.publicKey(trustedKey);
+    }
+
+    /** Where the record of {@code modelId} that arrived last is kept. */
+    static String latestKey(String modelId) {
+        return modelId;
+    }
+
+    /** Where the highest verified version of {@code modelId} is kept (NUL cannot end a model id a task serves). */
+    static String bestKey(String modelId) {
+        return modelId + "\u0000best";
+    }
 
     @Override
     public void init(ProcessorContext<Void, Void> context) {
@@ -23,10 +48,39 @@ final class ModelUpdateStore implements Processor<String, byte[], Void, Void> {
 
     @Override
     public void process(Record<String, byte[]> record) {
-        if (record.key() == null || record.value() == null) {
-            LOG.warn("model update without a model id key or without a value ignored");
+        if (record.value() == null) {
+            LOG.warn("tombstone {} on the model-updates topic ignored: versions are never removed", record.key());
             return;
         }
-        store.put(record.key(), record.value());
+        UpdateHeader h;
+        try {
+            h = UpdateHeader.read(record.value(), ModelUpdates.DEFAULT_MAX_BYTES);
+        } catch (ModelRejected e) {
+            // No id to trust: filed under the key's id, for the slot to refuse and report.
+            if (record.key() != null) {
+                store.put(latestKey(idOfKey(record.key())), record.value());
+            }
+            return;
+        }
+        store.put(latestKey(h.modelId()), record.value());
+        byte[] best = store.get(bestKey(h.modelId()));
+        try {
+            if (best != null && UpdateHeader.read(best, Integer.MAX_VALUE).version() >= h.version()) {
+                return;
+            }
+            if (trusted != null) {
+                UpdateSignatures.verify(h, trusted);
+            }
+            store.put(bestKey(h.modelId()), record.value());
+        } catch (ModelRejected e) {
+            LOG.debug("model {} v{} is not a candidate for the newest version: {}", h.modelId(), h.version(),
+                    e.getMessage());
+        }
+    }
+
+    /** The model id a record key names: {@code id@version} ({@link ModelUpdates#key}), or a bare id. */
+    private static String idOfKey(String key) {
+        int at = key.lastIndexOf('@');
+        return at < 0 ? key : key.substring(0, at);
     }
 }

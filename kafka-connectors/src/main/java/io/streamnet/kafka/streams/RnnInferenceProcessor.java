@@ -51,6 +51,8 @@ final class RnnInferenceProcessor implements Processor<String, byte[], String, O
     private static final String CHECKPOINT = "checkpoint";
     private static final String ID = "id";
     private static final String VERSION = "version";
+    /** The signature of the update that made the serving model (empty: none), checked again on restore. */
+    private static final String SIGNATURE = "signature";
     private static final String REFUSED = "refused-sha256";
 
     private final ServedSequenceModel first;
@@ -64,6 +66,9 @@ final class RnnInferenceProcessor implements Processor<String, byte[], String, O
     private SequenceModelKind kind;
     private ModelSlot<ServedSequenceModel> slot;
     private byte[] lastOffered;
+    private byte[] lastBest;
+    /** The update that made the last swap, for its dead letter if it fails in service. */
+    private byte[] lastSwapped;
     private ServedSequenceModel served;
     private SequenceStepper stepper;
     private long stateResets;
@@ -92,26 +97,33 @@ final class RnnInferenceProcessor implements Processor<String, byte[], String, O
         }
         this.updates = context.getStateStore(RnnTopology.MODEL_STORE);
         this.servingStore = context.getStateStore(RnnTopology.SERVING_STORE);
-        serve(slot.open(restored()));
+        ServedSequenceModel restored = restored();
+        serve(restored != null ? restored : slot.open(first));
         // Updates are followed from punctuations: a refusal's dead letter needs a forwarding context.
         context.schedule(MODEL_POLL, PunctuationType.WALL_CLOCK_TIME, t -> followUpdates());
     }
 
-    /** The model this task served when it stopped, or the first one. */
+    /**
+     * The model this task served when it stopped, if the slot may still trust it (with a trusted
+     * key: its signature, kept in the store, verifies); null: serve the first one.
+     */
     private ServedSequenceModel restored() {
         byte[] checkpoint = servingStore.get(CHECKPOINT);
         if (checkpoint == null) {
-            return first;
+            return null;
         }
         try {
-            ServedSequenceModel m = kind.load(checkpoint,
+            ServedSequenceModel m = slot.restore(checkpoint,
                     new String(servingStore.get(ID), StandardCharsets.UTF_8),
-                    Long.parseLong(new String(servingStore.get(VERSION), StandardCharsets.UTF_8)));
-            LOG.info("restored serving model {}", m);
+                    Long.parseLong(new String(servingStore.get(VERSION), StandardCharsets.UTF_8)),
+                    servingStore.get(SIGNATURE));
+            if (m != null) {
+                LOG.info("restored serving model {}", m);
+            }
             return m;
-        } catch (CheckpointException e) {
+        } catch (CheckpointException | IllegalArgumentException e) {
             LOG.error("the serving store's model does not load; serving {} instead", first, e);
-            return first;
+            return null;
         }
     }
 
@@ -124,20 +136,34 @@ final class RnnInferenceProcessor implements Processor<String, byte[], String, O
         stepper = SequenceStepper.placed(m, config.mode(), config.forecastSteps(), 1);
     }
 
-    /** Offers the newest update of the serving model's id to the slot, once per update. */
+    /**
+     * Offers the serving model id's highest verified version, then the update that arrived last (for
+     * its verdict, a dead letter when refused), each once.
+     */
     private void followUpdates() {
-        byte[] raw = updates.get(served.modelId());
-        if (raw == null || Arrays.equals(raw, lastOffered)) {
-            return;
+        String id = served.modelId();
+        byte[] best = updates.get(ModelUpdateStore.bestKey(id));
+        if (best != null && !Arrays.equals(best, lastBest)) {
+            lastBest = best;
+            offer(best);
         }
+        byte[] latest = updates.get(ModelUpdateStore.latestKey(id));
+        if (latest != null && !Arrays.equals(latest, lastOffered) && !Arrays.equals(latest, best)) {
+            offer(latest);
+        }
+    }
+
+    private void offer(byte[] raw) {
         lastOffered = raw;
         ModelSlot.Offer<ServedSequenceModel> offer = slot.offer(raw);
         if (offer instanceof ModelSlot.Swapped<ServedSequenceModel> s) {
+            lastSwapped = raw;
             LOG.info("model swapped: {} -> {}{}", s.old(), s.next(),
                     s.resetState() ? "; state shape changed, keys start afresh as they are read" : "");
             servingStore.put(CHECKPOINT, s.next().checkpoint());
             servingStore.put(ID, s.next().modelId().getBytes(StandardCharsets.UTF_8));
             servingStore.put(VERSION, Long.toString(s.next().version()).getBytes(StandardCharsets.UTF_8));
+            servingStore.put(SIGNATURE, signatureOfServing());
             serve(s.next());
         } else if (offer instanceof ModelSlot.Refused<ServedSequenceModel> r && reportsRefusals()) {
             byte[] sum = ModelUpdates.sha256(raw).getBytes(StandardCharsets.UTF_8);
@@ -146,6 +172,11 @@ final class RnnInferenceProcessor implements Processor<String, byte[], String, O
                 reportUpdate(r.reason(), r.detail(), raw);
             }
         }
+    }
+
+    private byte[] signatureOfServing() {
+        byte[] sig = slot.currentSignature();
+        return sig == null ? new byte[0] : sig;
     }
 
     private void reportUpdate(RejectReason reason, String detail, byte[] raw) {
@@ -168,11 +199,12 @@ final class RnnInferenceProcessor implements Processor<String, byte[], String, O
             servingStore.put(CHECKPOINT, back.next().checkpoint());
             servingStore.put(ID, back.next().modelId().getBytes(StandardCharsets.UTF_8));
             servingStore.put(VERSION, Long.toString(back.next().version()).getBytes(StandardCharsets.UTF_8));
+            servingStore.put(SIGNATURE, signatureOfServing());
         }
         serve(back.next());
         reportUpdate(RejectReason.FAILED_IN_SERVICE, "model " + back.old() + " failed on live input in task "
-                + context.taskId() + " (" + why + "); rolled back to " + back.next(), lastOffered == null ? new byte[0]
-                : lastOffered);
+                + context.taskId() + " (" + why + "); rolled back to " + back.next(), lastSwapped == null ? new byte[0]
+                : lastSwapped);
     }
 
     /** Drops the state of keys not written for the state TTL (a full pass over the key-meta store). */

@@ -237,4 +237,40 @@ class RnnTopologyTest {
         in.pipeInput("b", text("b", 0, "great phone", true, 1));
         assertThat(predictions.decode(out(PipelineTopics.PREDICTIONS).readValue()).getModelVersion()).isEqualTo(2);
     }
+    @Test
+    void anOlderVersionRepublishedOrATombstoneCannotHideTheNewestVersionFromAStartingTask() throws Exception {
+        TestInputTopic<String, byte[]> in = start(textModel, vocab, StreamsAppConfig.forText(WireFormat.JSON, false, "m", 1));
+        TestInputTopic<String, byte[]> models = driver.createInputTopic(PipelineTopics.MODEL_UPDATES,
+                new StringSerializer(), new ByteArraySerializer());
+        SequenceModel v7 = new SequenceModel(cpu,
+                ModelConfig.tokens(CellType.GRU, vocab.size(), 8, 16, 1, 0f, 2, OutputType.MANY_TO_ONE), 77);
+        // Keyed as publishers of the first release did (by id), and as an attacker may: the store reads the values.
+        models.pipeInput("m", update(v7, 7, false));
+        models.pipeInput("m", update(textModel, 3, false));
+        models.pipeInput("m", (byte[]) null);
+        models.pipeInput("m@7", (byte[]) null);
+        driver.advanceWallClockTime(RnnInferenceProcessor.MODEL_POLL); // the task's first look at the store
+
+        in.pipeInput("a", text("a", 0, "great phone", true, 1));
+        assertThat(predictions.decode(out(PipelineTopics.PREDICTIONS).readValue()).getModelVersion()).isEqualTo(7);
+    }
+
+    @Test
+    void anUnsignedHigherVersionCannotHideTheNewestSignedOne() throws Exception {
+        java.security.KeyPair key = io.streamnet.serving.model.UpdateSignatures.generate();
+        TestInputTopic<String, byte[]> in = start(textModel, vocab, StreamsAppConfig.forText(WireFormat.JSON, false, "m", 1)
+                .withTrustedKey(key.getPublic().getEncoded()));
+        TestInputTopic<String, byte[]> models = driver.createInputTopic(PipelineTopics.MODEL_UPDATES,
+                new StringSerializer(), new ByteArraySerializer());
+        byte[] checkpoint = Checkpoints.toBytes(RnnCheckpoints.toCheckpoint(textModel, vocab, Map.of()));
+        models.pipeInput(ModelUpdates.key("m", 5), ModelUpdates.codec(ModelUpdates.DEFAULT_MAX_BYTES).encode(
+                io.streamnet.serving.model.UpdateSignatures.sign(ModelUpdates.toUpdate("m", 5, checkpoint, Map.of()),
+                        key.getPrivate())));
+        models.pipeInput(ModelUpdates.key("m", 900), update(textModel, 900, false));
+        driver.advanceWallClockTime(RnnInferenceProcessor.MODEL_POLL);
+
+        in.pipeInput("a", text("a", 0, "great phone", true, 1));
+        assertThat(predictions.decode(out(PipelineTopics.PREDICTIONS).readValue()).getModelVersion()).isEqualTo(5);
+        assertThat(deadLetters.decode(out(PipelineTopics.DEAD_LETTERS).readValue()).getReason()).isEqualTo("UNSIGNED");
+    }
 }
