@@ -97,6 +97,8 @@ public final class StandaloneCluster implements AutoCloseable {
         c.put("heartbeat.timeout", "30000");
         c.put("web.submit.enable", "false");
         c.put("web.cancel.enable", "false");
+        // Flink's default, *, lets any web page the user visits read the REST API (exceptions, config, logs)
+        c.put("web.access-control-allow-origin", "http://" + LOOPBACK + ":" + restPort);
         c.putAll(settings.extra());
         StringBuilder yaml = new StringBuilder();
         c.forEach((k, v) -> yaml.append(k).append(": ").append(v).append('\n'));
