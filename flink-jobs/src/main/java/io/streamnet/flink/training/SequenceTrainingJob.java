@@ -8,6 +8,7 @@ import io.streamnet.flink.sink.KafkaSinks;
 import io.streamnet.flink.source.RawRecord;
 import io.streamnet.schemas.DeadLetter;
 import io.streamnet.schemas.ModelUpdate;
+import io.streamnet.serving.model.ModelUpdates;
 import io.streamnet.serving.model.ServedSequenceModel;
 import io.streamnet.serving.sequence.InputKind;
 import io.streamnet.serving.sequence.SequenceEvent;
@@ -59,7 +60,7 @@ public final class SequenceTrainingJob {
                                 c.ownerConfig()))
                 .setParallelism(1).setMaxParallelism(1).uid(c.uidPrefix + "model-owner");
         updates.sinkTo(KafkaSinks.of(c.bootstrapServers, c.modelUpdatesTopic, ModelUpdate.class, WireFormat.AVRO,
-                        u -> u.getModelId().toString(), c.delivery, c.transactionalIdPrefix + "-model-updates",
+                        u -> ModelUpdates.key(u.getModelId().toString(), u.getVersion()), c.delivery, c.transactionalIdPrefix + "-model-updates",
                         c.transactionTimeout, c.kafka))
                 .setParallelism(1).name("model updates: " + c.modelUpdatesTopic).uid(c.uidPrefix + "model-updates-sink");
         DataStream<DeadLetter> deadLetters = decoded.getSideOutput(DeadLetterOutput.TAG)
