@@ -16,6 +16,7 @@ import java.util.List;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
@@ -40,6 +41,7 @@ public final class ModelOwnerOperator extends AbstractStreamOperator<ModelUpdate
     private static final Logger LOG = LoggerFactory.getLogger(ModelOwnerOperator.class);
     /** Name in savepoints: keep it. */
     static final String STATE = "model-owner";
+    static final String INSTANCE = "model-owner-instance";
 
     private final byte[] initialCheckpoint;
     private final String modelId;
@@ -47,6 +49,9 @@ public final class ModelOwnerOperator extends AbstractStreamOperator<ModelUpdate
     private final OwnerConfig config;
 
     private transient ListState<byte[]> state;
+    /** This job's instance, generated at its first start and kept: two jobs of one group id are told apart. */
+    private transient ListState<String> instanceState;
+    private transient String instance;
     private transient ModelOwner owner;
     private transient int[] sizes;
     private transient PrivateKey signingKey;
@@ -66,6 +71,15 @@ public final class ModelOwnerOperator extends AbstractStreamOperator<ModelUpdate
         super.initializeState(context);
         state = context.getOperatorStateStore().getListState(new ListStateDescriptor<>(STATE,
                 PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        instanceState = context.getOperatorStateStore().getListState(new ListStateDescriptor<>(INSTANCE, Types.STRING));
+        instance = null;
+        for (String kept : instanceState.get()) {
+            instance = kept;
+        }
+        if (instance == null) {
+            instance = java.util.UUID.randomUUID().toString();
+            instanceState.update(List.of(instance));
+        }
     }
 
     @Override
@@ -75,7 +89,7 @@ public final class ModelOwnerOperator extends AbstractStreamOperator<ModelUpdate
         var model = initial.model();
         SequenceTrainer trainer = new SequenceTrainer(model, config.newOptimizer(model.backend()), config.clipNorm(), 0);
         owner = new ModelOwner(modelId, initialVersion, model, initial.vocabulary(), trainer,
-                new GradientGate(config.maxStaleness(), config.spikeFactor()), config.policy()).ownedBy(config.ownerId());
+                new GradientGate(config.maxStaleness(), config.spikeFactor()), config.policy()).ownedBy(config.ownerId() + "#" + instance);
         sizes = model.parameters().stream().mapToInt(p -> p.value().size()).toArray();
         // read here, where the owner runs: the key is in no job graph, HA store or checkpoint
         signingKey = config.signingKey() == null ? null : UpdateSignatures.readPrivateKey(Path.of(config.signingKey()));

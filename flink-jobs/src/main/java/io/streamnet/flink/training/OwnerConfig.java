@@ -21,8 +21,9 @@ import java.time.Duration;
  * @param signingKey   the PEM file of the Ed25519 private key the updates are signed with (null: unsigned), read
  *                     where the owner runs, in {@code open()}: the key itself never enters the job graph (which
  *                     the HA store persists) nor a checkpoint
- * @param ownerId      who publishes, written into every version (the job's group id): a version of the model id
- *                     that another owner published stops this one (two training jobs on one model)
+ * @param ownerId      who publishes, written into every version (the job's group id, plus an instance id the
+ *                     owner keeps in its state): a version of the model id that another owner published after
+ *                     the one this job started from stops this one (two training jobs on one model)
  */
 public record OwnerConfig(Kind optimizer, float learningRate, float momentum, float weightDecay, long decayEvery,
                           float decayGamma, float clipNorm, long maxStaleness, double spikeFactor, OwnerPolicy policy,
