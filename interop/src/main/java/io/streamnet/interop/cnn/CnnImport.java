@@ -51,10 +51,13 @@ public final class CnnImport {
         // the layers may allocate no more than the file's weights (plus the batch norms folded in)
         store.limit(budget);
         for (CnnLayer l : layers) {
+            int[] reads = b.shape(); // valid: checked after the layer before
             try {
                 add(b, store, l);
+                // the builder takes a pool without checking it fits; its output shape does
+                b.shape();
             } catch (IllegalArgumentException | IllegalStateException e) {
-                throw new ImportException(describe(l) + " does not fit the " + Arrays.toString(b.shape()) + " it reads: "
+                throw new ImportException(describe(l) + " does not fit the " + Arrays.toString(reads) + " it reads: "
                         + e.getMessage(), e);
             }
         }

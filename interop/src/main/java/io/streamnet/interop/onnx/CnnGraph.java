@@ -11,6 +11,7 @@ import io.streamnet.interop.onnx.proto.OnnxSubset.TensorProto.DataType;
 import io.streamnet.interop.safetensors.SafeTensors;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -53,7 +54,12 @@ final class CnnGraph {
         List<CnnLayer> layers = new ArrayList<>();
         boolean softmax = false;
         String v = g.input();
+        // OnnxGraph refuses cycles; the visited set keeps this walk finite whatever it is given
+        Set<String> seen = new HashSet<>();
         while (!v.equals(g.output())) {
+            if (!seen.add(v)) {
+                throw new ImportException("the path from the input comes back to '" + v + "': the graph has a cycle");
+            }
             List<NodeProto> next = g.consumers(v);
             NodeProto reshape = viewOf(v, next);
             if (reshape != null && softmax) {
@@ -155,6 +161,9 @@ final class CnnGraph {
     private static final long BATCH = Long.MIN_VALUE;
     private static final long OTHER = Long.MIN_VALUE + 1;
     private static final int MAX_RANK = 8;
+    /** PyTorch's x.view(x.size(0), -1) computes its target in 5 steps. */
+    private static final int MAX_SHAPE_STEPS = 64;
+    private int shapeSteps;
 
     /**
      * A Reshape that is a flatten: its target is (batch, -1) or (batch, n), where batch is the
@@ -164,6 +173,7 @@ final class CnnGraph {
      */
     private void flattening(NodeProto n) throws ImportException {
         OnnxGraph.onlyAttributes(n, Set.of("allowzero"));
+        shapeSteps = 0;
         long[] t = shapeValue(in(n, 1), n, 0);
         String target = Arrays.toString(Arrays.stream(t).mapToObj(x -> x == BATCH ? "batch" : x == OTHER ? "?"
                 : Long.toString(x)).toArray());
@@ -180,6 +190,11 @@ final class CnnGraph {
 
     /** The integer tensor {@code value} as far as a flatten's target needs it: constants and the shape of the map. */
     private long[] shapeValue(String value, NodeProto reshape, int depth) throws ImportException {
+        // a Concat may read one value many times: count every step, not only the depth
+        if (++shapeSteps > MAX_SHAPE_STEPS) {
+            throw new ImportException(describe(reshape) + "'s shape takes over " + MAX_SHAPE_STEPS + " steps to compute: "
+                    + "a flatten's target is a constant or a few nodes from the map's Shape");
+        }
         if (g.isConstant(value)) {
             long[] c = g.constant(value, describe(reshape) + "'s shape").ints();
             if (c == null || c.length > MAX_RANK || Arrays.stream(c).anyMatch(x -> x < -1)) {

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,13 +24,23 @@ import java.util.Set;
  * An ONNX model's main graph, indexed for the importers: which node produces each value, which
  * nodes consume it, and every constant (initializers, {@code Constant} nodes and {@code Identity}
  * copies of either, which PyTorch's exporter uses to share a bias). The file's size is checked
- * before it is read and every tensor's element count before its array is allocated.
+ * before it is read, every tensor's element count (and their sum) before its array is allocated
+ * and the node count before the graph is walked; a value read before it is computed or computed
+ * twice is refused, so the graph has no cycle and every walk over it ends.
  */
 public final class OnnxGraph {
-    /** How much a file may hold. */
-    public record Limits(long maxFileBytes, long maxElements) {
-        /** Protobuf's own 2 GB message limit; 256M elements (1 GiB as float32) per tensor. */
+    /** How much a file may hold: bytes, elements per tensor and in all, and nodes. */
+    public record Limits(long maxFileBytes, long maxElements, long maxTotalElements, int maxNodes) {
+        /**
+         * Protobuf's own 2 GB message limit; 256M elements (1 GiB as float32) per tensor and in all
+         * constants together; 100,000 nodes (a ResNet-50 export has a few hundred).
+         */
         public static final Limits DEFAULTS = new Limits(Integer.MAX_VALUE, 256L << 20);
+
+        /** The default total and node limits, with the given per-tensor limit. */
+        public Limits(long maxFileBytes, long maxElements) {
+            this(maxFileBytes, maxElements, 256L << 20, 100_000);
+        }
     }
 
     private final GraphProto graph;
@@ -56,15 +67,42 @@ public final class OnnxGraph {
                     + ": opset 7 or later is read");
         }
         this.opset = op;
+        if (graph.getNodeCount() > limits.maxNodes()) {
+            throw new ImportException("the graph has " + graph.getNodeCount() + " nodes, over the limit of "
+                    + limits.maxNodes());
+        }
+        long[] decoded = {0};
+        Set<String> defined = new HashSet<>();
+        for (ValueInfoProto v : graph.getInputList()) {
+            defined.add(v.getName());
+        }
         for (TensorProto t : graph.getInitializerList()) {
-            constants.put(t.getName(), OnnxTensor.of(t, limits.maxElements()));
+            constants.put(t.getName(), decode(t, limits, decoded));
+            defined.add(t.getName());
         }
         for (NodeProto n : graph.getNodeList()) {
             if (!n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx")) {
                 throw new ImportException(describe(n) + " is of domain '" + n.getDomain()
                         + "': only standard ONNX operators import");
             }
+            // Every value defined before it is read and defined once (ONNX requires both): then the
+            // graph has no cycle, and every walk over it ends.
+            for (String in : n.getInputList()) {
+                if (!in.isEmpty() && !defined.contains(in)) {
+                    throw new ImportException(describe(n) + " reads '" + in + "' before it is computed: "
+                            + (graph.getNodeList().stream().anyMatch(p -> p.getOutputList().contains(in))
+                            ? "the graph has a cycle, or its nodes are not in topological order"
+                            : "no node, input or initializer defines it"));
+                }
+            }
+            if (n.getOutputCount() == 0) {
+                throw new ImportException(describe(n) + " has no output");
+            }
             for (String out : n.getOutputList()) {
+                if (!out.isEmpty() && !defined.add(out)) {
+                    throw new ImportException(describe(n) + " computes '" + out + "', which is already defined: "
+                            + "each value of a graph is computed once");
+                }
                 producers.put(out, n);
             }
             for (String in : n.getInputList()) {
@@ -73,13 +111,16 @@ public final class OnnxGraph {
                 }
             }
             if (n.getOpType().equals("Constant")) {
-                constants.put(n.getOutput(0), constantValue(n, limits));
+                if (n.getOutput(0).isEmpty()) {
+                    throw new ImportException(describe(n) + " has no output name");
+                }
+                constants.put(n.getOutput(0), constantValue(n, limits, decoded));
             }
         }
-        // Identity of a constant is that constant (nodes are in topological order)
+        // Identity of a constant is that constant (nodes are in topological order, checked above)
         for (NodeProto n : graph.getNodeList()) {
-            if (n.getOpType().equals("Identity") && constants.containsKey(n.getInput(0))) {
-                constants.put(n.getOutput(0), constants.get(n.getInput(0)));
+            if (n.getOpType().equals("Identity") && constants.containsKey(in(n, 0))) {
+                constants.put(n.getOutput(0), constants.get(in(n, 0)));
             }
         }
         List<ValueInfoProto> real = new ArrayList<>();
@@ -183,7 +224,8 @@ public final class OnnxGraph {
     }
 
     static String describe(NodeProto n) {
-        return n.getOpType() + " node '" + (n.getName().isEmpty() ? n.getOutput(0) : n.getName()) + "'";
+        String output = n.getOutputCount() > 0 ? n.getOutput(0) : "";
+        return n.getOpType() + " node '" + (n.getName().isEmpty() ? output : n.getName()) + "'";
     }
 
     /** Refuses attributes outside {@code known}: an attribute the importer ignores could change the result. */
@@ -230,15 +272,33 @@ public final class OnnxGraph {
         return a == null ? null : a.getStringsList().stream().map(s -> s.toStringUtf8()).toList();
     }
 
-    private static OnnxTensor constantValue(NodeProto n, Limits limits) throws ImportException {
+    /**
+     * {@code t} as an array, its declared element count checked (per tensor and, through
+     * {@code decoded}, for all constants together) before the array is allocated.
+     */
+    private static OnnxTensor decode(TensorProto t, Limits limits, long[] decoded) throws ImportException {
+        count(OnnxTensor.elements(t, limits.maxElements()), limits, decoded);
+        return OnnxTensor.of(t, limits.maxElements());
+    }
+
+    private static void count(long elements, Limits limits, long[] decoded) throws ImportException {
+        decoded[0] += elements;
+        if (decoded[0] > limits.maxTotalElements()) {
+            throw new ImportException("the graph's constants hold over " + limits.maxTotalElements()
+                    + " elements (the limit)");
+        }
+    }
+
+    private static OnnxTensor constantValue(NodeProto n, Limits limits, long[] decoded) throws ImportException {
         if (n.getAttributeCount() != 1) {
             throw new ImportException(describe(n) + " should have one value attribute");
         }
         AttributeProto a = n.getAttribute(0);
         String out = n.getOutput(0);
+        count(Math.max(a.getFloatsCount(), a.getIntsCount()), limits, decoded);
         return switch (a.getName()) {
             case "value" -> {
-                OnnxTensor t = OnnxTensor.of(a.getT(), limits.maxElements());
+                OnnxTensor t = decode(a.getT(), limits, decoded);
                 yield new OnnxTensor(out, t.dims(), t.floats(), t.ints());
             }
             case "value_float" -> new OnnxTensor(out, new int[0], new float[] {a.getF()}, null);

@@ -18,6 +18,8 @@ import java.util.Arrays;
  * checked against the limit before any array is allocated; external data is refused.
  */
 record OnnxTensor(String name, int[] dims, float[] floats, long[] ints) {
+    /** More dimensions than any layer reads (ONNX tensors of weights have at most 5). */
+    static final int MAX_RANK = 8;
 
     boolean isFloat() {
         return floats != null;
@@ -61,20 +63,11 @@ record OnnxTensor(String name, int[] dims, float[] floats, long[] ints) {
             throw new ImportException("tensor '" + name + "' keeps its data in an external file: export with the "
                     + "weights inside the .onnx file (under 2 GB)");
         }
+        int count = (int) elements(t, maxElements);
         int[] dims = new int[t.getDimsCount()];
-        long n = 1;
         for (int i = 0; i < dims.length; i++) {
-            long d = t.getDims(i);
-            if (d < 0 || d > Integer.MAX_VALUE) {
-                throw new ImportException("tensor '" + name + "' has dimension " + d);
-            }
-            dims[i] = (int) d;
-            n *= d;
-            if (n > maxElements) {
-                throw new ImportException("tensor '" + name + "' has over " + maxElements + " elements (the limit)");
-            }
+            dims[i] = (int) t.getDims(i);
         }
-        int count = (int) n;
         ByteString raw = t.hasRawData() ? t.getRawData() : null;
         DataType type = DataType.forNumber(t.getDataType());
         if (type == null) {
@@ -92,15 +85,39 @@ record OnnxTensor(String name, int[] dims, float[] floats, long[] ints) {
         }
     }
 
+    /**
+     * The element count {@code t}'s dimensions declare, refused over {@code maxElements} (or what
+     * one Java array holds), the product saturating instead of overflowing.
+     */
+    static long elements(TensorProto t, long maxElements) throws ImportException {
+        if (t.getDimsCount() > MAX_RANK) {
+            throw new ImportException("tensor '" + t.getName() + "' has " + t.getDimsCount() + " dimensions, over "
+                    + MAX_RANK);
+        }
+        long n = 1;
+        for (int i = 0; i < t.getDimsCount(); i++) {
+            long d = t.getDims(i);
+            if (d < 0 || d > Integer.MAX_VALUE) {
+                throw new ImportException("tensor '" + t.getName() + "' has dimension " + d);
+            }
+            n = d == 0 || n <= Long.MAX_VALUE / d ? n * d : Long.MAX_VALUE;
+            if (n > Math.min(maxElements, Integer.MAX_VALUE - 8)) {
+                throw new ImportException("tensor '" + t.getName() + "' has over " + maxElements + " elements (the limit)");
+            }
+        }
+        return n;
+    }
+
     private static float[] floats(TensorProto t, DataType type, ByteString raw, int n) throws ImportException {
-        float[] v = new float[n];
         if (raw != null) {
             int width = switch (type) {
                 case FLOAT -> 4;
                 case DOUBLE -> 8;
                 default -> 2;
             };
+            // the data must be in the file before an array of the declared size is allocated
             ByteBuffer b = bytes(t, raw, n, width);
+            float[] v = new float[n];
             for (int i = 0; i < n; i++) {
                 v[i] = switch (type) {
                     case FLOAT -> b.getFloat();
@@ -120,6 +137,7 @@ record OnnxTensor(String name, int[] dims, float[] floats, long[] ints) {
             throw new ImportException("tensor '" + t.getName() + "' " + Arrays.toString(t.getDimsList().toArray())
                     + " holds " + have + " values, not " + n);
         }
+        float[] v = new float[n];
         for (int i = 0; i < n; i++) {
             v[i] = switch (type) {
                 case FLOAT -> t.getFloatData(i);
@@ -132,9 +150,9 @@ record OnnxTensor(String name, int[] dims, float[] floats, long[] ints) {
     }
 
     private static long[] ints(TensorProto t, DataType type, ByteString raw, int n) throws ImportException {
-        long[] v = new long[n];
         if (raw != null) {
             ByteBuffer b = bytes(t, raw, n, type == DataType.INT64 ? 8 : 4);
+            long[] v = new long[n];
             for (int i = 0; i < n; i++) {
                 v[i] = type == DataType.INT64 ? b.getLong() : b.getInt();
             }
@@ -144,6 +162,7 @@ record OnnxTensor(String name, int[] dims, float[] floats, long[] ints) {
         if (have != n) {
             throw new ImportException("tensor '" + t.getName() + "' holds " + have + " values, not " + n);
         }
+        long[] v = new long[n];
         for (int i = 0; i < n; i++) {
             v[i] = type == DataType.INT64 ? t.getInt64Data(i) : t.getInt32Data(i);
         }

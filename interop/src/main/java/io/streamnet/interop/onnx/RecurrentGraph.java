@@ -16,6 +16,7 @@ import io.streamnet.rnn.model.Task;
 import io.streamnet.rnn.text.Vocabulary;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -115,7 +116,13 @@ final class RecurrentGraph {
     private List<Step> dataPath() throws ImportException {
         List<Step> back = new ArrayList<>();
         String v = g.output();
+        // OnnxGraph refuses cycles; the visited set keeps this walk finite whatever it is given
+        Set<String> seen = new HashSet<>();
         while (!v.equals(g.input())) {
+            if (!seen.add(v)) {
+                throw new ImportException("the path back from the output comes back to '" + v + "': the graph has a "
+                        + "cycle");
+            }
             NodeProto n = g.producer(v);
             if (n == null) {
                 throw new ImportException("'" + v + "' on the output's path is a constant, not computed from the input");
@@ -162,13 +169,15 @@ final class RecurrentGraph {
             case "Transpose" -> {
                 OnnxGraph.onlyAttributes(n, Set.of("perm"));
                 long[] perm = OnnxGraph.intsAttr(n, "perm");
+                if (perm != null && (perm.length != axes.size()
+                        || java.util.Arrays.stream(perm).distinct().filter(a -> a >= 0 && a < axes.size()).count()
+                        != axes.size())) {
+                    throw new ImportException(describe(n) + " has perm " + java.util.Arrays.toString(perm)
+                            + ": not a permutation of the " + axes.size() + " axes of its input");
+                }
                 List<String> next = new ArrayList<>();
                 for (int i = 0; i < axes.size(); i++) {
                     next.add(axes.get(perm == null ? axes.size() - 1 - i : (int) perm[i]));
-                }
-                if (perm != null && perm.length != axes.size()) {
-                    throw new ImportException(describe(n) + " permutes " + perm.length + " axes of a rank-" + axes.size()
-                            + " value");
                 }
                 axes = next;
             }
@@ -385,7 +394,8 @@ final class RecurrentGraph {
                     + cells.size() + " recurrent layers are read");
         }
         for (int i = 0; i < cells.size(); i++) {
-            if (!n.getInput(i).equals(cells.get(i).getOutput(1))) {
+            NodeProto c = cells.get(i);
+            if (c.getOutputCount() < 2 || !n.getInput(i).equals(c.getOutput(1))) {
                 throw new ImportException(describe(n) + " input " + i + " is not the final state of recurrent layer " + i);
             }
         }
@@ -469,40 +479,51 @@ final class RecurrentGraph {
         return (int) axis;
     }
 
-    /** Whether {@code value} is all zeros: absent, a zero constant, or sliced and reshaped from one. */
+    /**
+     * Whether {@code value} is all zeros: absent, a zero constant, or sliced and reshaped from one.
+     * A loop, not recursion: a long chain of reshapes must not exhaust the stack.
+     */
     private boolean zero(String value) throws ImportException {
-        if (value.isEmpty()) {
-            return true;
-        }
-        if (g.isConstant(value)) {
-            OnnxTensor t = g.constant(value, "an initial state");
-            if (t.floats() == null) {
+        Set<String> seen = new HashSet<>();
+        String v = value;
+        while (seen.add(v)) {
+            if (v.isEmpty()) {
+                return true;
+            }
+            if (g.isConstant(v)) {
+                OnnxTensor t = g.constant(v, "an initial state");
+                if (t.floats() == null) {
+                    return false;
+                }
+                for (float f : t.floats()) {
+                    if (f != 0f) {
+                        return false;
+                    }
+                }
+                return true;
+            }
+            NodeProto p = g.producer(v);
+            if (p == null) {
                 return false;
             }
-            for (float f : t.floats()) {
-                if (f != 0f) {
+            switch (p.getOpType()) {
+                case "ConstantOfShape" -> {
+                    var a = OnnxGraph.attribute(p, "value");
+                    if (a == null) {
+                        return true;
+                    }
+                    OnnxTensor t = OnnxTensor.of(a.getT(), 1);
+                    return t.floats() != null && t.floats().length == 1 && t.floats()[0] == 0f
+                            || t.ints() != null && t.ints().length == 1 && t.ints()[0] == 0;
+                }
+                case "Slice", "Squeeze", "Unsqueeze", "Reshape", "Expand", "Identity", "Transpose", "Gather", "Tile" ->
+                        v = in(p, 0);
+                default -> {
                     return false;
                 }
             }
-            return true;
         }
-        NodeProto p = g.producer(value);
-        if (p == null) {
-            return false;
-        }
-        return switch (p.getOpType()) {
-            case "ConstantOfShape" -> {
-                var a = OnnxGraph.attribute(p, "value");
-                if (a == null) {
-                    yield true;
-                }
-                OnnxTensor t = OnnxTensor.of(a.getT(), 1);
-                yield t.floats() != null && t.floats()[0] == 0f || t.ints() != null && t.ints()[0] == 0;
-            }
-            case "Slice", "Squeeze", "Unsqueeze", "Reshape", "Expand", "Identity", "Transpose", "Gather", "Tile" ->
-                    zero(in(p, 0));
-            default -> false;
-        };
+        return false;
     }
 
     /** Gate blocks of {@code block} floats each, put in PyTorch's order. */

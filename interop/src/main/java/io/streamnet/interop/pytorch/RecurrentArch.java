@@ -1,6 +1,7 @@
 package io.streamnet.interop.pytorch;
 
 import io.streamnet.interop.ImportException;
+import io.streamnet.interop.JsonFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,7 +10,6 @@ import io.streamnet.rnn.model.OutputType;
 import io.streamnet.rnn.model.Task;
 import io.streamnet.rnn.text.Vocabulary;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Set;
@@ -47,10 +47,7 @@ public record RecurrentArch(CellType cell, String embedding, String recurrent, S
     }
 
     public static RecurrentArch read(Path file) throws IOException, ImportException {
-        if (Files.size(file) > 64L << 20) {
-            throw new ImportException(file + " is over 64 MiB: not an ARCH file");
-        }
-        return parse(JSON.readTree(file.toFile()));
+        return parse(JsonFiles.read(file, JsonFiles.MAX_ARCH_BYTES, "ARCH"));
     }
 
     public static RecurrentArch parse(JsonNode n) throws ImportException {

@@ -1,0 +1,20 @@
+package io.streamnet.interop.cnn;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.streamnet.engine.cpu.CpuBackend;
+import io.streamnet.interop.ImportException;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Layers that do not fit the map they read are refused as an import, naming the layer. */
+class CnnImportRefusalTest {
+    @Test
+    void aPoolLargerThanItsInputIsRefusedNamingIt() {
+        // the builder takes the pool unchecked; the shape after it is what fails
+        List<CnnLayer> layers = List.of(new CnnLayer.MaxPool(2, 2), new CnnLayer.Flatten(),
+                new CnnLayer.Linear("fc", CnnImport.tensor(new float[2], 2, 1), null));
+        assertThatThrownBy(() -> CnnImport.toModel(CpuBackend.instance(), new int[] {1, 1, 1}, layers))
+                .isInstanceOf(ImportException.class).hasMessageContaining("MaxPool does not fit the [1, 1, 1]");
+    }
+}
