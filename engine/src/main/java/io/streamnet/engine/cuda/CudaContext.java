@@ -108,8 +108,8 @@ public final class CudaContext {
         synchronized (LOCK) {
             if (verdict == null) {
                 try {
-                    // JCudaDriver's class initialisation extracts and loads the native libraries
-                    instance = NativeLoadLock.holding(CudaContext::new);
+                    // JCudaDriver's class initialisation loads the native library: from a private directory
+                    instance = NativeLibraryDir.loading(driverLibraryResource(), CudaContext::new);
                     verdict = Availability.yes(instance.describe());
                 } catch (LinkageError | RuntimeException e) {
                     verdict = Availability.no(reason(e));
@@ -117,6 +117,12 @@ public final class CudaContext {
             }
             return verdict;
         }
+    }
+
+    /** Where JCuda's jar keeps the driver binding's native library for this platform. */
+    static String driverLibraryResource() {
+        return "/lib/" + System.mapLibraryName(
+                jcuda.LibUtils.createPlatformLibraryName("JCudaDriver-" + jcuda.JCudaVersion.get()));
     }
 
     /** Makes this context current on the calling thread (the driver keeps one per thread). */

@@ -1,6 +1,7 @@
 package io.streamnet.engine.cuda;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -8,6 +9,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +35,25 @@ class NativeLoadLockTest {
             try (FileLock mine = ch.tryLock()) {
                 assertThat(mine).as("free once its load finished").isNotNull();
             }
+        } finally {
+            child.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aLockHeldPastTheTimeoutIsGivenUpOnAndTheLoadGoesOn() throws Exception {
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), Holder.class.getName(), dir.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream()))) {
+            assertThat(out.readLine()).isEqualTo("loading"); // and holding the lock until told
+
+            long start = System.nanoTime();
+            String loaded = assertTimeoutPreemptively(Duration.ofSeconds(20),
+                    () -> NativeLoadLock.holding(dir, Duration.ofSeconds(1), () -> "loaded"));
+
+            assertThat(loaded).isEqualTo("loaded");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
         } finally {
             child.destroyForcibly();
         }
