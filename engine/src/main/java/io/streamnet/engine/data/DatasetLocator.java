@@ -125,7 +125,8 @@ public final class DatasetLocator {
         try {
             downloadMissing();
         } catch (IOException e) {
-            throw unavailable(looked, "download from " + baseUrl + " failed: " + e.getMessage(), e);
+            // toString: an UnknownHostException's message is the bare host name.
+            throw unavailable(looked, "download from " + baseUrl + " failed: " + e, e);
         }
         LOG.info("Fashion-MNIST: using cache directory {} (downloaded from {})", cacheDir, baseUrl);
         return cacheDir;
