@@ -41,7 +41,9 @@ public final class StreamnetCommand implements Runnable {
      * fix) prints one line and exits 2; anything else keeps its stack trace.
      */
     public static CommandLine commandLine() {
-        return new CommandLine(new StreamnetCommand()).setExecutionExceptionHandler((ex, cmd, parsed) -> {
+        // picocli's own @FILE would split a file into arguments (a JAAS line into pieces) and keep a missing
+        // file's name as the value; the options that take secrets read @FILE themselves (SecretArgument)
+        return new CommandLine(new StreamnetCommand()).setExpandAtFiles(false).setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof IllegalArgumentException || ex instanceof java.io.IOException
                     || ex instanceof io.streamnet.interop.ImportException
                     || ex instanceof io.streamnet.interop.safetensors.SafeTensorsException) {

@@ -64,6 +64,24 @@ class LocalFlinkListenersTest {
         }
     }
 
+    @Test
+    void theRestApiAllowsCrossOriginReadsByItsOwnOriginOnly() throws Exception {
+        StreamExecutionEnvironment env = LocalFlink.withWebUi(0, 1); // a free port, chosen before the origin is set
+        env.fromSequence(0, Long.MAX_VALUE).map(x -> x + 1).sinkTo(new DiscardingSink<>());
+        JobClient job = env.executeAsync("cors");
+        try {
+            String own = env.getConfiguration().get(org.apache.flink.configuration.WebOptions.ACCESS_CONTROL_ALLOW_ORIGIN);
+            assertThat(own).startsWith("http://127.0.0.1:").doesNotEndWith(":0");
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(own + "/config"))
+                    .header("Origin", "http://attacker.example").build(), HttpResponse.BodyHandlers.ofString());
+
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.headers().allValues("Access-Control-Allow-Origin")).containsExactly(own);
+        } finally {
+            job.cancel().get();
+        }
+    }
+
     /** host:port of every TCP socket in LISTEN state that this process holds (IPv4 and IPv6 tables). */
     static List<String> listeningAddresses() throws IOException {
         Set<String> inodes = new HashSet<>();

@@ -1,5 +1,6 @@
 package io.streamnet.cli.dashboard;
 
+import io.streamnet.cli.SecretArgument;
 import io.streamnet.cli.kafka.KafkaClientOptions;
 import io.streamnet.dashboard.DashboardFeed;
 import io.streamnet.dashboard.aggregate.DashboardState;
@@ -25,7 +26,9 @@ public final class DashboardCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "8090", description = "Port (0: any free one; default ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = "--token", description = "Access token (default: none on loopback, generated and printed otherwise).")
+    @Option(names = "--token", paramLabel = "TOKEN|@FILE",
+            description = "Access token, or @FILE to read it from FILE (out of ps); default: none on loopback, generated "
+                    + "and printed otherwise. Empty is refused.")
     String token;
 
     @Option(names = "--format", defaultValue = "avro", description = "Wire format of predictions and dead letters, avro or json (default ${DEFAULT-VALUE}).")
@@ -50,10 +53,12 @@ public final class DashboardCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         DashboardState state = new DashboardState();
         state.frames().classNames(classNames);
+        String given = token();
         try (DashboardFeed feed = start(state, bootstrap, WireFormat.parse(format));
-             DashboardServer server = new DashboardServer(state, host, port, token).start();
+             DashboardServer server = new DashboardServer(state, host, port, given).start();
              JobMetricsWatch watch = metrics == null ? null : new JobMetricsWatch(metrics, state.pipeline()).start()) {
-            System.out.println("dashboard: " + url(server, host));
+            // a token the user gave is theirs to know: only a generated one is printed
+            System.out.println("dashboard: " + url(server, host, given == null));
             CountDownLatch done = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(done::countDown));
             done.await();
@@ -66,8 +71,27 @@ public final class DashboardCommand implements Callable<Integer> {
                 !fromLatest), state).start();
     }
 
+    /** The access token given ({@code @FILE}: read from FILE), or null for none. */
+    public String token() {
+        String t = SecretArgument.resolve(token, "the access token");
+        if (t != null && t.isBlank()) {
+            throw new IllegalArgumentException("--token is empty" + (token.startsWith("@") ? " (" + token.substring(1)
+                    + " holds nothing)" : "") + ": give a token, or none to have one generated");
+        }
+        return t;
+    }
+
     /** The URL to open, with the token when one is required. */
     public static String url(DashboardServer server, String host) {
-        return "http://" + host + ":" + server.port() + "/" + (server.token() == null ? "" : "?token=" + server.token());
+        return url(server, host, true);
+    }
+
+    /** The URL to open, with the token when one is required and {@code withToken}. */
+    public static String url(DashboardServer server, String host, boolean withToken) {
+        String base = "http://" + host + ":" + server.port() + "/";
+        if (server.token() == null) {
+            return base;
+        }
+        return withToken ? base + "?token=" + server.token() : base + " (open it with ?token= and your token)";
     }
 }

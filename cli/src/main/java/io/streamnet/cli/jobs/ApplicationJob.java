@@ -51,7 +51,7 @@ public final class ApplicationJob implements Callable<Integer> {
 
     /** The command line the manifests' {@code args} are parsed by (tests check them against it). */
     public static CommandLine command() {
-        return new CommandLine(new ApplicationJob());
+        return new CommandLine(new ApplicationJob()).setExpandAtFiles(false); // @FILE: see SecretArgument
     }
 
     @Override

@@ -1,5 +1,9 @@
 package io.streamnet.cli.jobs;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.RestOptions;
@@ -13,7 +17,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * A local Flink cluster in this JVM with its Web UI on 127.0.0.1. Every listener it opens (REST and
  * Web UI, RPC, blob server, TaskManager data exchange, metrics query service) binds 127.0.0.1, and
  * jar upload through the Web UI is off: this cluster runs the job it was made for, nothing a page
- * visitor sends. The Prometheus metrics, when on, are served on 127.0.0.1 too.
+ * visitor sends. The Prometheus metrics, when on, are served on 127.0.0.1 too. Its REST API allows
+ * cross-origin reads by its own origin only (Flink's default, {@code *}, lets any web page the user
+ * visits read the job's exceptions, configuration and logs).
  */
 public final class LocalFlink {
     static final String LOOPBACK = "127.0.0.1";
@@ -37,7 +43,10 @@ public final class LocalFlink {
         }
         conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         conf.set(RestOptions.ADDRESS, "127.0.0.1");
-        conf.set(RestOptions.BIND_PORT, Integer.toString(webPort));
+        // the origin names the port, so a free one is chosen here rather than by Flink
+        int port = webPort == 0 ? freeLoopbackPort() : webPort;
+        conf.set(RestOptions.BIND_PORT, Integer.toString(port));
+        conf.set(WebOptions.ACCESS_CONTROL_ALLOW_ORIGIN, origin(port));
         conf.set(JobManagerOptions.ADDRESS, LOOPBACK);
         conf.set(JobManagerOptions.BIND_HOST, LOOPBACK);
         conf.set(TaskManagerOptions.HOST, LOOPBACK);
@@ -46,6 +55,19 @@ public final class LocalFlink {
         conf.set(WebOptions.CANCEL_ENABLE, false);
         conf.set(TaskManagerOptions.NUM_TASK_SLOTS, slots);
         return StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
+    }
+
+    /** The only origin whose pages may read a local cluster's REST API: its own Web UI's. */
+    public static String origin(int port) {
+        return "http://" + LOOPBACK + ":" + port;
+    }
+
+    private static int freeLoopbackPort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK))) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port on " + LOOPBACK, e);
+        }
     }
 
     /** Where this JVM's local cluster serves its Prometheus metrics, once the job runs; null when off. */
