@@ -61,6 +61,7 @@ public final class CnnBuilder {
 
     /** Average over the whole remaining H x W (which must be square). */
     public CnnBuilder globalAvgPool() {
+        channels(); // a (C,H,W) map: after a flatten there is no H x W to pool
         int[] s = shape();
         if (s[1] != s[2]) {
             throw new IllegalStateException("global average pooling needs a square map, have " + java.util.Arrays.toString(s));

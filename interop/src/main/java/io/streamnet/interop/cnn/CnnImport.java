@@ -78,6 +78,11 @@ public final class CnnImport {
     private static void add(CnnBuilder b, ParameterStore store, CnnLayer l) throws ImportException {
         String name = b.sequential().nextName();
         int[] shape = b.shape();
+        boolean readsMap = !(l instanceof CnnLayer.Relu || l instanceof CnnLayer.Flatten || l instanceof CnnLayer.Linear);
+        if (readsMap && shape.length != 3) {
+            throw new ImportException(describe(l) + " reads a (channels, height, width) map, not the " + Arrays.toString(shape)
+                    + " it is given");
+        }
         if (l instanceof CnnLayer.Conv c) {
             conv(c, shape);
             b.conv(c.filters(), c.kernel(), c.stride(), c.pad(), c.bias() != null);

@@ -17,4 +17,12 @@ class CnnImportRefusalTest {
         assertThatThrownBy(() -> CnnImport.toModel(CpuBackend.instance(), new int[] {1, 1, 1}, layers))
                 .isInstanceOf(ImportException.class).hasMessageContaining("MaxPool does not fit the [1, 1, 1]");
     }
+
+    @Test
+    void aGlobalAveragePoolAfterAFlattenIsRefusedNamingIt() {
+        List<CnnLayer> layers = List.of(new CnnLayer.Flatten(), new CnnLayer.GlobalAvgPool(),
+                new CnnLayer.Linear("fc", CnnImport.tensor(new float[4], 1, 4), null));
+        assertThatThrownBy(() -> CnnImport.toModel(CpuBackend.instance(), new int[] {1, 2, 2}, layers))
+                .isInstanceOf(ImportException.class).hasMessageContaining("GlobalAvgPool reads a (channels, height, width) map, not the [4]");
+    }
 }
