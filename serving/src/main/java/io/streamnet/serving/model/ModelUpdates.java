@@ -61,8 +61,33 @@ public final class ModelUpdates {
         return modelId + "@" + version;
     }
 
+    /**
+     * The Avro codec of updates; its decode reads the header first ({@link UpdateHeader}), so every
+     * field is within its limit before anything is built, whoever decodes.
+     */
     public static RecordCodec<ModelUpdate> codec(int maxBytes) {
-        return Codecs.of(ModelUpdate.class, WireFormat.AVRO, maxBytes);
+        RecordCodec<ModelUpdate> avro = Codecs.of(ModelUpdate.class, WireFormat.AVRO, maxBytes);
+        return new RecordCodec<>() {
+            @Override
+            public WireFormat format() {
+                return WireFormat.AVRO;
+            }
+
+            @Override
+            public byte[] encode(ModelUpdate u) {
+                return avro.encode(u);
+            }
+
+            @Override
+            public ModelUpdate decode(byte[] raw) {
+                try {
+                    UpdateHeader.read(raw, maxBytes);
+                } catch (ModelRejected e) {
+                    throw new DecodeException(e.reason(), e.getMessage(), raw, e);
+                }
+                return avro.decode(raw);
+            }
+        };
     }
 
     /** Decodes and validates an update's bytes (Avro binary). */
@@ -127,7 +152,8 @@ public final class ModelUpdates {
     /** Decodes bytes whose header {@code h} was read from them (every field within its limit). */
     public static ModelUpdate decode(byte[] raw, UpdateHeader h) throws ModelRejected {
         try {
-            return h.firstRelease() ? decodeUnsignedV1(raw) : codec(raw.length).decode(raw);
+            return h.firstRelease() ? decodeUnsignedV1(raw)
+                    : Codecs.of(ModelUpdate.class, WireFormat.AVRO, raw.length).decode(raw);
         } catch (DecodeException e) {
             throw new ModelRejected(e.reason(), "model update does not decode: " + e.getMessage(), e);
         } catch (IOException | RuntimeException e) {

@@ -95,6 +95,9 @@ class UpdateTrustTest {
         assertThatThrownBy(() -> ModelUpdates.decode(bomb, ModelUpdates.DEFAULT_MAX_BYTES))
                 .isInstanceOfSatisfying(ModelRejected.class,
                         e -> assertThat(e.reason()).isEqualTo(RejectReason.UPDATE_FIELD_TOO_LARGE));
+        assertThatThrownBy(() -> ModelUpdates.codec(ModelUpdates.DEFAULT_MAX_BYTES).decode(bomb))
+                .isInstanceOfSatisfying(io.streamnet.serving.wire.DecodeException.class,
+                        e -> assertThat(e.reason()).isEqualTo(RejectReason.UPDATE_FIELD_TOO_LARGE));
         assertThat(ModelUpdates.decode(metricsBomb(UpdateHeader.MAX_METRICS), ModelUpdates.DEFAULT_MAX_BYTES)
                 .getMetrics()).hasSize(UpdateHeader.MAX_METRICS);
     }
