@@ -29,6 +29,10 @@ public final class ClientProperties implements Serializable {
     private static final Set<String> RESERVED = Set.of("key.serializer", "value.serializer", "key.deserializer",
             "value.deserializer", "default.key.serde", "default.value.serde");
 
+    /** password, sasl.jaas.config, ssl.key.*, basic.auth.user.info, OAuth tokens and client secrets, ... */
+    private static final List<String> SECRET_WORDS = List.of("password", "jaas", "secret", "key", "token",
+            "credential", "user.info", "auth");
+
     private final TreeMap<String, String> values;
 
     private ClientProperties(Map<String, String> values) {
@@ -108,9 +112,15 @@ public final class ClientProperties implements Serializable {
                 .collect(Collectors.joining(", ", "{", "}"));
     }
 
-    private static boolean secret(String key) {
+    /** Whether a setting's value may be a credential (masked in logs): by the words such settings' names use. */
+    static boolean secret(String key) {
         String k = key.toLowerCase(Locale.ROOT);
-        return k.contains("password") || k.contains("jaas") || k.contains("secret") || k.contains("key");
+        for (String word : SECRET_WORDS) {
+            if (k.contains(word)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
