@@ -1,12 +1,12 @@
 package io.streamnet.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamnet.engine.backend.Backend;
 import io.streamnet.engine.cpu.CpuBackend;
 import io.streamnet.engine.nn.ModelCheckpoints;
 import io.streamnet.engine.nn.layer.Sequential;
 import io.streamnet.interop.ImportException;
+import io.streamnet.interop.JsonFiles;
 import io.streamnet.interop.cnn.CnnArch;
 import io.streamnet.interop.cnn.CnnImport;
 import io.streamnet.interop.onnx.OnnxGraph;
@@ -17,12 +17,15 @@ import io.streamnet.interop.safetensors.SafeTensors;
 import io.streamnet.rnn.model.RnnCheckpoints;
 import io.streamnet.rnn.model.Task;
 import io.streamnet.rnn.text.Vocabulary;
-import io.streamnet.serving.model.ModelUpdates;
 import io.streamnet.serving.model.ServedModel;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -39,8 +42,6 @@ import picocli.CommandLine.Option;
                 + "an ARCH file naming its modules, or an ONNX graph (torch.onnx.export), into a checkpoint that the jobs "
                 + "serve, publish-model publishes and train fine-tunes.")
 public final class ImportCommand implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     @Option(names = "--from", required = true, description = "The model: FILE.safetensors (F32, F16 or BF16) or FILE.onnx.")
     Path from;
 
@@ -70,16 +71,13 @@ public final class ImportCommand implements Callable<Integer> {
         String name = from.getFileName().toString();
         boolean onnx = name.toLowerCase(Locale.ROOT).endsWith(".onnx");
         String id = modelId != null ? modelId : name.replaceFirst("\\.(safetensors|onnx)$", "");
-        Map<String, String> meta = Map.of(ServedModel.META_ID, id, ServedModel.META_VERSION, Long.toString(version),
-                "imported.from", onnx ? "onnx" : "pytorch safetensors", "imported.sha256",
-                ModelUpdates.sha256(Files.readAllBytes(from)));
         if (onnx) {
             OnnxImport.Imported m = OnnxImport.toModel(cpu, OnnxGraph.read(from, OnnxGraph.Limits.DEFAULTS), task(),
                     vocabulary());
             if (m.isRecurrent()) {
-                saveRecurrent(m.recurrent(), meta);
+                saveRecurrent(m.recurrent(), meta(id, "onnx"));
             } else {
-                saveCnn(m.cnn(), meta);
+                saveCnn(m.cnn(), meta(id, "onnx"));
             }
             return 0;
         }
@@ -88,14 +86,34 @@ public final class ImportCommand implements Callable<Integer> {
                     + "between them");
         }
         SafeTensors.Contents file = SafeTensors.read(from, SafeTensors.Limits.DEFAULTS);
-        JsonNode a = JSON.readTree(arch.toFile());
+        JsonNode a = JsonFiles.read(arch, JsonFiles.MAX_ARCH_BYTES, "ARCH");
         if ("cnn".equals(a.path("family").asText())) {
             CnnArch.Resolved r = CnnArch.resolve(a, file.tensors());
-            saveCnn(CnnImport.toModel(cpu, r.input(), r.layers()), meta);
+            saveCnn(CnnImport.toModel(cpu, r.input(), r.layers()), meta(id, "pytorch safetensors"));
         } else {
-            saveRecurrent(RecurrentImport.toModel(cpu, file.tensors(), RecurrentArch.read(arch)), meta);
+            saveRecurrent(RecurrentImport.toModel(cpu, file.tensors(), RecurrentArch.parse(a)),
+                    meta(id, "pytorch safetensors"));
         }
         return 0;
+    }
+
+    /** Computed once the import has checked the file's size: the hash streams the file, it never holds it. */
+    private Map<String, String> meta(String id, String format) throws IOException {
+        return Map.of(ServedModel.META_ID, id, ServedModel.META_VERSION, Long.toString(version), "imported.from", format,
+                "imported.sha256", sha256(from));
+    }
+
+    private static String sha256(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest d = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+                d.update(buf, 0, n);
+            }
+            return HexFormat.of().formatHex(d.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
     }
 
     private void saveRecurrent(RecurrentImport.Imported m, Map<String, String> meta) throws IOException {
@@ -136,10 +154,7 @@ public final class ImportCommand implements Callable<Integer> {
         if (f == null) {
             return null;
         }
-        if (Files.size(f) > 64L << 20) {
-            throw new ImportException(f + " is over 64 MiB: not a vocabulary");
-        }
-        JsonNode n = JSON.readTree(f.toFile());
+        JsonNode n = JsonFiles.read(f, JsonFiles.MAX_ARCH_BYTES, "vocabulary");
         try {
             return Vocabulary.fromJson(n.has("vocabulary") ? n.get("vocabulary") : n);
         } catch (IllegalArgumentException e) {
