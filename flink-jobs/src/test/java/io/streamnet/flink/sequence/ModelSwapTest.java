@@ -211,4 +211,15 @@ class ModelSwapTest {
             assertThat(h.op().serving().version()).isEqualTo(2);
         }
     }
+    @Test
+    void anOlderVersionOrATombstoneAfterANewerOneChangesNothing() throws Exception {
+        try (var h = harness(1)) {
+            h.open();
+            h.update(OperatorFixtures.update("sentiment", 7, v2Bytes));
+            h.update(OperatorFixtures.update("sentiment", 3, v1Bytes));
+            h.updateBytes(null);
+            assertThat(h.op().serving().version()).isEqualTo(7);
+            assertThat(h.deadLetters()).extracting(d -> d.getReason().toString()).containsExactly("EMPTY");
+        }
+    }
 }
