@@ -33,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Damaged model files: the committed ONNX and safetensors fixtures (and the ARCH files beside them)
  * mutated at random (bit flips, bytes set, inserted, deleted or duplicated, truncation, splices of
- * another fixture) must each end in a model or a clean refusal ({@link ImportException}), never in
+ * another fixture; and, to get past the parsers, graph, tensor and JSON edits: {@link GraphMutations},
+ * {@link TensorMutations}, {@link TextMutations}) must each end in a model or a clean refusal ({@link ImportException}), never in
  * another exception or error, within a time and an allocation bound per case. The seed is fixed so a
  * failure reproduces; {@code -Dstreamnet.soak} runs many more cases ({@code -Dstreamnet.fuzz.cases=N}
  * sets the count).
@@ -120,8 +121,10 @@ class ImportFuzzTest {
                         input = mutate(rnd, input, donor(rnd, t), how);
                     } else if (t.kind() == Kind.ONNX) {
                         input = GraphMutations.mutate(rnd, input, how);
-                    } else if (t.kind() == Kind.SAFETENSORS) {
+                    } else if (t.kind() == Kind.SAFETENSORS && rnd.nextBoolean()) {
                         input = TextMutations.header(rnd, input, how);
+                    } else if (t.kind() == Kind.SAFETENSORS) {
+                        input = TensorMutations.mutate(rnd, input, dir, how);
                     } else {
                         input = TextMutations.text(rnd, input, how);
                     }

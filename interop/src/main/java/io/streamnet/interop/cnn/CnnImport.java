@@ -44,6 +44,7 @@ public final class CnnImport {
         }
         long budget = 0;
         for (CnnLayer l : layers) {
+            ranks(l);
             budget += weights(l);
         }
         CnnBuilder b = CnnBuilder.of(backend, 0L, input[0], input[1], input[2]);
@@ -233,6 +234,46 @@ public final class CnnImport {
                     + values.length + " values");
         }
         System.arraycopy(values, 0, t.data(), t.offset(), values.length);
+    }
+
+    /**
+     * Each weight's rank (and a bias's or norm's length), checked before anything reads a dimension:
+     * a file may hold any shape under a layer's names.
+     */
+    private static void ranks(CnnLayer l) throws ImportException {
+        if (l instanceof CnnLayer.Conv c) {
+            int[] w = c.weight().shape();
+            if (w.length != 4 || w[2] != w[3]) {
+                throw new ImportException(describe(c) + " weight " + c.weight().shapeString() + ": (filters, channels, k, k) "
+                        + "with a square kernel is read");
+            }
+            if (c.bias() != null) {
+                vector(c, c.bias(), w[0]);
+            }
+        } else if (l instanceof CnnLayer.BatchNorm n) {
+            if (n.weight().shape().length != 1) {
+                throw new ImportException(describe(n) + " weight " + n.weight().shapeString() + " should be [channels]");
+            }
+            for (SafeTensors.Tensor t : List.of(n.weight(), n.bias(), n.mean(), n.var())) {
+                if (t.shape().length != 1 || t.shape()[0] != n.weight().shape()[0]) {
+                    throw new ImportException(describe(n) + " tensors must each be " + n.weight().shapeString()
+                            + ", one is " + t.shapeString());
+                }
+            }
+        } else if (l instanceof CnnLayer.Linear d) {
+            if (d.weight().shape().length != 2) {
+                throw new ImportException(describe(d) + " weight " + d.weight().shapeString() + " should be (out, in)");
+            }
+            if (d.bias() != null) {
+                vector(d, d.bias(), d.weight().shape()[0]);
+            }
+        } else if (l instanceof CnnLayer.Residual r) {
+            for (CnnLayer part : new CnnLayer[] {r.conv1(), r.bn1(), r.conv2(), r.bn2(), r.proj(), r.projBn()}) {
+                if (part != null) {
+                    ranks(part);
+                }
+            }
+        }
     }
 
     private static long weights(CnnLayer l) {
