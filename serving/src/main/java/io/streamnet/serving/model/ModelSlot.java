@@ -62,7 +62,7 @@ public final class ModelSlot<M extends ServedModel<M>> {
     private final int maxUpdateBytes;
     private final PublicKey trusted;
     private M current;
-    /** The signature of the update that made {@code current} (null: unsigned, or not an update): runtimes keep it in state. */
+    /** The signature of the update that made {@code current} (null: unsigned, or not an update). */
     private byte[] currentSignature;
     /** What the last swap replaced, until the swapped-in model has proved itself or been rolled back. */
     private M previous;
@@ -126,9 +126,9 @@ public final class ModelSlot<M extends ServedModel<M>> {
      * a trusted key, always; with one, only when {@code signature} (the one its update carried, kept
      * in the state) verifies over its id, version and the SHA-256 of its checkpoint bytes, and its
      * version is in range (without a key too). A model accepted before signing was turned on is not
-     * trusted now: then this returns null (logged with the reason), and the runtime serves the model it was started
-     * with, which whoever started it trusts ({@link #open(byte[], String, long)}); the newest signed
-     * version then swaps in as updates arrive.
+     * trusted now: then this returns null (logged with the reason), and the runtime serves the model
+     * it was started with, which whoever started it trusts ({@link #open(byte[], String, long)}); the
+     * newest signed version then swaps in as updates arrive.
      */
     public M restore(byte[] checkpoint, String modelId, long version, byte[] signature) throws CheckpointException {
         if (version < 0 || version > UpdateHeader.MAX_VERSION) {
@@ -153,7 +153,10 @@ public final class ModelSlot<M extends ServedModel<M>> {
         return m;
     }
 
-    /** The signature of the update that made the serving model (null: unsigned, or not from an update); kept in runtime state for {@link #restore}. */
+    /**
+     * The signature of the update that made the serving model (null: unsigned, or not from an
+     * update); runtimes keep it in their state for {@link #restore}.
+     */
     public byte[] currentSignature() {
         return currentSignature == null ? null : currentSignature.clone();
     }
