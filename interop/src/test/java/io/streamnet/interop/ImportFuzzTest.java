@@ -37,10 +37,10 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link TensorMutations}, {@link TextMutations}) must each end in a model or a clean refusal ({@link ImportException}), never in
  * another exception or error, within a time and an allocation bound per case. The seed is fixed so a
  * failure reproduces; {@code -Dstreamnet.soak} runs many more cases ({@code -Dstreamnet.fuzz.cases=N}
- * sets the count).
+ * sets the count, {@code -Dstreamnet.fuzz.seed=S} another seed).
  */
 class ImportFuzzTest {
-    private static final long SEED = 0x5EED_0030L;
+    private static final long SEED = Long.getLong("streamnet.fuzz.seed", 0x5EED_0030L);
     private static final boolean SOAK = Boolean.getBoolean("streamnet.soak");
     private static final int CASES = Integer.getInteger("streamnet.fuzz.cases", SOAK ? 200_000 : 2_000);
     /** A case runs in milliseconds; seconds mean a loop over the graph (or a CI machine at its slowest). */

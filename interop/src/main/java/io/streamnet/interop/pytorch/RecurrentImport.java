@@ -76,10 +76,14 @@ public final class RecurrentImport {
                 throw new ImportException("the ARCH's vocabulary has " + arch.vocabulary().size() + " tokens, "
                         + arch.embedding() + ".weight " + emb.shape()[0] + " rows");
             }
-            config = new ModelConfig(cell, emb.shape()[0], input, 0, hidden, layers, 0f, outputs, arch.task(),
-                    arch.output());
-        } else {
-            config = ModelConfig.features(cell, input, hidden, layers, 0f, outputs, arch.task(), arch.output());
+        }
+        try {
+            // the sizes come from the file's shapes: a zero one is the file's fault, refused as an import
+            config = arch.tokenInput() ? new ModelConfig(cell, emb.shape()[0], input, 0, hidden, layers, 0f, outputs,
+                    arch.task(), arch.output())
+                    : ModelConfig.features(cell, input, hidden, layers, 0f, outputs, arch.task(), arch.output());
+        } catch (IllegalArgumentException e) {
+            throw new ImportException("the tensors do not make a " + cell + " model: " + e.getMessage(), e);
         }
         long total = 0;
         for (SafeTensors.Tensor t : tensors.values()) {
