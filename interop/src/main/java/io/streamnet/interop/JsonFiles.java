@@ -22,10 +22,14 @@ public final class JsonFiles {
             throw new ImportException(file + " is " + size + " bytes, over the " + maxBytes + " a " + what
                     + " file may have");
         }
+        byte[] bytes = Files.readAllBytes(file);
         try {
-            return JSON.readTree(Files.readAllBytes(file));
+            return JSON.readTree(bytes);
         } catch (JsonProcessingException e) {
             throw new ImportException(what + " " + file + " is not JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            // from bytes in memory, only the content fails: e.g. an encoding guessed from the first bytes
+            throw new ImportException(what + " " + file + " is not JSON: " + e.getMessage(), e);
         }
     }
 }

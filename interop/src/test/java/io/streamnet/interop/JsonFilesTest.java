@@ -21,6 +21,15 @@ class JsonFilesTest {
     }
 
     @Test
+    void bytesThatLookLikeAnotherEncodingAreRefusedAsAnImport(@TempDir Path dir) throws Exception {
+        // found by ImportFuzzTest: leading zero bytes make Jackson read UTF-32 and throw CharConversionException
+        Path bad = Files.write(dir.resolve("bad.arch.json"), new byte[] {(byte) 0xff, 0, 0, 0, 0, 0, (byte) 0xff,
+                'r', 'm', 'a', 't', '"', ':', ' ', '"', 's', '"', '}'});
+        assertThatThrownBy(() -> JsonFiles.read(bad, JsonFiles.MAX_ARCH_BYTES, "ARCH"))
+                .isInstanceOf(ImportException.class).hasMessageContaining("not JSON");
+    }
+
+    @Test
     void textThatIsNotJsonIsRefusedAsAnImport(@TempDir Path dir) throws Exception {
         Path bad = Files.writeString(dir.resolve("bad.arch.json"), "{\"format\": ");
         assertThatThrownBy(() -> JsonFiles.read(bad, JsonFiles.MAX_ARCH_BYTES, "ARCH"))
