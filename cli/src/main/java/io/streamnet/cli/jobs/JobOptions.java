@@ -21,6 +21,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -29,6 +31,8 @@ import picocli.CommandLine.Option;
  * the common ones, with {@code --batch-size}/{@code --batch-ms} as its batch size and time.
  */
 public final class JobOptions {
+    private static final Logger LOG = LoggerFactory.getLogger(JobOptions.class);
+
     @Option(names = "--bootstrap", defaultValue = "127.0.0.1:9092", description = "Kafka bootstrap servers (default ${DEFAULT-VALUE}).")
     public String bootstrap;
 
@@ -148,17 +152,41 @@ public final class JobOptions {
                 .toUpperCase(Locale.ROOT));
     }
 
-    /** The initial model: the checkpoint file, else the newest valid update in the topic. */
+    /**
+     * The initial model: the checkpoint file, else the newest valid update in the topic. With a
+     * trusted key and model updates followed, the newest version on the topic signed by that key
+     * wins over an older file: it is also what a restored job falls back to when the model in its state
+     * fails verification (accepted unsigned before the key was set), and a restored source does not
+     * read the versions before its offsets again.
+     */
     public ServedSequenceModel initialModel() throws Exception {
-        if (model != null) {
-            if (!Files.isRegularFile(model)) {
-                throw new IllegalArgumentException("no checkpoint at " + model);
-            }
-            return ServedSequenceModel.load(Backends.get(), Files.readAllBytes(model), modelId, -1);
+        if (model == null) {
+            return ModelUpdateReader.latest(bootstrap, kafka.settings(),
+                    updateKey == null ? null : UpdateSignatures.readPublicKey(updateKey), PipelineTopics.MODEL_UPDATES,
+                    modelId, ModelUpdates.DEFAULT_MAX_BYTES, Duration.ofSeconds(30));
         }
-        return ModelUpdateReader.latest(bootstrap, kafka.settings(),
-                updateKey == null ? null : UpdateSignatures.readPublicKey(updateKey), PipelineTopics.MODEL_UPDATES,
-                modelId, ModelUpdates.DEFAULT_MAX_BYTES, Duration.ofSeconds(30));
+        if (!Files.isRegularFile(model)) {
+            throw new IllegalArgumentException("no checkpoint at " + model);
+        }
+        ServedSequenceModel file = ServedSequenceModel.load(Backends.get(), Files.readAllBytes(model), modelId, -1);
+        if (updateKey == null || noModelUpdates) {
+            return file;
+        }
+        try {
+            ServedSequenceModel signed = ModelUpdateReader.latest(bootstrap, kafka.settings(),
+                    UpdateSignatures.readPublicKey(updateKey), PipelineTopics.MODEL_UPDATES, file.modelId(),
+                    ModelUpdates.DEFAULT_MAX_BYTES, Duration.ofSeconds(30));
+            if (signed.version() <= file.version()) {
+                return file; // the file is newer: the job would not swap to the topic's version either
+            }
+            LOG.info("starting from {}, the newest version on {} signed by the trusted key, not {}", signed,
+                    PipelineTopics.MODEL_UPDATES, model);
+            return signed;
+        } catch (RuntimeException e) {
+            // No signed version yet (or the topic cannot be read now): the operator's own file serves.
+            LOG.info("serving {} first: {}", model, e.getMessage());
+            return file;
+        }
     }
 
     /** The job config for a model (its input kind follows the model: text for token models). */
