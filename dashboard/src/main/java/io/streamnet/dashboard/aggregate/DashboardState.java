@@ -97,7 +97,8 @@ public class DashboardState { // not final: a test makes it throw an Error insid
         String source = Shown.cap(topic.isEmpty() ? "training job" : topic + "@" + d.getPartition() + ":" + d.getOffset(),
                 Shown.DETAIL);
         pipeline.deadLetter(new PipelineStats.DeadLetterView(reason, detail, source, time));
-        if (topic.equals(modelUpdatesTopic) || reason.equals(RejectReason.CANDIDATE_REJECTED.name())) {
+        if (topic.equals(modelUpdatesTopic) || reason.equals(RejectReason.CANDIDATE_REJECTED.name())
+                || reason.equals(RejectReason.OWNER_CONFLICT.name())) {
             models.rejected(new ModelTimeline.Rejection(reason, detail, time));
         }
     }

@@ -54,6 +54,16 @@ class DashboardStateTest {
     }
 
     @Test
+    void aTrainingJobThatStoppedPublishingOverAnOwnerConflictShowsOnTheModelTimeline() {
+        DashboardState s = new DashboardState("model-updates");
+        s.deadLetter(DeadLetter.newBuilder().setSourceTopic("").setPartition(-1).setOffset(-1)
+                .setReason("OWNER_CONFLICT").setDetail("another training job published sentiment v9")
+                .setRaw(ByteBuffer.wrap(new byte[0])).setTime(Instant.now()).build());
+
+        assertThat(s.models().rejections()).extracting(ModelTimeline.Rejection::reason).containsExactly("OWNER_CONFLICT");
+    }
+
+    @Test
     void aModelUpdateKeepsAtMostItsFirstSixteenMetrics() {
         Map<String, Double> metrics = new HashMap<>();
         for (int i = 0; i < 10_000; i++) {
