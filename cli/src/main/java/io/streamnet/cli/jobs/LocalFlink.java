@@ -62,7 +62,7 @@ public final class LocalFlink {
         return "http://" + LOOPBACK + ":" + port;
     }
 
-    private static int freeLoopbackPort() {
+    static int freeLoopbackPort() {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK))) {
             return s.getLocalPort();
         } catch (IOException e) {

@@ -49,6 +49,9 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         JobClient client;
         StreamExecutionEnvironment env;
+        if (webPort == 0) {
+            webPort = LocalFlink.freeLoopbackPort(); // chosen here so that the line printed names it
+        }
         switch (job) {
             case "sequence" -> {
                 ServedSequenceModel model = options.initialModel();
