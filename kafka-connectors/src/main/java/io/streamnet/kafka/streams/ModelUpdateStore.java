@@ -31,14 +31,18 @@ final class ModelUpdateStore implements Processor<String, byte[], Void, Void> {
         this.trusted = trustedKey == null ? null : UpdateSignatures.publicKey(trustedKey);
     }
 
-    /** Where the record of {@code modelId} that arrived last is kept. */
+    /**
+     * Where the record of {@code modelId} that arrived last is kept. The two kinds of key start with
+     * different prefixes, neither a prefix of the other, so no model id (an attacker's may hold any
+     * character) names another id's place: "m\0best" once overwrote where m's newest version was kept.
+     */
     static String latestKey(String modelId) {
-        return modelId;
+        return "latest:" + modelId;
     }
 
-    /** Where the highest verified version of {@code modelId} is kept (NUL cannot end a model id a task serves). */
+    /** Where the highest verified version of {@code modelId} is kept (see {@link #latestKey}). */
     static String bestKey(String modelId) {
-        return modelId + "\u0000best";
+        return "best:" + modelId;
     }
 
     @Override

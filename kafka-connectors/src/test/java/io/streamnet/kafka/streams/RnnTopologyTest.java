@@ -273,4 +273,26 @@ class RnnTopologyTest {
         assertThat(predictions.decode(out(PipelineTopics.PREDICTIONS).readValue()).getModelVersion()).isEqualTo(5);
         assertThat(deadLetters.decode(out(PipelineTopics.DEAD_LETTERS).readValue()).getReason()).isEqualTo("UNSIGNED");
     }
+
+    @Test
+    void anUpdateWhoseModelIdNamesTheStoresBestSlotCannotHideTheNewestVersion() throws Exception {
+        TestInputTopic<String, byte[]> in = start(textModel, vocab, StreamsAppConfig.forText(WireFormat.JSON, false, "m", 1));
+        TestInputTopic<String, byte[]> models = driver.createInputTopic(PipelineTopics.MODEL_UPDATES,
+                new StringSerializer(), new ByteArraySerializer());
+        SequenceModel v7 = new SequenceModel(cpu,
+                ModelConfig.tokens(CellType.GRU, vocab.size(), 8, 16, 1, 0f, 2, OutputType.MANY_TO_ONE), 77);
+        byte[] checkpoint = Checkpoints.toBytes(RnnCheckpoints.toCheckpoint(textModel, vocab, Map.of()));
+        models.pipeInput(ModelUpdates.key("m", 7), update(v7, 7, false));
+        models.pipeInput(ModelUpdates.key("m", 3), update(textModel, 3, false));
+        // A model id of its own whose name is where the store keeps m's newest version, at the highest version.
+        models.pipeInput("x", ModelUpdates.codec(ModelUpdates.DEFAULT_MAX_BYTES).encode(
+                ModelUpdates.toUpdate("m\u0000best", io.streamnet.serving.model.UpdateHeader.MAX_VERSION, checkpoint, Map.of())));
+        // And a record no header reads, keyed for that same place.
+        models.pipeInput("m\u0000best@1", new byte[] {1, 2, 3});
+        models.pipeInput(ModelUpdates.key("m", 3), update(textModel, 3, false));
+        driver.advanceWallClockTime(RnnInferenceProcessor.MODEL_POLL); // the task's first look at the store
+
+        in.pipeInput("a", text("a", 0, "great phone", true, 1));
+        assertThat(predictions.decode(out(PipelineTopics.PREDICTIONS).readValue()).getModelVersion()).isEqualTo(7);
+    }
 }
