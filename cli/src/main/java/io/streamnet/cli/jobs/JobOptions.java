@@ -160,21 +160,29 @@ public final class JobOptions {
      * read the versions before its offsets again.
      */
     public ServedSequenceModel initialModel() throws Exception {
+        return initialModel(updateKey == null ? null : UpdateSignatures.readPublicKey(updateKey));
+    }
+
+    /**
+     * As {@link #initialModel()}, with {@code trusted} (X.509 Ed25519; null: none) as the key the
+     * topic's versions must be signed by: a job's trust is not always {@code --update-key} (a training
+     * job with a signing key trusts that key's public half).
+     */
+    public ServedSequenceModel initialModel(byte[] trusted) throws Exception {
         if (model == null) {
-            return ModelUpdateReader.latest(bootstrap, kafka.settings(),
-                    updateKey == null ? null : UpdateSignatures.readPublicKey(updateKey), PipelineTopics.MODEL_UPDATES,
+            return ModelUpdateReader.latest(bootstrap, kafka.settings(), trusted, PipelineTopics.MODEL_UPDATES,
                     modelId, ModelUpdates.DEFAULT_MAX_BYTES, Duration.ofSeconds(30));
         }
         if (!Files.isRegularFile(model)) {
             throw new IllegalArgumentException("no checkpoint at " + model);
         }
         ServedSequenceModel file = ServedSequenceModel.load(Backends.get(), Files.readAllBytes(model), modelId, -1);
-        if (updateKey == null || noModelUpdates) {
+        if (trusted == null || noModelUpdates) {
             return file;
         }
         try {
             ServedSequenceModel signed = ModelUpdateReader.latest(bootstrap, kafka.settings(),
-                    UpdateSignatures.readPublicKey(updateKey), PipelineTopics.MODEL_UPDATES, file.modelId(),
+                    trusted, PipelineTopics.MODEL_UPDATES, file.modelId(),
                     ModelUpdates.DEFAULT_MAX_BYTES, Duration.ofSeconds(30));
             if (signed.version() <= file.version()) {
                 return file; // the file is newer: the job would not swap to the topic's version either

@@ -122,14 +122,17 @@ public final class RunCommand implements Callable<Integer> {
      * for this id would publish versions every reader ignores, so that is refused.
      */
     static ServedSequenceModel trainingStart(JobOptions options, TrainingOptions training) throws Exception {
-        ServedSequenceModel m = options.initialModel();
+        // The key the training subtasks will trust (the signing key's public half, else --update-key): a version
+        // it did not sign is no start (the owner would sign what it learns on those weights) and blocks none.
+        byte[] trusted = options.trainingConfig(training).trainingKey();
+        ServedSequenceModel m = options.initialModel(trusted);
         if (training.untrained) {
             m = FreshModel.of(m, m.modelId(), 0, training.seed);
         }
         if (options.model != null || training.untrained) {
             ServedSequenceModel newest = null;
             try {
-                newest = ModelUpdateReader.latest(options.bootstrap, options.kafka.settings(), null,
+                newest = ModelUpdateReader.latest(options.bootstrap, options.kafka.settings(), trusted,
                         PipelineTopics.MODEL_UPDATES, m.modelId(), ModelUpdates.DEFAULT_MAX_BYTES, Duration.ofSeconds(30));
             } catch (IllegalStateException none) {
                 // no version of this id yet

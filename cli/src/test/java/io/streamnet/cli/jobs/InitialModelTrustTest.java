@@ -11,10 +11,13 @@ import io.streamnet.rnn.model.OutputType;
 import io.streamnet.serving.model.ModelUpdates;
 import io.streamnet.serving.model.PoisonModels;
 import io.streamnet.serving.model.ServedSequenceModel;
+import io.streamnet.serving.model.UpdateHeader;
 import io.streamnet.serving.model.UpdateSignatures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
@@ -27,6 +30,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * A job started with a checkpoint file and a trusted key serves first the newest version on
@@ -93,6 +97,40 @@ class InitialModelTrustTest {
         ServedSequenceModel first = options("no-key", false).initialModel();
 
         assertThat(first.version()).isEqualTo(FILE_VERSION);
+    }
+
+    @Test
+    void aTrainingJobWithOnlyASigningKeyStartsFromTheNewestVersionItsKeySigned() throws Exception {
+        publishSigned("train-signed", 3);
+        publishUnsigned("train-signed", 5); // weights of anyone's choosing: the owner would sign what it learns on them
+
+        ServedSequenceModel start = RunCommand.trainingStart(topicOnly("train-signed"), signingKey());
+
+        assertThat(start.version()).isEqualTo(3);
+    }
+
+    @Test
+    void anUnsignedHigherVersionDoesNotStopATrainingJobThatSigns() throws Exception {
+        publishUnsigned("train-file", UpdateHeader.MAX_VERSION);
+        Path file = Files.write(dir.resolve("train-file.ckpt"), CHECKPOINT);
+
+        ServedSequenceModel start = RunCommand.trainingStart(topicOnly("train-file", "--model", file.toString()),
+                signingKey());
+
+        assertThat(start.version()).isEqualTo(FILE_VERSION);
+    }
+
+    /** Options as the command line makes them (its defaults too). */
+    private static JobOptions topicOnly(String modelId, String... more) {
+        List<String> args = new ArrayList<>(List.of("--bootstrap", kafka.bootstrapServers(), "--model-id", modelId));
+        args.addAll(List.of(more));
+        return CommandLine.populateCommand(new JobOptions(), args.toArray(String[]::new));
+    }
+
+    private TrainingOptions signingKey() throws Exception {
+        Path key = dir.resolve("sign.key.pem");
+        UpdateSignatures.write(KEY, dir.resolve("sign.pub.pem"), key);
+        return CommandLine.populateCommand(new TrainingOptions(), "--sign-key", key.toString());
     }
 
     private JobOptions options(String modelId, boolean trustKey) throws Exception {
