@@ -23,11 +23,18 @@ import org.slf4j.LoggerFactory;
  */
 final class ModelUpdateStore implements Processor<String, byte[], Void, Void> {
     private static final Logger LOG = LoggerFactory.getLogger(ModelUpdateStore.class);
+    private final String modelId;
     private final PublicKey trusted;
     private KeyValueStore<String, byte[]> store;
 
-    /** @param trustedKey X.509 Ed25519 key updates must be signed by (null: unsigned ones count) */
-    ModelUpdateStore(byte[] trustedKey) {
+    /**
+     * @param modelId    the one id the app serves (its slot ignores every other): records of other ids are
+     *                   not kept, or anyone who can write the topic could fill every instance's memory
+     *                   with up to two records of 64 MiB per id they invent
+     * @param trustedKey X.509 Ed25519 key updates must be signed by (null: unsigned ones count)
+     */
+    ModelUpdateStore(String modelId, byte[] trustedKey) {
+        this.modelId = modelId;
         this.trusted = trustedKey == null ? null : UpdateSignatures.publicKey(trustedKey);
     }
 
@@ -61,9 +68,13 @@ final class ModelUpdateStore implements Processor<String, byte[], Void, Void> {
             h = UpdateHeader.read(record.value(), ModelUpdates.DEFAULT_MAX_BYTES);
         } catch (ModelRejected e) {
             // No id to trust: filed under the key's id, for the slot to refuse and report.
-            if (record.key() != null) {
-                store.put(latestKey(idOfKey(record.key())), record.value());
+            if (record.key() != null && modelId.equals(idOfKey(record.key()))) {
+                store.put(latestKey(modelId), record.value());
             }
+            return;
+        }
+        if (!modelId.equals(h.modelId())) {
+            LOG.debug("update for model {} not kept: this app serves {}", h.modelId(), modelId);
             return;
         }
         store.put(latestKey(h.modelId()), record.value());

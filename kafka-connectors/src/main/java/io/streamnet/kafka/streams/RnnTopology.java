@@ -75,7 +75,7 @@ public final class RnnTopology {
             t.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(MODEL_STORE), Serdes.String(),
                             Serdes.ByteArray()).withLoggingDisabled(), "model-updates-source",
                     Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), config.modelUpdatesTopic(),
-                    "model-updates", () -> new ModelUpdateStore(config.trustedKey()));
+                    "model-updates", () -> new ModelUpdateStore(served.modelId(), config.trustedKey()));
         }
         t.addSink(PREDICTIONS_SINK, config.outputTopic(), Serdes.String().serializer(),
                 (Serializer<Object>) (topic, v) -> predictions.encode((Prediction) v), "rnn");

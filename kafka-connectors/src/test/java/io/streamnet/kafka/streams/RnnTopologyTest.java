@@ -295,4 +295,27 @@ class RnnTopologyTest {
         in.pipeInput("a", text("a", 0, "great phone", true, 1));
         assertThat(predictions.decode(out(PipelineTopics.PREDICTIONS).readValue()).getModelVersion()).isEqualTo(7);
     }
+
+    @Test
+    void updatesOfModelIdsThisAppDoesNotServeAreNotKept() throws Exception {
+        start(textModel, vocab, StreamsAppConfig.forText(WireFormat.JSON, false, "m", 1));
+        TestInputTopic<String, byte[]> models = driver.createInputTopic(PipelineTopics.MODEL_UPDATES,
+                new StringSerializer(), new ByteArraySerializer());
+        byte[] checkpoint = Checkpoints.toBytes(RnnCheckpoints.toCheckpoint(textModel, vocab, Map.of()));
+        // Each id would hold up to two records of up to 64 MiB in every instance's memory, for as many ids as are written.
+        for (int i = 0; i < 20; i++) {
+            models.pipeInput(ModelUpdates.key("other-" + i, 1), ModelUpdates.codec(ModelUpdates.DEFAULT_MAX_BYTES)
+                    .encode(ModelUpdates.toUpdate("other-" + i, 1, checkpoint, Map.of())));
+            models.pipeInput("junk-" + i + "@1", new byte[] {1, 2, 3});
+        }
+
+        long kept = 0;
+        try (var all = driver.<String, byte[]>getKeyValueStore(RnnTopology.MODEL_STORE).all()) {
+            while (all.hasNext()) {
+                all.next();
+                kept++;
+            }
+        }
+        assertThat(kept).isZero();
+    }
 }
