@@ -10,9 +10,12 @@ import io.streamnet.rnn.train.SequenceTrainer;
 import io.streamnet.schemas.ModelUpdate;
 import io.streamnet.serving.model.ModelUpdates;
 import io.streamnet.serving.model.ServedModel;
+import io.streamnet.serving.model.UpdateHeader;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one owner of a model trained online. Each gradient from the training subtasks passes the
@@ -73,6 +76,8 @@ public final class ModelOwner {
         }
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(ModelOwner.class);
+
     /** Checkpoint metadata: the owner (training job) that published the version. */
     public static final String META_OWNER = "trainedByOwner";
 
@@ -90,6 +95,7 @@ public final class ModelOwner {
     /** Who publishes (written into every version's metadata); null: not told, no conflict is detected. */
     private String ownerId;
     private OwnerConflict conflict;
+    private boolean warnedLastVersion;
 
     private long version;
     private float[][] champion;
@@ -178,6 +184,9 @@ public final class ModelOwner {
         if (conflict != null) {
             return null;
         }
+        if (atLastVersion()) {
+            return null;
+        }
         if (ownerId != null && publishedBy != null && !publishedBy.equals(ownerId) && g.version() > startVersion) {
             conflict = new OwnerConflict(modelId, ownerId, publishedBy, g.version());
             clearPending();
@@ -225,7 +234,7 @@ public final class ModelOwner {
     /** A sequence of a held-out key: kept to score candidates on, and to judge the last promotion live. */
     public Outcome offerHeldOut(HeldOutSet.Example e) throws CheckpointException {
         heldOut.add(e);
-        if (conflict != null || watchFrom < 0 || parent == null || heldOut.added() - watchFrom < policy.rollbackWindow()) {
+        if (conflict != null || atLastVersion() || watchFrom < 0 || parent == null || heldOut.added() - watchFrom < policy.rollbackWindow()) {
             return null;
         }
         watchFrom = -1;
@@ -244,6 +253,23 @@ public final class ModelOwner {
         ModelUpdate u = update(Map.of("rolledBackFrom", (double) from, "parentVersion", (double) from,
                 "score", parentScore, "championScore", liveScore, "heldOut", (double) live.size()));
         return new RolledBack(u, from, liveScore, parentScore);
+    }
+
+    /**
+     * Versions end at {@link UpdateHeader#MAX_VERSION} (readers refuse higher ones): an owner there has
+     * no next version to publish, so it learns nothing and rolls nothing back rather than fail on every
+     * candidate (a runtime's timer would restart the job on it for good). Logged once.
+     */
+    private boolean atLastVersion() {
+        if (version < UpdateHeader.MAX_VERSION) {
+            return false;
+        }
+        if (!warnedLastVersion) {
+            warnedLastVersion = true;
+            LOG.error("model {} is at v{}, the highest version readers accept: this owner can publish no next version "
+                    + "and stops training. Publish the model under a new model id to train it on", modelId, version);
+        }
+        return true;
     }
 
     private Outcome judgeCandidate() throws CheckpointException {

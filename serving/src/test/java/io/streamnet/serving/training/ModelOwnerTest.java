@@ -142,6 +142,21 @@ class ModelOwnerTest {
         assertThat(model.parameters().get(0).value().toArray()).containsExactly(before);
     }
 
+    @Test
+    void anOwnerAtTheLastVersionPublishesNothingAndDoesNotThrow() throws Exception {
+        long last = io.streamnet.serving.model.UpdateHeader.MAX_VERSION;
+        ModelOwner owner = new ModelOwner("online", last, model, VOCAB, trainer, new GradientGate(2, 10.0), 1);
+        float[] before = model.parameters().get(0).value().toArray();
+        float[][] g = zeros(model.parameters());
+        g[0][0] = 1f;
+
+        assertThat(owner.offer(new Gradient(last, 1, 1.0, g))).isNull();
+        assertThat(owner.publishDue()).isNull();
+
+        assertThat(owner.version()).isEqualTo(last);
+        assertThat(model.parameters().get(0).value().toArray()).containsExactly(before);
+    }
+
     static float[][] zeros(List<Parameter> params) {
         float[][] z = new float[params.size()][];
         for (int i = 0; i < z.length; i++) {
