@@ -1,6 +1,5 @@
 package io.streamnet.kafka.streams;
 
-import io.streamnet.engine.checkpoint.CheckpointException;
 import io.streamnet.rnn.state.StateCodec;
 import io.streamnet.schemas.DeadLetter;
 import io.streamnet.schemas.Prediction;
@@ -121,7 +120,7 @@ final class RnnInferenceProcessor implements Processor<String, byte[], String, O
                 LOG.info("restored serving model {}", m);
             }
             return m;
-        } catch (CheckpointException | IllegalArgumentException e) {
+        } catch (RuntimeException e) { // its id or version unreadable: the slot judges the rest
             LOG.error("the serving store's model does not load; serving {} instead", first, e);
             return null;
         }

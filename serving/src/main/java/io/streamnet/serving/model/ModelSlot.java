@@ -128,9 +128,10 @@ public final class ModelSlot<M extends ServedModel<M>> {
      * version is in range (without a key too). A model accepted before signing was turned on is not
      * trusted now: then this returns null (logged with the reason), and the runtime serves the model
      * it was started with, which whoever started it trusts ({@link #open(byte[], String, long)}); the
-     * newest signed version then swaps in as updates arrive.
+     * newest signed version then swaps in as updates arrive. A model that no longer loads or fits this
+     * runtime (its incompatibility) is not served either: null too, never an exception.
      */
-    public M restore(byte[] checkpoint, String modelId, long version, byte[] signature) throws CheckpointException {
+    public M restore(byte[] checkpoint, String modelId, long version, byte[] signature) {
         if (version < 0 || version > UpdateHeader.MAX_VERSION) {
             // Accepted before versions were bounded: it would block every later version.
             LOG.error("the model restored from state is not served: model {} v{} ({}): versions are 0 to {}. Serving"
@@ -148,7 +149,16 @@ public final class ModelSlot<M extends ServedModel<M>> {
                 return null;
             }
         }
-        M m = open(kind.load(checkpoint, modelId, version));
+        M m;
+        try {
+            m = open(kind.load(checkpoint, modelId, version));
+        } catch (CheckpointException | RuntimeException e) {
+            // Accepted by a release whose checks were looser, or served under settings it does not fit now: thrown,
+            // it would fail the runtime at every restart from this state.
+            LOG.error("the model restored from state is not served: model {} v{} no longer loads or fits here ({})."
+                    + " Serving the model the job was started with instead", modelId, version, e.toString());
+            return null;
+        }
         currentSignature = signature == null || signature.length == 0 ? null : signature.clone();
         return m;
     }

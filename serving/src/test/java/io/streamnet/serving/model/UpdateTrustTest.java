@@ -187,6 +187,16 @@ class UpdateTrustTest {
     }
 
     @Test
+    void aRestoredModelThatNoLongerLoadsIsNotServedAndNothingIsThrown() throws Exception {
+        ModelSlot<ServedSequenceModel> s = unopened(null);
+        // e.g. accepted by a release whose checks were looser: throwing here would fail every restart of the job
+        byte[] corrupt = HEALTHY.clone();
+        corrupt[corrupt.length / 2] ^= 1;
+
+        assertThat(s.restore(corrupt, "m", 3, null)).isNull();
+    }
+
+    @Test
     void aRollBackRestoresTheSignatureOfTheModelServingAgain() throws Exception {
         ModelSlot<ServedSequenceModel> s = trusting();
         s.offer(signed(2));
