@@ -184,12 +184,7 @@ public final class JobOptions {
             ServedSequenceModel signed = ModelUpdateReader.latest(bootstrap, kafka.settings(),
                     trusted, PipelineTopics.MODEL_UPDATES, file.modelId(),
                     ModelUpdates.DEFAULT_MAX_BYTES, Duration.ofSeconds(30));
-            if (signed.version() <= file.version()) {
-                return file; // the file is newer: the job would not swap to the topic's version either
-            }
-            LOG.info("starting from {}, the newest version on {} signed by the trusted key, not {}", signed,
-                    PipelineTopics.MODEL_UPDATES, model);
-            return signed;
+            return newerSigned(file, signed);
         } catch (RuntimeException e) {
             // No signed version yet (or the topic cannot be read now): the operator's own file serves.
             LOG.info("serving {} first: {}", model, e.getMessage());
@@ -246,13 +241,38 @@ public final class JobOptions {
     @Option(names = "--no-smoothing", description = "Frame job: per-frame predictions only, even when the model has a smoother.")
     public boolean noSmoothing;
 
-    /** The frame job's model: the checkpoint file (a CNN, or a CNN with its smoother). */
+    /**
+     * The frame job's model: the checkpoint file (a CNN, or a CNN with its smoother); with a trusted
+     * key, the newest version on the topic that the key signed when it is newer (see {@link #initialModel}).
+     */
     public ServedFrameModel initialFrameModel() throws Exception {
         if (model == null || !Files.isRegularFile(model)) {
             throw new IllegalArgumentException("the frame job needs --model FILE (a CNN or frame model checkpoint)"
                     + (model == null ? "" : "; no file at " + model));
         }
-        return ServedFrameModel.load(Backends.get(), Files.readAllBytes(model), modelId, -1);
+        ServedFrameModel file = ServedFrameModel.load(Backends.get(), Files.readAllBytes(model), modelId, -1);
+        if (updateKey == null || noModelUpdates) {
+            return file;
+        }
+        try {
+            ServedFrameModel signed = ModelUpdateReader.latestFrames(bootstrap, kafka.settings(),
+                    UpdateSignatures.readPublicKey(updateKey), PipelineTopics.MODEL_UPDATES, file.modelId(),
+                    ModelUpdates.DEFAULT_MAX_BYTES, Duration.ofSeconds(30));
+            return newerSigned(file, signed);
+        } catch (RuntimeException e) {
+            LOG.info("serving {} first: {}", model, e.getMessage());
+            return file;
+        }
+    }
+
+    /** The signed version from the topic when it is newer than the file (else the job would not swap to it either). */
+    private <M extends io.streamnet.serving.model.ServedModel<M>> M newerSigned(M file, M signed) {
+        if (signed.version() <= file.version()) {
+            return file;
+        }
+        LOG.info("starting from {}, the newest version on {} signed by the trusted key, not {}", signed,
+                PipelineTopics.MODEL_UPDATES, model);
+        return signed;
     }
 
     /** The frame job's config from the shared options. */

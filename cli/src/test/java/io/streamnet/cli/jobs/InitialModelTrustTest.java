@@ -9,7 +9,9 @@ import io.streamnet.kafka.broker.EmbeddedKafka;
 import io.streamnet.kafka.model.ModelUpdatePublisher;
 import io.streamnet.rnn.model.OutputType;
 import io.streamnet.serving.model.ModelUpdates;
+import io.streamnet.serving.frame.FrameFixtures;
 import io.streamnet.serving.model.PoisonModels;
+import io.streamnet.serving.model.ServedFrameModel;
 import io.streamnet.serving.model.ServedSequenceModel;
 import io.streamnet.serving.model.UpdateHeader;
 import io.streamnet.serving.model.UpdateSignatures;
@@ -131,6 +133,17 @@ class InitialModelTrustTest {
         Path key = dir.resolve("sign.key.pem");
         UpdateSignatures.write(KEY, dir.resolve("sign.pub.pem"), key);
         return CommandLine.populateCommand(new TrainingOptions(), "--sign-key", key.toString());
+    }
+
+    @Test
+    void aFrameJobStartsFromTheNewestSignedFrameModelOnTheTopic() throws Exception {
+        byte[] frames = FrameFixtures.bytes(FrameFixtures.cnn(1), null, "cams", 1);
+        ModelUpdatePublisher.publish(kafka.clientProperties(), PipelineTopics.MODEL_UPDATES,
+                ServedFrameModel.load(CpuBackend.instance(), frames, "cams", 3), Map.of(), KEY.getPrivate());
+        JobOptions o = options("cams", true);
+        o.model = Files.write(dir.resolve("cams.ckpt"), frames);
+
+        assertThat(o.initialFrameModel().version()).isEqualTo(3);
     }
 
     private JobOptions options(String modelId, boolean trustKey) throws Exception {

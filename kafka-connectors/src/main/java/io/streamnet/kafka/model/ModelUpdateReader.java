@@ -4,6 +4,9 @@ import io.streamnet.engine.backend.Backends;
 import io.streamnet.kafka.client.ClientProperties;
 import io.streamnet.serving.model.ModelRejected;
 import io.streamnet.serving.model.ModelUpdates;
+import io.streamnet.schemas.ModelUpdate;
+import io.streamnet.serving.model.ServedFrameModel;
+import io.streamnet.serving.model.ServedModel;
 import io.streamnet.serving.model.ServedSequenceModel;
 import io.streamnet.serving.model.UpdateHeader;
 import io.streamnet.serving.model.UpdateSignatures;
@@ -42,6 +45,26 @@ public final class ModelUpdateReader {
      */
     public static ServedSequenceModel latest(String bootstrap, ClientProperties client, byte[] trustedKey, String topic,
                                              String modelId, int maxBytes, Duration timeout) {
+        return latest(bootstrap, client, trustedKey, topic, modelId, maxBytes, timeout,
+                u -> ModelUpdates.validate(Backends.get(), u));
+    }
+
+    /** As above, for a frame model (a CNN, optionally with its smoother). */
+    public static ServedFrameModel latestFrames(String bootstrap, ClientProperties client, byte[] trustedKey,
+                                                String topic, String modelId, int maxBytes, Duration timeout) {
+        return latest(bootstrap, client, trustedKey, topic, modelId, maxBytes, timeout,
+                u -> ModelUpdates.validateFrames(Backends.get(), u));
+    }
+
+    /** How a decoded update whose signature verified becomes a model, or is refused. */
+    @FunctionalInterface
+    private interface Validator<M> {
+        M validate(ModelUpdate u) throws ModelRejected;
+    }
+
+    private static <M extends ServedModel<M>> M latest(String bootstrap, ClientProperties client, byte[] trustedKey,
+                                                       String topic, String modelId, int maxBytes, Duration timeout,
+                                                       Validator<M> validator) {
         var trusted = trustedKey == null ? null : UpdateSignatures.publicKey(trustedKey);
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -50,7 +73,7 @@ public final class ModelUpdateReader {
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(maxBytes));
-        ServedSequenceModel best = null;
+        M best = null;
         long deadline = System.nanoTime() + timeout.toNanos();
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(client.over(p))) {
             List<TopicPartition> parts = c.partitionsFor(topic, timeout).stream()
@@ -76,7 +99,7 @@ public final class ModelUpdateReader {
                         if (trusted != null) {
                             UpdateSignatures.verify(h, trusted);
                         }
-                        best = ModelUpdates.validate(Backends.get(), ModelUpdates.decode(r.value(), h));
+                        best = validator.validate(ModelUpdates.decode(r.value(), h));
                     } catch (ModelRejected e) {
                         LOG.warn("skipping {}@{} in {}: {}", r.partition(), r.offset(), topic, e.getMessage());
                     }
