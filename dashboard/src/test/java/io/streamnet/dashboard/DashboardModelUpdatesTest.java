@@ -16,10 +16,9 @@ import io.streamnet.rnn.model.OutputType;
 import io.streamnet.rnn.model.RnnCheckpoints;
 import io.streamnet.rnn.model.SequenceModel;
 import io.streamnet.rnn.model.Task;
-import io.streamnet.schemas.ModelUpdate;
+import io.streamnet.serving.model.MetricsBombs;
 import io.streamnet.serving.model.ModelUpdates;
 import io.streamnet.serving.wire.WireFormat;
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,8 +26,6 @@ import java.util.Properties;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -46,30 +43,6 @@ class DashboardModelUpdatesTest {
         SequenceModel m = new SequenceModel(CpuBackend.instance(),
                 ModelConfig.features(CellType.GRU, 3, 4, 1, 0f, 2, Task.REGRESSION, OutputType.MANY_TO_ONE), 1);
         return Checkpoints.toBytes(RnnCheckpoints.toCheckpoint(m, null, Map.of()));
-    }
-
-    /** An update of version 9 whose metrics map holds {@code entries} distinct tiny entries. */
-    private static byte[] metricsBomb(byte[] checkpoint, int entries) throws Exception {
-        ModelUpdate u = ModelUpdates.toUpdate("m", 9, checkpoint, Map.of());
-        ByteArrayOutputStream out = new ByteArrayOutputStream(entries * 14 + checkpoint.length + 4096);
-        BinaryEncoder e = EncoderFactory.get().binaryEncoder(out, null);
-        e.writeString("m");
-        e.writeLong(9);
-        e.writeString(u.getArchitecture().toString());
-        e.writeBytes(checkpoint);
-        e.writeString(u.getChecksum().toString());
-        e.writeMapStart();
-        e.setItemCount(entries);
-        for (int i = 0; i < entries; i++) {
-            e.startItem();
-            e.writeString(String.format("%5s", Integer.toString(i, 36)));
-            e.writeDouble(i);
-        }
-        e.writeMapEnd();
-        e.writeLong(u.getCreatedAt().toEpochMilli());
-        e.writeIndex(0);
-        e.flush();
-        return out.toByteArray();
     }
 
     @Test
@@ -91,7 +64,7 @@ class DashboardModelUpdatesTest {
             Properties pp = kafka.clientProperties();
             pp.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(16 << 20));
             try (var p = new KafkaProducer<>(pp, new StringSerializer(), new ByteArraySerializer())) {
-                p.send(new ProducerRecord<>(s.modelUpdates(), "m@9", metricsBomb(checkpoint, 1_000_000))).get();
+                p.send(new ProducerRecord<>(s.modelUpdates(), "m@9", MetricsBombs.update("m", 9, checkpoint, 1_000_000))).get();
                 p.send(new ProducerRecord<>(s.modelUpdates(), "m", null)).get();
                 p.send(new ProducerRecord<>(s.modelUpdates(), "m@2", ModelUpdates.codec(ModelUpdates.DEFAULT_MAX_BYTES)
                         .encode(ModelUpdates.toUpdate("m", 2, checkpoint, Map.of("accuracy", 0.75))))).get();

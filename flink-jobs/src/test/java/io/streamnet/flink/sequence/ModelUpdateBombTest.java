@@ -10,20 +10,17 @@ import io.streamnet.rnn.model.ModelConfig;
 import io.streamnet.rnn.model.OutputType;
 import io.streamnet.rnn.model.SequenceModel;
 import io.streamnet.schemas.DeadLetter;
-import io.streamnet.schemas.ModelUpdate;
 import io.streamnet.schemas.Prediction;
+import io.streamnet.serving.model.MetricsBombs;
 import io.streamnet.serving.model.ModelUpdates;
 import io.streamnet.serving.model.ServedSequenceModel;
 import io.streamnet.serving.sequence.OutputMode;
 import io.streamnet.serving.sequence.PoisonRecords;
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
@@ -52,37 +49,12 @@ class ModelUpdateBombTest {
     @TempDir
     Path tmp;
 
-    /** An unsigned update of {@code checkpoint} whose metrics map fills it up to {@code size} bytes. */
-    static byte[] metricsBomb(byte[] checkpoint, int size) throws Exception {
-        ModelUpdate u = ModelUpdates.toUpdate(ID, 2, checkpoint, Map.of());
-        int entries = (size - checkpoint.length - u.getArchitecture().length() - 256) / 14;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(size);
-        BinaryEncoder e = EncoderFactory.get().binaryEncoder(out, null);
-        e.writeString(ID);
-        e.writeLong(2);
-        e.writeString(u.getArchitecture().toString());
-        e.writeBytes(checkpoint);
-        e.writeString(u.getChecksum().toString());
-        e.writeMapStart();
-        e.setItemCount(entries);
-        for (int i = 0; i < entries; i++) {
-            e.startItem();
-            e.writeString(String.format("%5s", Integer.toString(i, 36))); // distinct names: 1 + 5 + 8 bytes an entry
-            e.writeDouble(i);
-        }
-        e.writeMapEnd();
-        e.writeLong(u.getCreatedAt().toEpochMilli());
-        e.writeIndex(0);
-        e.flush();
-        return out.toByteArray();
-    }
-
     @Test
     void aMetricsBombAtTheTopicLimitIsOneDeadLetterInABoundedHeap() throws Exception {
         SequenceModel model = new SequenceModel(CpuBackend.instance(),
                 ModelConfig.tokens(CellType.GRU, 20, 6, 8, 1, 0f, 2, OutputType.MANY_TO_ONE), 11);
         byte[] first = OperatorFixtures.bytes(model, ID, 1);
-        byte[] bomb = metricsBomb(first, BOMB_BYTES);
+        byte[] bomb = MetricsBombs.filling(ID, 2, first, BOMB_BYTES);
         assertThat(bomb.length).isBetween(BOMB_BYTES - (1 << 10), BOMB_BYTES);
         try (PipelineFixture f = new PipelineFixture(1)) {
             try (Admin admin = Admin.create(f.kafka.clientProperties())) {

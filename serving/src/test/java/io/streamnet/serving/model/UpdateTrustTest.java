@@ -7,13 +7,10 @@ import io.streamnet.schemas.ModelUpdate;
 import io.streamnet.serving.reject.RejectReason;
 import io.streamnet.serving.sequence.OutputMode;
 import io.streamnet.serving.sequence.SequenceModelKind;
-import java.io.ByteArrayOutputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.security.KeyPair;
 import java.util.Map;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -49,33 +46,9 @@ class UpdateTrustTest {
         return mx.getCurrentThreadAllocatedBytes() - before;
     }
 
-    /** A valid update of {@code HEALTHY} whose metrics map holds {@code entries} tiny entries. */
-    private static byte[] metricsBomb(int entries) throws Exception {
-        ModelUpdate u = ModelGuardsTest.update(2, HEALTHY);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(entries * 14 + HEALTHY.length + 4096);
-        BinaryEncoder e = EncoderFactory.get().binaryEncoder(out, null);
-        e.writeString(u.getModelId().toString());
-        e.writeLong(u.getVersion());
-        e.writeString(u.getArchitecture().toString());
-        e.writeBytes(HEALTHY);
-        e.writeString(u.getChecksum().toString());
-        e.writeMapStart();
-        e.setItemCount(entries);
-        for (int i = 0; i < entries; i++) {
-            e.startItem();
-            e.writeString(Integer.toString(i, 36));
-            e.writeDouble(i);
-        }
-        e.writeMapEnd();
-        e.writeLong(u.getCreatedAt().toEpochMilli());
-        e.writeIndex(0); // no signature
-        e.flush();
-        return out.toByteArray();
-    }
-
     @Test
     void aMetricsBombIsRefusedFromItsHeaderWithoutBeingDecoded() throws Exception {
-        byte[] bomb = metricsBomb(1_000_000);
+        byte[] bomb = MetricsBombs.update("m", 2, HEALTHY, 1_000_000);
         ModelSlot<ServedSequenceModel> s = ModelGuardsTest.slot(null);
         ModelSlot.Offer<?>[] offer = new ModelSlot.Offer<?>[1];
 
@@ -90,7 +63,7 @@ class UpdateTrustTest {
 
     @Test
     void decodingAMetricsBombIsRefusedAsWellWhereverItIsRead() throws Exception {
-        byte[] bomb = metricsBomb(UpdateHeader.MAX_METRICS + 1);
+        byte[] bomb = MetricsBombs.update("m", 2, HEALTHY, UpdateHeader.MAX_METRICS + 1);
 
         assertThatThrownBy(() -> ModelUpdates.decode(bomb, ModelUpdates.DEFAULT_MAX_BYTES))
                 .isInstanceOfSatisfying(ModelRejected.class,
@@ -98,7 +71,7 @@ class UpdateTrustTest {
         assertThatThrownBy(() -> ModelUpdates.codec(ModelUpdates.DEFAULT_MAX_BYTES).decode(bomb))
                 .isInstanceOfSatisfying(io.streamnet.serving.wire.DecodeException.class,
                         e -> assertThat(e.reason()).isEqualTo(RejectReason.UPDATE_FIELD_TOO_LARGE));
-        assertThat(ModelUpdates.decode(metricsBomb(UpdateHeader.MAX_METRICS), ModelUpdates.DEFAULT_MAX_BYTES)
+        assertThat(ModelUpdates.decode(MetricsBombs.update("m", 2, HEALTHY, UpdateHeader.MAX_METRICS), ModelUpdates.DEFAULT_MAX_BYTES)
                 .getMetrics()).hasSize(UpdateHeader.MAX_METRICS);
     }
 
