@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Regenerates the committed PTX of every kernel file: engine/src/main/cuda/*.cu ->
-# engine/src/main/resources/io/streamnet/engine/cuda/*.ptx (or into the directory given as $1).
+# engine/src/generated/resources/io/streamnet/engine/cuda/*.ptx (or into the directory given as $1).
 # PTX for compute_80 (Ampere and newer JIT it); nvcc 13 emits PTX ISA 9.0, which needs an R580+
 # driver. The CudaPtxTest runs this script into a temp dir and compares, so the flags live here only.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-out="${1:-$here/../resources/io/streamnet/engine/cuda}"
+out="${1:-$here/../../generated/resources/io/streamnet/engine/cuda}"
 NVCC="${NVCC:-nvcc}"
 mkdir -p "$out"
 for cu in "$here"/*.cu; do

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CudaPtxTest {
     static final Path CUDA_SRC = Path.of("src/main/cuda");
-    static final Path PTX_DIR = Path.of("src/main/resources/io/streamnet/engine/cuda");
+    static final Path PTX_DIR = Path.of("src/generated/resources/io/streamnet/engine/cuda");
     private static final Pattern KERNEL = Pattern.compile(
             "extern\\s+\"C\"\\s+__global__\\s+void\\s+(?:__launch_bounds__\\([^)]*\\)\\s+)?(\\w+)\\s*\\(");
     private static final Pattern RELEASE = Pattern.compile("release (\\d+\\.\\d+), V([\\d.]+)");
