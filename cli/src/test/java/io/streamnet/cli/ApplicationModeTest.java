@@ -3,10 +3,10 @@ package io.streamnet.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamnet.cli.jobs.ApplicationJob;
-import io.streamnet.flink.cluster.StandaloneCluster;
-import io.streamnet.kafka.admin.PipelineTopics;
+import io.streamnet.local.flink.StandaloneCluster;
+import io.streamnet.contract.PipelineTopics;
 import io.streamnet.kafka.admin.TopicAdmin;
-import io.streamnet.kafka.broker.EmbeddedKafka;
+import io.streamnet.local.kafka.EmbeddedKafka;
 import io.streamnet.schemas.Prediction;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,14 +1,14 @@
 package io.streamnet.cli;
 
-import static io.streamnet.engine.data.DatasetAssumptions.assumeAvailable;
+import static io.streamnet.datasets.DatasetAssumptions.assumeAvailable;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamnet.cnn.zoo.LeNet5;
 import io.streamnet.engine.checkpoint.Checkpoints;
 import io.streamnet.engine.cpu.CpuBackend;
-import io.streamnet.kafka.admin.PipelineTopics;
+import io.streamnet.contract.PipelineTopics;
 import io.streamnet.kafka.admin.TopicAdmin;
-import io.streamnet.kafka.broker.EmbeddedKafka;
+import io.streamnet.local.kafka.EmbeddedKafka;
 import io.streamnet.rnn.cell.CellType;
 import io.streamnet.rnn.data.SentimentDataset;
 import io.streamnet.rnn.model.ModelConfig;

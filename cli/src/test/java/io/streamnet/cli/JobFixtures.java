@@ -1,7 +1,7 @@
 package io.streamnet.cli;
 
 import io.streamnet.engine.cpu.CpuBackend;
-import io.streamnet.kafka.admin.PipelineTopics;
+import io.streamnet.contract.PipelineTopics;
 import io.streamnet.rnn.cell.CellType;
 import io.streamnet.rnn.model.ModelConfig;
 import io.streamnet.rnn.model.OutputType;

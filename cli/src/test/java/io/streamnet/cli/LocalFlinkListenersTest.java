@@ -2,7 +2,7 @@ package io.streamnet.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streamnet.cli.jobs.LocalFlink;
+import io.streamnet.local.flink.LocalFlink;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.streamnet.cli.dashboard.DashboardCommand;
-import io.streamnet.kafka.client.ClientProperties;
+import io.streamnet.contract.ClientProperties;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

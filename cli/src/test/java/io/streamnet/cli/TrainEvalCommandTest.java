@@ -1,6 +1,6 @@
 package io.streamnet.cli;
 
-import static io.streamnet.engine.data.DatasetAssumptions.assumeAvailable;
+import static io.streamnet.datasets.DatasetAssumptions.assumeAvailable;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamnet.rnn.data.SentimentDataset;

@@ -1,8 +1,8 @@
 package io.streamnet.dashboard;
 
 import io.streamnet.dashboard.aggregate.DashboardState;
-import io.streamnet.kafka.admin.PipelineTopics;
-import io.streamnet.kafka.client.ClientProperties;
+import io.streamnet.contract.PipelineTopics;
+import io.streamnet.contract.ClientProperties;
 import io.streamnet.schemas.Frame;
 import io.streamnet.schemas.DeadLetter;
 import io.streamnet.schemas.Prediction;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamnet.dashboard.aggregate.DashboardState;
 import io.streamnet.kafka.admin.TopicAdmin;
-import io.streamnet.kafka.admin.TopicSpec;
-import io.streamnet.kafka.broker.EmbeddedKafka;
-import io.streamnet.kafka.client.ClientProperties;
+import io.streamnet.contract.TopicSpec;
+import io.streamnet.local.kafka.EmbeddedKafka;
+import io.streamnet.contract.ClientProperties;
 import io.streamnet.schemas.Prediction;
 import io.streamnet.schemas.PredictionKind;
 import io.streamnet.serving.wire.Codecs;

@@ -1,12 +1,12 @@
 package io.streamnet.cli.dashboard;
 
 import io.streamnet.dashboard.DashboardFeed;
-import io.streamnet.engine.data.FashionMnist;
+import io.streamnet.datasets.FashionMnist;
 import io.streamnet.dashboard.aggregate.DashboardState;
 import io.streamnet.dashboard.server.DashboardServer;
 import io.streamnet.dashboard.JobMetricsWatch;
-import io.streamnet.kafka.broker.EmbeddedKafka;
-import io.streamnet.kafka.client.ClientProperties;
+import io.streamnet.local.kafka.EmbeddedKafka;
+import io.streamnet.contract.ClientProperties;
 import io.streamnet.serving.wire.WireFormat;
 
 /** The dashboard the demos start beside their broker (JSON on the wire, as the demos write it). */

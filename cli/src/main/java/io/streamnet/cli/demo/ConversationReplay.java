@@ -1,6 +1,6 @@
 package io.streamnet.cli.demo;
 
-import io.streamnet.kafka.broker.EmbeddedKafka;
+import io.streamnet.local.kafka.EmbeddedKafka;
 import io.streamnet.kafka.replay.KeyedEvent;
 import io.streamnet.kafka.replay.Replayer;
 import io.streamnet.kafka.replay.SentenceEvents;

@@ -1,6 +1,6 @@
 package io.streamnet.cli.demo;
 
-import io.streamnet.engine.data.DatasetLocator;
+import io.streamnet.datasets.DatasetLocator;
 import io.streamnet.rnn.data.LabelledSentence;
 import io.streamnet.rnn.data.SentimentDataset;
 import java.io.IOException;

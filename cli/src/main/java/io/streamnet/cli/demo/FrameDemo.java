@@ -1,13 +1,13 @@
 package io.streamnet.cli.demo;
 
-import io.streamnet.engine.data.DatasetLocator;
-import io.streamnet.engine.data.FashionMnist;
-import io.streamnet.engine.data.FrameVideo;
+import io.streamnet.datasets.DatasetLocator;
+import io.streamnet.datasets.FashionMnist;
+import io.streamnet.datasets.FrameVideo;
 import io.streamnet.flink.frame.FrameJob;
 import io.streamnet.flink.frame.FrameJobConfig;
 import io.streamnet.flink.job.Delivery;
-import io.streamnet.kafka.admin.PipelineTopics;
-import io.streamnet.kafka.broker.EmbeddedKafka;
+import io.streamnet.contract.PipelineTopics;
+import io.streamnet.local.kafka.EmbeddedKafka;
 import io.streamnet.kafka.replay.Replayer;
 import io.streamnet.kafka.replay.VideoFrameEvents;
 import io.streamnet.kafka.serde.RecordSerde;

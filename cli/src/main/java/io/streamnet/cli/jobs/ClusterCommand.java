@@ -1,9 +1,9 @@
 package io.streamnet.cli.jobs;
 
-import io.streamnet.flink.cluster.StandaloneCluster;
-import io.streamnet.kafka.admin.PipelineTopics;
+import io.streamnet.local.flink.StandaloneCluster;
+import io.streamnet.contract.PipelineTopics;
 import io.streamnet.kafka.admin.TopicAdmin;
-import io.streamnet.kafka.broker.EmbeddedKafka;
+import io.streamnet.local.kafka.EmbeddedKafka;
 import java.nio.file.Files;
 import java.util.Map;
 import java.nio.file.Path;

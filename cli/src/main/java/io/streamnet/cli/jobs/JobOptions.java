@@ -6,7 +6,7 @@ import io.streamnet.flink.frame.FrameJobConfig;
 import io.streamnet.flink.job.Delivery;
 import io.streamnet.flink.sequence.SequenceJobConfig;
 import io.streamnet.flink.training.TrainingJobConfig;
-import io.streamnet.kafka.admin.PipelineTopics;
+import io.streamnet.contract.PipelineTopics;
 import io.streamnet.kafka.model.ModelUpdateReader;
 import io.streamnet.serving.model.ModelUpdates;
 import io.streamnet.serving.model.ServedFrameModel;

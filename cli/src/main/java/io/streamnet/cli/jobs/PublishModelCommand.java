@@ -2,7 +2,7 @@ package io.streamnet.cli.jobs;
 
 import io.streamnet.cli.kafka.KafkaClientOptions;
 import io.streamnet.engine.backend.Backends;
-import io.streamnet.kafka.admin.PipelineTopics;
+import io.streamnet.contract.PipelineTopics;
 import io.streamnet.kafka.model.ModelUpdatePublisher;
 import io.streamnet.serving.model.ModelUpdates;
 import io.streamnet.serving.model.ServedSequenceModel;

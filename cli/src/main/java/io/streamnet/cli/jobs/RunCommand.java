@@ -1,17 +1,19 @@
 package io.streamnet.cli.jobs;
 
+import io.streamnet.local.flink.LocalFlink;
+
 import io.streamnet.flink.frame.FrameJob;
 import io.streamnet.flink.frame.FrameJobConfig;
 import io.streamnet.flink.sequence.SequenceJob;
 import io.streamnet.flink.sequence.SequenceJobConfig;
 import io.streamnet.flink.training.SequenceTrainingJob;
 import io.streamnet.flink.training.TrainingJobConfig;
-import io.streamnet.kafka.admin.PipelineTopics;
+import io.streamnet.contract.PipelineTopics;
 import io.streamnet.kafka.model.ModelUpdateReader;
 import io.streamnet.serving.model.ModelUpdates;
 import io.streamnet.serving.model.ServedFrameModel;
 import io.streamnet.serving.model.ServedSequenceModel;
-import io.streamnet.serving.training.FreshModel;
+import io.streamnet.training.FreshModel;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;

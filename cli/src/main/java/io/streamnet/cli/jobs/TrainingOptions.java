@@ -2,7 +2,7 @@ package io.streamnet.cli.jobs;
 
 import io.streamnet.flink.training.OwnerConfig;
 import io.streamnet.flink.training.TrainingJobConfig;
-import io.streamnet.kafka.admin.PipelineTopics;
+import io.streamnet.contract.PipelineTopics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;

@@ -1,7 +1,7 @@
 package io.streamnet.cli.kafka;
 
 import io.streamnet.cli.SecretArgument;
-import io.streamnet.kafka.client.ClientProperties;
+import io.streamnet.contract.ClientProperties;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

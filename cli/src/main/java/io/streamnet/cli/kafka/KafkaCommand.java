@@ -1,8 +1,8 @@
 package io.streamnet.cli.kafka;
 
-import io.streamnet.kafka.admin.PipelineTopics;
+import io.streamnet.contract.PipelineTopics;
 import io.streamnet.kafka.admin.TopicAdmin;
-import io.streamnet.kafka.broker.EmbeddedKafka;
+import io.streamnet.local.kafka.EmbeddedKafka;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;

@@ -1,9 +1,9 @@
 package io.streamnet.cli.kafka;
 
-import io.streamnet.engine.data.DatasetLocator;
-import io.streamnet.engine.data.FashionMnist;
-import io.streamnet.engine.data.FrameVideo;
-import io.streamnet.kafka.admin.PipelineTopics;
+import io.streamnet.datasets.DatasetLocator;
+import io.streamnet.datasets.FashionMnist;
+import io.streamnet.datasets.FrameVideo;
+import io.streamnet.contract.PipelineTopics;
 import io.streamnet.kafka.replay.CharacterEvents;
 import io.streamnet.kafka.replay.FrameEvents;
 import io.streamnet.kafka.replay.KeyedEvent;

@@ -1,6 +1,6 @@
 package io.streamnet.cli.kafka;
 
-import io.streamnet.kafka.admin.PipelineTopics;
+import io.streamnet.contract.PipelineTopics;
 import io.streamnet.kafka.serde.RecordSerde;
 import io.streamnet.kafka.tail.PredictionTailer;
 import io.streamnet.kafka.tail.TailStats;

@@ -1,6 +1,6 @@
 package io.streamnet.cli.kafka;
 
-import io.streamnet.kafka.admin.PipelineTopics;
+import io.streamnet.contract.PipelineTopics;
 import io.streamnet.kafka.admin.TopicAdmin;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;

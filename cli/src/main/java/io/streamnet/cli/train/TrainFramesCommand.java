@@ -2,8 +2,8 @@ package io.streamnet.cli.train;
 
 import io.streamnet.engine.backend.Backend;
 import io.streamnet.engine.backend.Backends;
-import io.streamnet.engine.data.FrameVideo;
-import io.streamnet.serving.frame.FrameSmoother;
+import io.streamnet.datasets.FrameVideo;
+import io.streamnet.training.FrameSmoother;
 import io.streamnet.serving.model.ServedFrameModel;
 import java.nio.file.Files;
 import java.nio.file.Path;

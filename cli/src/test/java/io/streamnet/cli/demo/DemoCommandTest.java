@@ -2,7 +2,7 @@ package io.streamnet.cli.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streamnet.engine.data.DatasetLocator;
+import io.streamnet.datasets.DatasetLocator;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

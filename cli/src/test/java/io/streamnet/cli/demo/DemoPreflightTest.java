@@ -3,8 +3,8 @@ package io.streamnet.cli.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.streamnet.engine.data.DatasetLocator;
-import io.streamnet.engine.data.DatasetUnavailableException;
+import io.streamnet.datasets.DatasetLocator;
+import io.streamnet.datasets.DatasetUnavailableException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

@@ -3,9 +3,9 @@ package io.streamnet.cli.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamnet.engine.cpu.CpuBackend;
-import io.streamnet.kafka.admin.PipelineTopics;
+import io.streamnet.contract.PipelineTopics;
 import io.streamnet.kafka.admin.TopicAdmin;
-import io.streamnet.kafka.broker.EmbeddedKafka;
+import io.streamnet.local.kafka.EmbeddedKafka;
 import io.streamnet.kafka.model.ModelUpdatePublisher;
 import io.streamnet.rnn.model.OutputType;
 import io.streamnet.serving.model.ModelUpdates;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamnet.cnn.zoo.LeNet5;
 import io.streamnet.engine.cpu.CpuBackend;
-import io.streamnet.engine.data.DatasetLocator;
-import io.streamnet.engine.data.FashionMnist;
+import io.streamnet.datasets.DatasetLocator;
+import io.streamnet.datasets.FashionMnist;
 import io.streamnet.engine.nn.ModelCheckpoints;
 import io.streamnet.engine.nn.layer.Sequential;
 import io.streamnet.engine.nn.train.ClassifierTrainer;

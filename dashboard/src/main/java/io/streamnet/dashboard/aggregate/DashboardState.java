@@ -1,6 +1,6 @@
 package io.streamnet.dashboard.aggregate;
 
-import io.streamnet.kafka.admin.PipelineTopics;
+import io.streamnet.contract.PipelineTopics;
 import io.streamnet.schemas.DeadLetter;
 import io.streamnet.schemas.Frame;
 import io.streamnet.schemas.ModelUpdate;

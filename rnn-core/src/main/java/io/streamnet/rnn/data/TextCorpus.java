@@ -1,7 +1,7 @@
 package io.streamnet.rnn.data;
 
-import io.streamnet.engine.data.DatasetUnavailableException;
-import io.streamnet.engine.data.PublishedDataset;
+import io.streamnet.datasets.DatasetUnavailableException;
+import io.streamnet.datasets.PublishedDataset;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;

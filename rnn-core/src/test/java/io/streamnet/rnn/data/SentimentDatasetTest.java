@@ -1,10 +1,10 @@
 package io.streamnet.rnn.data;
 
-import static io.streamnet.engine.data.DatasetAssumptions.assumeAvailable;
+import static io.streamnet.datasets.DatasetAssumptions.assumeAvailable;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.streamnet.engine.data.PublishedDataset;
+import io.streamnet.datasets.PublishedDataset;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;

@@ -1,10 +1,10 @@
 package io.streamnet.rnn.data;
 
-import static io.streamnet.engine.data.DatasetAssumptions.assumeAvailable;
+import static io.streamnet.datasets.DatasetAssumptions.assumeAvailable;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streamnet.engine.data.LocalFileServer;
-import io.streamnet.engine.data.PublishedDataset;
+import io.streamnet.datasets.LocalFileServer;
+import io.streamnet.datasets.PublishedDataset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
