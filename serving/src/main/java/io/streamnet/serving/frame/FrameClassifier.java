@@ -1,16 +1,11 @@
 package io.streamnet.serving.frame;
 
 import io.streamnet.engine.backend.Backend;
-import io.streamnet.engine.backend.Backends;
-import io.streamnet.engine.backend.Calibration;
 import io.streamnet.engine.backend.Placement;
-import io.streamnet.engine.backend.Residency;
-import io.streamnet.engine.nn.layer.InferencePlan;
-import io.streamnet.engine.nn.layer.Layer;
-import io.streamnet.engine.nn.layer.Sequential;
 import io.streamnet.engine.tensor.Tensor;
 import io.streamnet.serving.model.ServedFrameModel;
-import java.util.List;
+import io.streamnet.serving.placement.RoundLadder;
+import java.util.Arrays;
 
 /**
  * One operator's workspace for batched frame classification with a {@link ServedFrameModel}: frames are
@@ -40,7 +35,7 @@ public final class FrameClassifier implements AutoCloseable {
     private final Tensor input;
     private final Tensor probabilities;
     /** The CNN copy for each batch size of the ladder (null elsewhere); [capacity] is the model's own. */
-    private final Path[] bySize;
+    private final CnnPath[] bySize;
     private final Tensor[] inputRows;
     private final Tensor[] probabilityRows;
     /**
@@ -70,14 +65,14 @@ public final class FrameClassifier implements AutoCloseable {
         this.capacity = capacity;
         this.input = Tensor.zeros(capacity, model.channels(), model.height(), model.width());
         this.probabilities = Tensor.zeros(capacity, model.classes());
-        this.bySize = new Path[capacity + 1];
+        this.bySize = new CnnPath[capacity + 1];
         // The model's own CNN serves the full batch where it computes on that batch's backend.
         Backend full = placement.forRows(capacity);
-        bySize[capacity] = new Path(model.backend() == full ? model.cnn().layers() : model.copyCnn(full).layers(), full);
-        for (int size : ladder(capacity)) {
+        bySize[capacity] = new CnnPath(model.backend() == full ? model.cnn().layers() : model.copyCnn(full).layers(), full);
+        for (int size : RoundLadder.of(capacity, 2)) { // powers of two: the sizes largestSizeUpTo picks
             if (size < capacity) {
                 Backend b = placement.forRows(size);
-                bySize[size] = new Path(model.copyCnn(b).layers(), b);
+                bySize[size] = new CnnPath(model.copyCnn(b).layers(), b);
             }
         }
         int levels = Integer.numberOfTrailingZeros(Integer.highestOneBit(capacity)) + 2;
@@ -102,60 +97,15 @@ public final class FrameClassifier implements AutoCloseable {
         return capacity;
     }
 
-    /** The batch sizes a classifier of {@code capacity} runs: the powers of two below it, and it. */
-    public static int[] ladder(int capacity) {
-        int n = 1;
-        for (int size = 1; size < capacity; size *= 2) {
-            n++;
-        }
-        int[] sizes = new int[n];
-        int i = 0;
-        for (int size = 1; size < capacity; size *= 2) {
-            sizes[i++] = size;
-        }
-        sizes[i] = capacity;
-        return sizes;
-    }
-
     /**
-     * Where this model's passes run ({@link Backends#placement}): with {@code STREAMNET_BACKEND=auto}
-     * and a device, each ladder size is timed on the CPU and the device on random frames (once per
-     * architecture and capacity, then cached), and passes go to the device only from the size where
-     * it is faster.
+     * Where this model's passes run ({@link io.streamnet.serving.placement.CalibratedPlacement}): with
+     * {@code STREAMNET_BACKEND=auto} and a device, each ladder size is timed on the CPU and the device
+     * on random frames (once per architecture and capacity, then cached), and passes go to the device
+     * only from the size where it is faster.
      */
     public static Placement placement(ServedFrameModel model, int capacity) {
-        String key = "frame cnn " + model.cnn().architecture() + " at capacity " + capacity;
-        return Backends.placement(key, ladder(capacity), new CnnRoundTimer(model));
+        return FramePlacement.of(model, capacity);
     }
-
-    /** Times one CNN inference of {@code rows} random frames on a backend, on a copy of the CNN made for it. */
-    private static final class CnnRoundTimer implements Calibration.RoundTimer {
-        private final ServedFrameModel model;
-        private final java.util.Map<String, Sequential> copies = new java.util.HashMap<>();
-
-        CnnRoundTimer(ServedFrameModel model) {
-            this.model = model;
-        }
-
-        @Override
-        public double seconds(Backend b, int rows) {
-            Sequential cnn = copies.computeIfAbsent(b.name() + "/" + rows, k -> model.copyCnn(b));
-            java.util.Random rng = new java.util.Random(rows);
-            Tensor x = Tensor.zeros(rows, model.channels(), model.height(), model.width());
-            for (int i = 0; i < x.size(); i++) {
-                x.put(i, rng.nextFloat());
-            }
-            List<Tensor> weights = cnn.residentTensors();
-            Residency.Step pass = s -> s.keep(cnn.infer(x)); // as a round runs: resident on a device
-            try (Residency r = b.residency(weights)) {
-                r.run(pass); // warm: buffers sized, weights uploaded, kernels loaded
-                long t0 = System.nanoTime();
-                r.run(pass);
-                return (System.nanoTime() - t0) / 1e9;
-            }
-        }
-    }
-
 
     /** Writes a frame's pixels (row-major, channels last, as on the wire) into {@code row}, channels first. */
     public void load(int row, byte[] pixels) {
@@ -187,13 +137,13 @@ public final class FrameClassifier implements AutoCloseable {
         if (rows < 1 || rows > capacity) {
             throw new IllegalArgumentException("rows must be in 1.." + capacity + ", got " + rows);
         }
-        java.util.Arrays.fill(failures, 0, rows, null);
+        Arrays.fill(failures, 0, rows, null);
         int width = model.featureSize();
         features = gatheredFeatures;
         for (int off = 0; off < rows; ) {
             int size = largestSizeUpTo(rows - off);
             try {
-                Tensor f = forward(bySize[size], view(inputViews, input, off, size),
+                Tensor f = bySize[size].forward(view(inputViews, input, off, size),
                         view(probabilityViews, probabilities, off, size));
                 if (size == rows) {
                     features = f; // one pass: its features are every row's
@@ -211,7 +161,7 @@ public final class FrameClassifier implements AutoCloseable {
     private void oneByOne(int from, int count, int width) {
         for (int i = from; i < from + count; i++) {
             try {
-                Tensor f = forward(bySize[1], inputRows[i], probabilityRows[i]);
+                Tensor f = bySize[1].forward(inputRows[i], probabilityRows[i]);
                 System.arraycopy(f.data(), f.offset(), gatheredFeatures.data(), i * width, width);
             } catch (RuntimeException e) {
                 failures[i] = "the model failed: " + e;
@@ -261,82 +211,13 @@ public final class FrameClassifier implements AutoCloseable {
         return failures[row];
     }
 
-    /** Inference through {@code path}: the classifier layer's input (returned) and softmax(logits) into {@code probs}. */
-    private Tensor forward(Path path, Tensor x, Tensor probs) {
-        return path.forward(x, probs);
-    }
-
-    /** Host-device copies the passes made so far (zero on the CPU). */
-    public Residency.CopyCounts deviceCopies() {
-        long u = 0;
-        long ub = 0;
-        long d = 0;
-        long db = 0;
-        for (Path p : bySize) {
-            if (p != null) {
-                Residency.CopyCounts c = p.residency.copies();
-                u += c.uploads();
-                ub += c.uploadedBytes();
-                d += c.downloads();
-                db += c.downloadedBytes();
-            }
-        }
-        return new Residency.CopyCounts(u, ub, d, db);
-    }
-
     /** Frees what the CNN copies hold on a device (nothing on the CPU). */
     @Override
     public void close() {
-        for (Path p : bySize) {
+        for (CnnPath p : bySize) {
             if (p != null) {
-                p.residency.close();
+                p.close();
             }
-        }
-    }
-
-    /**
-     * A copy of the CNN as inference steps up to the features (fused where layers allow), and its
-     * classifier layer; on a device, each pass runs device-resident (the frames go up once, the
-     * features and probabilities come back once, the weights stay).
-     */
-    private static final class Path {
-        final InferencePlan features;
-        final Layer classifier;
-        final Backend backend;
-        final Residency residency;
-        private final Residency.Step step = this::pass;
-        private Tensor x;
-        private Tensor probs;
-        private Tensor out;
-
-        Path(List<Layer> layers, Backend backend) {
-            this.backend = backend;
-            this.features = InferencePlan.of(layers.subList(0, layers.size() - 1));
-            this.classifier = layers.get(layers.size() - 1);
-            List<Tensor> weights = new java.util.ArrayList<>();
-            for (Layer l : layers) {
-                weights.addAll(l.residentTensors());
-            }
-            this.residency = backend.residency(weights);
-        }
-
-        Tensor forward(Tensor x, Tensor probs) {
-            this.x = x;
-            this.probs = probs;
-            try {
-                residency.run(step);
-                return out;
-            } finally {
-                this.x = null;
-                this.probs = null;
-            }
-        }
-
-        private void pass(Residency.Scope scope) {
-            out = features.run(x);
-            backend.softmax(classifier.infer(out), probs);
-            scope.keep(out);
-            scope.keep(probs);
         }
     }
 
