@@ -17,6 +17,10 @@ public final class SequenceInput {
     private final int[] ids;
     /** Refused or failed while its steps ran: its later steps are skipped. */
     private boolean dropped;
+    /** The key's state after this event's last step that ran, until its last step stores it ({@link SequenceLifecycle}). */
+    float[] carried;
+    /** The key had no state when this event's first step ran. */
+    boolean opens;
 
     private SequenceInput(SequenceEvent event, int[] ids) {
         this.event = event;

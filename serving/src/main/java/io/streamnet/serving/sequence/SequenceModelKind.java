@@ -5,6 +5,7 @@ import io.streamnet.engine.checkpoint.CheckpointException;
 import io.streamnet.rnn.model.ModelConfig;
 import io.streamnet.schemas.ModelUpdate;
 import io.streamnet.schemas.Prediction;
+import io.streamnet.schemas.PredictionKind;
 import io.streamnet.serving.model.ModelRejected;
 import io.streamnet.serving.model.ModelSlot;
 import io.streamnet.serving.model.ModelUpdates;
@@ -75,7 +76,8 @@ public final class SequenceModelKind implements ModelSlot.Kind<ServedSequenceMod
             }
         }
         for (int r = 0; r < CANARY_ROWS; r++) {
-            Prediction p = stepper.completed(r, inputs[r].event);
+            PredictionKind kind = SequenceLifecycle.afterEvent(mode, inputs[r].event.end);
+            Prediction p = kind == null ? null : stepper.prediction(r, inputs[r].event, kind);
             if (p != null && !(finite(p.getProbabilities()) && finite(p.getValues()))) {
                 return "its " + p.getKind() + " output is not finite";
             }

@@ -15,12 +15,10 @@ import io.streamnet.rnn.text.Vocabulary;
 import io.streamnet.schemas.Prediction;
 import io.streamnet.schemas.PredictionKind;
 import io.streamnet.serving.model.ServedSequenceModel;
-import io.streamnet.serving.reject.RejectReason;
-import io.streamnet.serving.reject.Rejected;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The stepper every sequence runtime uses: batched steps equal the model's own, and what each mode emits. */
+/** The stepper every sequence runtime uses: batched steps equal the model's own (what each mode emits: {@link SequenceLifecycleTest}). */
 class SequenceStepperTest {
     private static final Vocabulary VOCAB = Vocabulary.words(List.of("great phone works well"), 50, 1);
     private final SequenceModel model = new SequenceModel(CpuBackend.instance(),
@@ -31,15 +29,15 @@ class SequenceStepperTest {
         return SequenceInput.of(SequenceEvent.text(key, seq, text, end), served, 100);
     }
 
-    /** Steps {@code in} alone in row 0 from {@code stored}; returns the prediction and the new state. */
-    private Prediction step(SequenceStepper s, SequenceInput in, float[] stored, float[][] state) {
+    /** Steps {@code in} alone in row 0 from {@code stored}; returns its prediction of {@code kind} and the new state. */
+    private Prediction step(SequenceStepper s, SequenceInput in, float[] stored, float[][] state, PredictionKind kind) {
         s.loadState(0, stored);
         for (int i = 0; i < in.steps(); i++) {
             s.loadInput(0, in, i);
             s.run(1);
         }
         state[0] = s.state(0);
-        return s.completed(0, in.event);
+        return s.prediction(0, in.event, kind);
     }
 
     @Test
@@ -54,8 +52,8 @@ class SequenceStepperTest {
         s.run(2);
         float[] wantA = model.step(model.initialState(), VOCAB.id("great")).output();
         float[] wantB = model.step(model.initialState(), VOCAB.id("phone")).output();
-        assertThat(s.completed(0, a.event).getProbabilities()).containsExactly(wantA[0], wantA[1]);
-        assertThat(s.completed(1, b.event).getProbabilities()).containsExactly(wantB[0], wantB[1]);
+        assertThat(s.prediction(0, a.event, PredictionKind.MANY_TO_ONE).getProbabilities()).containsExactly(wantA[0], wantA[1]);
+        assertThat(s.prediction(1, b.event, PredictionKind.MANY_TO_ONE).getProbabilities()).containsExactly(wantB[0], wantB[1]);
     }
 
     @Test
@@ -83,44 +81,28 @@ class SequenceStepperTest {
             assertThat(deviceOps.get() > 0).as("%d rows on the device", rows).isEqualTo(rows >= 3);
             for (int i = 0; i < rows; i++) {
                 float[] want = model.step(model.initialState(), VOCAB.id(words[i])).output();
-                assertThat(s.completed(i, in[i].event).getProbabilities()).containsExactly(want[0], want[1]);
+                assertThat(s.prediction(i, in[i].event, PredictionKind.MANY_TO_ONE).getProbabilities()).containsExactly(want[0], want[1]);
             }
         }
     }
 
     @Test
-    void rollingEmitsAScoreAfterEveryEventAndTheFinalOneAsManyToOne() {
-        SequenceStepper s = new SequenceStepper(served, OutputMode.ROLLING, 1, 1);
-        float[][] state = new float[1][];
-        assertThat(step(s, input("a", 0, "great", false), null, state).getKind()).isEqualTo(PredictionKind.ROLLING);
-        Prediction last = step(s, input("a", 1, "phone", true), state[0], state);
-        assertThat(last.getKind()).isEqualTo(PredictionKind.MANY_TO_ONE);
-        assertThat(last.getModelId()).isEqualTo("m");
-        assertThat(last.getModelVersion()).isEqualTo(4);
-    }
-
-    @Test
-    void manyToOneEmitsOnlyAtTheEndMarker() {
-        SequenceStepper s = new SequenceStepper(served, OutputMode.MANY_TO_ONE, 1, 1);
-        assertThat(step(s, input("a", 0, "great", false), null, new float[1][])).isNull();
-    }
-
-    @Test
-    void anEndMarkerWithoutInputPredictsFromTheStoredState() {
+    void aPredictionFromAStoredStateIsTheModelsOutputForIt() {
         SequenceStepper s = new SequenceStepper(served, OutputMode.MANY_TO_ONE, 1, 1);
         float[][] state = new float[1][];
-        step(s, input("a", 0, "great phone", false), null, state);
-        Prediction p = s.closeWithoutStep(SequenceEvent.text("a", 1, null, true), state[0]);
+        step(s, input("a", 0, "great phone", false), null, state, PredictionKind.MANY_TO_ONE);
+        Prediction p = s.predictionFrom(state[0], SequenceEvent.text("a", 1, null, true), PredictionKind.MANY_TO_ONE);
         float[] want = model.step(model.step(model.initialState(), VOCAB.id("great")).state(), VOCAB.id("phone"))
                 .output();
         assertThat(p.getProbabilities()).containsExactly(want[0], want[1]);
     }
 
     @Test
-    void anEndMarkerForAKeyWithoutStateIsRefused() {
+    void onlyAStateOfThisModelsShapeIsReadable() {
         SequenceStepper s = new SequenceStepper(served, OutputMode.MANY_TO_ONE, 1, 1);
-        assertThatThrownBy(() -> s.closeWithoutStep(SequenceEvent.text("a", 0, null, true), null))
-                .isInstanceOfSatisfying(Rejected.class, r -> assertThat(r.reason()).isEqualTo(RejectReason.NO_OPEN_SEQUENCE));
+        assertThat(s.readable(null)).isFalse();
+        assertThat(s.readable(new float[3])).isFalse();
+        assertThat(s.readable(model.initialState().values())).isTrue();
     }
 
     @Test
@@ -140,8 +122,7 @@ class SequenceStepperTest {
                 OutputMode.FORECAST, 3, 1);
         SequenceInput end = SequenceInput.of(SequenceEvent.features("k", 0, new float[] {1f, 0f}, true),
                 new ServedSequenceModel("f", 1, new byte[0], f, null), 10);
-        Prediction p = step(s, end, null, new float[1][]);
-        assertThat(p.getKind()).isEqualTo(PredictionKind.FORECAST);
+        Prediction p = step(s, end, null, new float[1][], PredictionKind.FORECAST);
         assertThat(p.getValues()).hasSize(3 * 2);
     }
 }
