@@ -1,7 +1,7 @@
 package io.streamnet.flink.frame;
 
 import io.streamnet.flink.job.KafkaJobs;
-import io.streamnet.flink.serving.DeadLetterOutput;
+import io.streamnet.flink.operator.DeadLetterOutput;
 import io.streamnet.flink.source.RawRecord;
 import io.streamnet.schemas.DeadLetter;
 import io.streamnet.schemas.Prediction;

@@ -1,6 +1,6 @@
 package io.streamnet.flink.job;
 
-import io.streamnet.flink.serving.DeadLetterOutput;
+import io.streamnet.flink.operator.DeadLetterOutput;
 import io.streamnet.flink.source.RawRecord;
 import io.streamnet.serving.event.SourcedEvent;
 import io.streamnet.serving.output.DeadLetters;

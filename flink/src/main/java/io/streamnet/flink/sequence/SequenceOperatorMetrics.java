@@ -1,10 +1,10 @@
 package io.streamnet.flink.sequence;
 
-import io.streamnet.flink.serving.ServingMetrics;
+import io.streamnet.flink.operator.BatchMetrics;
 import org.apache.flink.metrics.MetricGroup;
 
-/** The sequence operator's metrics: the serving ones (eventsIn, stepMicros) plus the keys with state. */
-final class SequenceOperatorMetrics extends ServingMetrics {
+/** The sequence operator's metrics: the batch ones (eventsIn, stepMicros) plus the keys with state. */
+final class SequenceOperatorMetrics extends BatchMetrics {
     volatile long keysWithState;
 
     SequenceOperatorMetrics(MetricGroup group) {

@@ -1,6 +1,6 @@
 package io.streamnet.flink.training;
 
-import io.streamnet.flink.serving.DeadLetterOutput;
+import io.streamnet.flink.operator.DeadLetterOutput;
 import io.streamnet.rnn.train.SequenceTrainer;
 import io.streamnet.schemas.ModelUpdate;
 import io.streamnet.serving.model.ServedSequenceModel;

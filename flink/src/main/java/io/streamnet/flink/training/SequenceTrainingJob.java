@@ -1,9 +1,9 @@
 package io.streamnet.flink.training;
 
 import io.streamnet.flink.job.KafkaJobs;
+import io.streamnet.flink.operator.DeadLetterOutput;
 import io.streamnet.flink.sequence.DecodeEvents;
 import io.streamnet.flink.sequence.SequenceJob;
-import io.streamnet.flink.serving.DeadLetterOutput;
 import io.streamnet.flink.sink.KafkaSinks;
 import io.streamnet.flink.source.RawRecord;
 import io.streamnet.schemas.DeadLetter;
@@ -21,7 +21,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The online training job: KafkaSource of labelled TextEvents (StepEvents for a feature model) -> decode and validate (bad records
- * to the dead-letter topic) -> keyBy(key) -> {@link TrainingOperator} (the model-updates topic
+ * to the dead-letter topic) -> keyBy(key) -> the model's {@link TrainingOperators} (the model-updates topic
  * broadcast into it: it learns on the newest version) -> the {@link ModelOwnerOperator}
  * (parallelism 1) -> transactional KafkaSink to model-updates, where the inference jobs, the Kafka
  * Streams app and this job's own training operators pick each version up. The loop closes through
@@ -51,8 +51,7 @@ public final class SequenceTrainingJob {
                 .connect(models.broadcast())
                 .transform("online training (" + c.windowsPerGradient + " sequences per gradient)",
                         TypeInformation.of(TrainingMessage.class),
-                        new TrainingOperator(initial.checkpoint(), initial.modelId(), initial.version(),
-                                c.operatorConfig()))
+                        TrainingOperators.of(initial, c.operatorConfig()))
                 .uid(c.uidPrefix + "train");
         SingleOutputStreamOperator<ModelUpdate> updates = trained.global()
                 .transform("model owner", new AvroTypeInfo<>(ModelUpdate.class),

@@ -2,7 +2,7 @@ package io.streamnet.flink.frame;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streamnet.flink.serving.DeadLetterOutput;
+import io.streamnet.flink.operator.DeadLetterOutput;
 import io.streamnet.flink.source.RawRecord;
 import io.streamnet.schemas.DeadLetter;
 import io.streamnet.schemas.Frame;

@@ -1,6 +1,6 @@
 package io.streamnet.flink.frame;
 
-import io.streamnet.flink.serving.DeadLetterOutput;
+import io.streamnet.flink.operator.DeadLetterOutput;
 import io.streamnet.flink.source.RawRecord;
 import io.streamnet.schemas.DeadLetter;
 import io.streamnet.schemas.ModelUpdate;

@@ -7,7 +7,7 @@ import io.streamnet.engine.cpu.CpuBackend;
 import io.streamnet.flink.sequence.DecodeEvents;
 import io.streamnet.flink.sequence.SequenceOperator;
 import io.streamnet.flink.sequence.SequenceOperatorConfig;
-import io.streamnet.flink.serving.DeadLetterOutput;
+import io.streamnet.flink.operator.DeadLetterOutput;
 import io.streamnet.flink.source.RawRecord;
 import io.streamnet.contract.PipelineTopics;
 import io.streamnet.kafka.streams.RnnTopology;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamnet.engine.checkpoint.Checkpoints;
 import io.streamnet.engine.cpu.CpuBackend;
-import io.streamnet.flink.serving.DeadLetterOutput;
+import io.streamnet.flink.operator.DeadLetterOutput;
 import io.streamnet.flink.source.RawRecord;
 import io.streamnet.rnn.cell.CellType;
 import io.streamnet.rnn.model.ModelConfig;

@@ -53,7 +53,7 @@ class LabelledStepTrainingTest {
     TrainingOperatorTest.Harness harness() throws Exception {
         byte[] ckpt = Checkpoints.toBytes(RnnCheckpoints.toCheckpoint(model, null, Map.of(ServedModel.META_ID, "s",
                 ServedModel.META_VERSION, "1")));
-        return new TrainingOperatorTest.Harness(new TrainingOperator(ckpt, "s", 1, new TrainingOperatorConfig(100,
+        return new TrainingOperatorTest.Harness(new ManyToManyTrainingOperator(ckpt, "s", 1, new TrainingOperatorConfig(100,
                 60_000, Duration.ofHours(1), 1 << 20, 1000, K2, K1, 1000, 0f, HeldOutSlice.NONE, null, 3)));
     }
 

@@ -67,7 +67,7 @@ class ModelOwnerOperatorTest {
                 h.processElement(new StreamRecord<>(gradient(2, 0.1f)));
             }
             assertThat(updates(h)).as("stopped publishing").isEmpty();
-            assertThat(h.getSideOutput(io.streamnet.flink.serving.DeadLetterOutput.TAG)).singleElement()
+            assertThat(h.getSideOutput(io.streamnet.flink.operator.DeadLetterOutput.TAG)).singleElement()
                     .satisfies(r -> {
                         assertThat(r.getValue().getReason().toString()).isEqualTo("OWNER_CONFLICT");
                         assertThat(r.getValue().getDetail().toString()).contains("job-a").contains("job-b");
@@ -102,12 +102,12 @@ class ModelOwnerOperatorTest {
             h.processElement(new StreamRecord<>(onV2));
             h.processElement(new StreamRecord<>(onV2));
             assertThat(updates(h)).extracting(ModelUpdate::getVersion).containsExactly(3L);
-            assertThat(h.getSideOutput(io.streamnet.flink.serving.DeadLetterOutput.TAG)).isNull();
+            assertThat(h.getSideOutput(io.streamnet.flink.operator.DeadLetterOutput.TAG)).isNull();
         }
         try (var h = harness()) { // another job, same group id, started from v1
             h.open();
             h.processElement(new StreamRecord<>(onV2));
-            assertThat(h.getSideOutput(io.streamnet.flink.serving.DeadLetterOutput.TAG)).singleElement()
+            assertThat(h.getSideOutput(io.streamnet.flink.operator.DeadLetterOutput.TAG)).singleElement()
                     .satisfies(r -> assertThat(r.getValue().getReason().toString()).isEqualTo("OWNER_CONFLICT"));
         }
     }

@@ -31,7 +31,7 @@ class NextTokenTrainingTest {
             TrainingOperatorTest.VOCAB.size(), 4, 6, 1, 0f, TrainingOperatorTest.VOCAB.size(), OutputType.MANY_TO_MANY), 5);
 
     TrainingOperatorTest.Harness harness() throws Exception {
-        return new TrainingOperatorTest.Harness(new TrainingOperator(TrainingOperatorTest.checkpoint(model, 1), "s", 1,
+        return new TrainingOperatorTest.Harness(new ManyToManyTrainingOperator(TrainingOperatorTest.checkpoint(model, 1), "s", 1,
                 new TrainingOperatorConfig(100, 60_000, Duration.ofHours(1), 1 << 20, 1000, K2, K1, 1000, 0f,
                         HeldOutSlice.NONE, null, 3)));
     }

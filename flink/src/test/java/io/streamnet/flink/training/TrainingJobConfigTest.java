@@ -70,7 +70,7 @@ class TrainingJobConfigTest {
         c.heldOutShare = 0;
         SequenceModel model = new SequenceModel(CpuBackend.instance(), TrainingOperatorTest.CONFIG, 11);
         SequenceModel attacker = new SequenceModel(CpuBackend.instance(), TrainingOperatorTest.CONFIG, 99);
-        try (var h = new TrainingOperatorTest.Harness(new TrainingOperator(TrainingOperatorTest.checkpoint(model, 1),
+        try (var h = new TrainingOperatorTest.Harness(new ManyToOneTrainingOperator(TrainingOperatorTest.checkpoint(model, 1),
                 "s", 1, c.validate().operatorConfig()))) {
             h.open();
             // an unsigned copy with other weights, newer than anything the job signed

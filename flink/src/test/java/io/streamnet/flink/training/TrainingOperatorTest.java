@@ -6,7 +6,8 @@ import static org.assertj.core.api.Assertions.within;
 import io.streamnet.engine.checkpoint.Checkpoints;
 import io.streamnet.engine.cpu.CpuBackend;
 import io.streamnet.engine.nn.Parameter;
-import io.streamnet.flink.serving.DeadLetterOutput;
+import io.streamnet.flink.operator.DeadLetterOutput;
+import io.streamnet.flink.operator.ModelFollowingOperator;
 import io.streamnet.flink.source.RawRecord;
 import io.streamnet.rnn.cell.CellType;
 import io.streamnet.rnn.model.ModelConfig;
@@ -47,9 +48,9 @@ class TrainingOperatorTest {
 
     static final class Harness
             extends KeyedTwoInputStreamOperatorTestHarness<String, SequenceEvent, RawRecord, TrainingMessage> {
-        private final TrainingOperator op;
+        private final ModelFollowingOperator<SequenceEvent, ServedSequenceModel, TrainingMessage> op;
 
-        Harness(TrainingOperator op) throws Exception {
+        Harness(ModelFollowingOperator<SequenceEvent, ServedSequenceModel, TrainingMessage> op) throws Exception {
             super(op, e -> e.key, null, Types.STRING);
             this.op = op;
         }
@@ -91,7 +92,7 @@ class TrainingOperatorTest {
 
     Harness harness(int windowsPerGradient, HeldOutSlice slice, boolean secretGiven, EventOrder order)
             throws Exception {
-        return new Harness(new TrainingOperator(checkpoint(model, 1), "s", 1, new TrainingOperatorConfig(100, 60_000,
+        return new Harness(new ManyToOneTrainingOperator(checkpoint(model, 1), "s", 1, new TrainingOperatorConfig(100, 60_000,
                 Duration.ofHours(1), 1 << 20, 1000, 5, 5, windowsPerGradient, 0f, slice, secretGiven, order, null, 3)));
     }
 

@@ -1,4 +1,4 @@
-package io.streamnet.flink.serving;
+package io.streamnet.flink.operator;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,6 +8,9 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An operator's keyed states that expire with its TTL, and the sweep that frees them. An idle key's
@@ -18,6 +21,7 @@ import org.apache.flink.runtime.state.VoidNamespaceSerializer;
  * records (IdleStateTtlTest), so memory still grew with the keys ever seen.
  */
 final class ExpiringStates {
+    private static final Logger LOG = LoggerFactory.getLogger(ExpiringStates.class);
     private final Duration ttl;
     private final List<ValueStateDescriptor<?>> descriptors = new ArrayList<>();
 
@@ -48,6 +52,22 @@ final class ExpiringStates {
     /** How often the heap is swept: half the TTL, within [1 s, 10 min]. */
     long periodMillis() {
         return Math.max(1_000, Math.min(600_000, ttl.toMillis() / 2));
+    }
+
+    /** Sweeps {@code backend} every {@link #periodMillis} from now on (when a TTL is set). */
+    void sweepEvery(ProcessingTimeService time, KeyedStateBackend<?> backend) {
+        if (enabled()) {
+            scheduleSweep(time, backend, time.getCurrentProcessingTime());
+        }
+    }
+
+    private void scheduleSweep(ProcessingTimeService time, KeyedStateBackend<?> backend, long now) {
+        time.registerTimer(now + periodMillis(), t -> {
+            long t0 = System.nanoTime();
+            sweep(backend);
+            LOG.debug("swept expired state in {} ms", (System.nanoTime() - t0) / 1_000_000);
+            scheduleSweep(time, backend, t);
+        });
     }
 
     /** Reads every key's expiring states, which removes the expired entries. */
