@@ -8,21 +8,22 @@ import io.streamnet.cli.jobs.ClusterCommand;
 import io.streamnet.cli.jobs.SubmitCommand;
 import io.streamnet.cli.kafka.KafkaCommand;
 import io.streamnet.cli.kafka.ProduceCommand;
-import io.streamnet.cli.kafka.StreamsCommand;
 import io.streamnet.cli.kafka.TailCommand;
 import io.streamnet.cli.train.TrainCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
 
-/** The {@code streamnet} command: each subcommand is wiring into the modules below. */
+/**
+ * The {@code streamnet} command: each subcommand is wiring into the modules below. {@code streams} and
+ * {@code bench} are found at run time ({@link OptionalCommands}), so {@link #commandLine} adds them.
+ */
 @Command(name = "streamnet", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Recurrent and convolutional neural networks inside a stream processor.",
         subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, SampleCommand.class,
-                KafkaCommand.class, ProduceCommand.class, TailCommand.class, StreamsCommand.class, RunCommand.class,
+                KafkaCommand.class, ProduceCommand.class, TailCommand.class, RunCommand.class,
                 SubmitCommand.class, ClusterCommand.class, io.streamnet.cli.jobs.JobJarsCommand.class,
                 io.streamnet.cli.kafka.TopicsCommand.class, PublishModelCommand.class, KeygenCommand.class, BackendCommand.class,
-                io.streamnet.cli.dashboard.DashboardCommand.class, BenchCommand.class, ImportCommand.class, ExportCommand.class,
-                CommandLine.HelpCommand.class})
+                io.streamnet.cli.dashboard.DashboardCommand.class, ImportCommand.class, ExportCommand.class})
 public final class StreamnetCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -43,7 +44,11 @@ public final class StreamnetCommand implements Runnable {
     public static CommandLine commandLine() {
         // picocli's own @FILE would split a file into arguments (a JAAS line into pieces) and keep a missing
         // file's name as the value; the options that take secrets read @FILE themselves (SecretArgument)
-        return new CommandLine(new StreamnetCommand()).setExpandAtFiles(false).setExecutionExceptionHandler((ex, cmd, parsed) -> {
+        CommandLine cli = new CommandLine(new StreamnetCommand());
+        OptionalCommands.register(cli);
+        cli.addSubcommand(new CommandLine.HelpCommand()); // last in the list, as before
+        // the settings below reach the subcommands there are now: they are all added above
+        return cli.setExpandAtFiles(false).setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof IllegalArgumentException || ex instanceof java.io.IOException
                     || ex instanceof io.streamnet.interop.ImportException
                     || ex instanceof io.streamnet.interop.safetensors.SafeTensorsException) {

@@ -35,7 +35,7 @@ class SecretArgumentsTest {
     static ClientProperties kafka(DashboardCommand c) throws Exception {
         var field = DashboardCommand.class.getDeclaredField("kafka");
         field.setAccessible(true);
-        return ((io.streamnet.cli.kafka.KafkaClientOptions) field.get(c)).settings();
+        return ((io.streamnet.kafka.client.KafkaClientOptions) field.get(c)).settings();
     }
 
     @Test

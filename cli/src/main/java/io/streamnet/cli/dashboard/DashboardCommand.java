@@ -1,7 +1,7 @@
 package io.streamnet.cli.dashboard;
 
-import io.streamnet.cli.SecretArgument;
-import io.streamnet.cli.kafka.KafkaClientOptions;
+import io.streamnet.kafka.client.KafkaClientOptions;
+import io.streamnet.kafka.client.SecretArgument;
 import io.streamnet.dashboard.DashboardFeed;
 import io.streamnet.dashboard.aggregate.DashboardState;
 import io.streamnet.dashboard.server.DashboardServer;

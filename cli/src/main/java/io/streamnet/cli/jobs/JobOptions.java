@@ -1,6 +1,6 @@
 package io.streamnet.cli.jobs;
 
-import io.streamnet.cli.kafka.KafkaClientOptions;
+import io.streamnet.kafka.client.KafkaClientOptions;
 import io.streamnet.engine.backend.Backends;
 import io.streamnet.flink.frame.FrameJobConfig;
 import io.streamnet.flink.job.Delivery;

@@ -1,6 +1,6 @@
 package io.streamnet.cli.jobs;
 
-import io.streamnet.cli.kafka.KafkaClientOptions;
+import io.streamnet.kafka.client.KafkaClientOptions;
 import io.streamnet.engine.backend.Backends;
 import io.streamnet.contract.PipelineTopics;
 import io.streamnet.kafka.model.ModelUpdatePublisher;

@@ -4,6 +4,7 @@ import io.streamnet.datasets.DatasetLocator;
 import io.streamnet.datasets.FashionMnist;
 import io.streamnet.datasets.FrameVideo;
 import io.streamnet.contract.PipelineTopics;
+import io.streamnet.kafka.client.KafkaClientOptions;
 import io.streamnet.kafka.replay.CharacterEvents;
 import io.streamnet.kafka.replay.FrameEvents;
 import io.streamnet.kafka.replay.KeyedEvent;

@@ -1,6 +1,7 @@
 package io.streamnet.cli.kafka;
 
 import io.streamnet.contract.PipelineTopics;
+import io.streamnet.kafka.client.KafkaClientOptions;
 import io.streamnet.kafka.serde.RecordSerde;
 import io.streamnet.kafka.tail.PredictionTailer;
 import io.streamnet.kafka.tail.TailStats;

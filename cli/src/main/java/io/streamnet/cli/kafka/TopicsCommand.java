@@ -2,6 +2,7 @@ package io.streamnet.cli.kafka;
 
 import io.streamnet.contract.PipelineTopics;
 import io.streamnet.kafka.admin.TopicAdmin;
+import io.streamnet.kafka.client.KafkaClientOptions;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;

@@ -1,8 +1,7 @@
-package io.streamnet.cli.kafka;
+package io.streamnet.kafka.streams;
 
 import io.streamnet.engine.backend.Backends;
-import io.streamnet.kafka.streams.RnnTopology;
-import io.streamnet.kafka.streams.StreamsAppConfig;
+import io.streamnet.kafka.client.KafkaClientOptions;
 import io.streamnet.serving.event.EventOrder;
 import io.streamnet.serving.model.ServedSequenceModel;
 import io.streamnet.serving.model.UpdateSignatures;
@@ -25,7 +24,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine;
 
-/** Runs the Kafka Streams per-key RNN inference app with a checkpoint until Ctrl-C. */
+/**
+ * Runs the Kafka Streams per-key RNN inference app with a checkpoint until Ctrl-C. The {@code streamnet}
+ * command finds it at run time (the launcher puts this module on the classpath for {@code streams}
+ * only), so Kafka Streams and its RocksDB never share a classpath with a Flink job's.
+ */
 @Command(name = "streams", mixinStandardHelpOptions = true,
         description = "Run the Kafka Streams per-key RNN app (exactly-once): text-events or step-events -> predictions, bad records -> dead-letters.")
 public final class StreamsCommand implements Callable<Integer> {

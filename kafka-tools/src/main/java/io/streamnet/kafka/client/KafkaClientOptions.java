@@ -1,6 +1,5 @@
-package io.streamnet.cli.kafka;
+package io.streamnet.kafka.client;
 
-import io.streamnet.cli.SecretArgument;
 import io.streamnet.contract.ClientProperties;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,7 +13,8 @@ import picocli.CommandLine.Option;
  * {@code --kafka-property security.protocol=SASL_SSL --kafka-property sasl.mechanism=SCRAM-SHA-512
  * --kafka-config client.properties}. A secret setting is best read from a file, out of {@code ps}:
  * {@code --kafka-property sasl.jaas.config=@jaas.txt} (the value from the file) or
- * {@code --kafka-property @jaas-setting.txt} (the whole KEY=VALUE from the file).
+ * {@code --kafka-property @jaas-setting.txt} (the whole KEY=VALUE from the file). A picocli mixin, here
+ * so that the cli's commands and the Streams app's {@code streams} command share it.
  */
 public final class KafkaClientOptions {
     @Option(names = "--kafka-config", paramLabel = "FILE",

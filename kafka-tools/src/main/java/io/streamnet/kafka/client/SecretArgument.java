@@ -1,4 +1,4 @@
-package io.streamnet.cli;
+package io.streamnet.kafka.client;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

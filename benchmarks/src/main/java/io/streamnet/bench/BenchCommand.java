@@ -1,13 +1,16 @@
-package io.streamnet.cli;
+package io.streamnet.bench;
 
-import io.streamnet.bench.BenchReport;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The performance report: every comparison interleaved on this machine, Markdown and plots (code in benchmarks). */
+/**
+ * The performance report: every comparison interleaved on this machine, Markdown and plots. The
+ * {@code streamnet} command finds it at run time (the launcher puts this module on the classpath for
+ * {@code bench} only), so JMH and the plotting library never ship in the cli.
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run the performance comparisons (interleaved, this machine) into DIR/report.md with PNG plots.")
 public final class BenchCommand implements Callable<Integer> {
