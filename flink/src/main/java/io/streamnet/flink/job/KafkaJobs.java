@@ -39,7 +39,6 @@ public final class KafkaJobs {
         Configuration conf = new Configuration();
         conf.set(StateBackendOptions.STATE_BACKEND, c.stateBackend.flinkName);
         if (c.stateBackend == KafkaJobConfig.StateBackend.ROCKSDB) {
-            requireFlinksRocksDb(KafkaJobs.class.getClassLoader());
             conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, c.incrementalCheckpoints);
         }
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
@@ -61,33 +60,6 @@ public final class KafkaJobs {
             conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF, c.restartMaxBackoff);
         }
         env.configure(conf);
-    }
-
-    /**
-     * Flink's RocksDB backend needs its own fork of RocksDB (frocksdbjni); Kafka Streams brings the
-     * original (rocksdbjni), whose classes and native library have the same names. Whichever comes
-     * first on the classpath is loaded, and with the original the job fails at its first keyed state
-     * (an UnsatisfiedLinkError in FlinkCompactionFilter): say so before it starts.
-     */
-    static void requireFlinksRocksDb(ClassLoader loader) {
-        String rocks = jarOf(loader.getResource("org/rocksdb/RocksDB.class"));
-        String flinks = jarOf(loader.getResource("org/rocksdb/FlinkCompactionFilter.class"));
-        // Flink's fork may come as frocksdbjni or inside flink-dist: what matters is that RocksDB is loaded from it
-        if (rocks == null || !rocks.equals(flinks)) {
-            throw new IllegalStateException("the RocksDB state backend needs Flink's RocksDB (frocksdbjni) first on the "
-                    + "classpath, but org.rocksdb comes from " + rocks + " (Kafka Streams' rocksdbjni?): run the job on "
-                    + "a Flink cluster (streamnet cluster / submit) or use the hashmap state backend");
-        }
-    }
-
-    /** The jar (or directory) part of a class resource's URL, or null. */
-    static String jarOf(java.net.URL resource) {
-        if (resource == null) {
-            return null;
-        }
-        String u = resource.toString();
-        int bang = u.indexOf("!/");
-        return bang >= 0 ? u.substring(0, bang) : u.substring(0, u.lastIndexOf("org/rocksdb/"));
     }
 
     /** The input topic's records, undecoded (decoding and its dead letters are the next stage). */
