@@ -1,6 +1,8 @@
 package io.streamnet.flink.sequence;
 
 import io.streamnet.serving.sequence.SequenceEvent;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -40,22 +42,26 @@ final class SessionGaps {
     }
 
     /** (Re)arms the current key's timer after its event {@code e}. */
-    void arm(SequenceEvent e) throws Exception {
+    void arm(SequenceEvent e) {
         if (gapMillis == 0) {
             return;
         }
-        long[] s = session.value();
+        long[] s = session();
         if (s != null) {
             timers.deleteProcessingTimeTimer(VoidNamespace.INSTANCE, s[0]);
         }
         long deadline = timers.currentProcessingTime() + gapMillis;
         timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, deadline);
-        session.update(new long[] {deadline, e.seq, e.eventTime, e.label});
+        try {
+            session.update(new long[] {deadline, e.seq, e.eventTime, e.label});
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
     }
 
     /** The current key closed: its timer goes. */
-    void disarm() throws Exception {
-        long[] s = session.value();
+    void disarm() {
+        long[] s = session();
         if (s != null) {
             timers.deleteProcessingTimeTimer(VoidNamespace.INSTANCE, s[0]);
             session.clear();
@@ -63,8 +69,8 @@ final class SessionGaps {
     }
 
     /** The key's last event (for the closing prediction) if {@code timer} is its live one, else null. */
-    SequenceEvent expired(InternalTimer<String, VoidNamespace> timer) throws Exception {
-        long[] s = session.value();
+    SequenceEvent expired(InternalTimer<String, VoidNamespace> timer) {
+        long[] s = session();
         if (s == null || s[0] != timer.getTimestamp()) {
             return null;
         }
@@ -75,5 +81,13 @@ final class SessionGaps {
         last.label = (int) s[3];
         last.ingestTime = s[0];
         return last;
+    }
+
+    private long[] session() {
+        try {
+            return session.value();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }
