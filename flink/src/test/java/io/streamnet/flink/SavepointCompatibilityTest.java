@@ -150,9 +150,7 @@ class SavepointCompatibilityTest {
     }
 
     private static SequenceJobConfig sequenceConfig(PipelineFixture f) {
-        SequenceJobConfig c = common(f.configure(new SequenceJobConfig(), "savepoint-sequence"));
-        c.batchSize = 8;
-        return c;
+        return common(f.configure(SequenceJobConfig.builder(), "savepoint-sequence")).batchSize(8).build();
     }
 
     private static List<String[]> conversations() {
@@ -247,9 +245,7 @@ class SavepointCompatibilityTest {
     }
 
     private static FrameJobConfig frameConfig(PipelineFixture f) {
-        FrameJobConfig c = common(f.configure(new FrameJobConfig(), "savepoint-frames"));
-        c.batchSize = 4;
-        return c;
+        return common(f.configure(FrameJobConfig.builder(), "savepoint-frames")).batchSize(4).build();
     }
 
     private static byte[] pixels(String camera, int frameNo) {
@@ -297,11 +293,10 @@ class SavepointCompatibilityTest {
      * and a state TTL of a century: the fixture's states carry the time they were written, and under
      * the default hour they would read as expired an hour after the fixture was made.
      */
-    private static <C extends KafkaJobConfig> C common(C c) {
-        c.parallelism = 2;
-        c.stateTtl = Duration.ofDays(36_500);
-        c.delivery = Delivery.AT_LEAST_ONCE;
-        return c;
+    private static <B extends KafkaJobConfig.Builder<?, B>> B common(B b) {
+        return b.parallelism(2)
+                .stateTtl(Duration.ofDays(36_500))
+                .delivery(Delivery.AT_LEAST_ONCE);
     }
 
     private Path copyFixture(String job) throws IOException, URISyntaxException {
@@ -371,7 +366,7 @@ class SavepointCompatibilityTest {
             SequenceJob.build(env, sc, ServedSequenceModel.load(CpuBackend.instance(), v3, null, -1));
             JobClient job = env.executeAsync(SequenceJob.NAME);
             produceWords(f, conversations, 0, FIRST_WORDS);
-            stopWhenConsumed(f, job, sc.groupId, PipelineTopics.TEXT_EVENTS, out.resolve("sequence"), v3);
+            stopWhenConsumed(f, job, sc.kafka().groupId(), PipelineTopics.TEXT_EVENTS, out.resolve("sequence"), v3);
 
             byte[] frameV3 = frameCheckpoint(1, 2, 3);
             FrameJobConfig fc = frameConfig(f);
@@ -379,7 +374,7 @@ class SavepointCompatibilityTest {
             FrameJob.build(env, fc, FrameFixtures.model(frameV3));
             job = env.executeAsync(FrameJob.NAME);
             produceFrames(f, 0, FIRST_FRAMES);
-            stopWhenConsumed(f, job, fc.groupId, PipelineTopics.FRAMES, out.resolve("frame"), frameV3);
+            stopWhenConsumed(f, job, fc.kafka().groupId(), PipelineTopics.FRAMES, out.resolve("frame"), frameV3);
         }
     }
 

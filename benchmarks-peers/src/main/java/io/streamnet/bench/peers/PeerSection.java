@@ -164,6 +164,6 @@ public final class PeerSection implements Section {
         }
         String uid = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
         jobs.put(name, (env, c) -> SequenceJob.buildWith(env, c, keyed -> keyed.process(scorer.get()).name(name)
-                .uid(c.uidPrefix + uid).returns(new AvroTypeInfo<>(Prediction.class))));
+                .uid(c.uidPrefix() + uid).returns(new AvroTypeInfo<>(Prediction.class))));
     }
 }

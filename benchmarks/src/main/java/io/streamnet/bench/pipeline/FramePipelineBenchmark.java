@@ -113,17 +113,18 @@ public final class FramePipelineBenchmark {
     }
 
     private FrameJobConfig config(EmbeddedKafka kafka, int batch, String group) throws Exception {
-        FrameJobConfig c = new FrameJobConfig();
-        c.bootstrapServers = kafka.bootstrapServers();
-        c.groupId = group;
-        c.transactionalIdPrefix = group;
-        c.parallelism = parallelism;
-        c.batchSize = batch;
-        c.batchMillis = batch == 1 ? 0 : 10;
-        c.followModelUpdates = false;
-        c.predictionsTopic = group + "-predictions";
+        FrameJobConfig c = FrameJobConfig.builder()
+                .bootstrapServers(kafka.bootstrapServers())
+                .groupId(group)
+                .transactionalIdPrefix(group)
+                .parallelism(parallelism)
+                .batchSize(batch)
+                .batchMillis(batch == 1 ? 0 : 10)
+                .followModelUpdates(false)
+                .predictionsTopic(group + "-predictions")
+                .build();
         try (Admin admin = Admin.create(kafka.clientProperties())) {
-            new TopicAdmin(admin).ensure(List.of(new TopicSpec(c.predictionsTopic, parallelism, (short) 1,
+            new TopicAdmin(admin).ensure(List.of(new TopicSpec(c.kafka().predictionsTopic(), parallelism, (short) 1,
                     PipelineBenchmark.APPEND_TIME)));
         }
         return c;
@@ -131,30 +132,26 @@ public final class FramePipelineBenchmark {
 
     /** Frames per second through the whole backlog (two predictions per frame: FRAME and smoothed). */
     private double throughput(EmbeddedKafka kafka, FrameJobConfig c, ServedFrameModel model) throws Exception {
-        c.bounded = true;
-        c.fromEarliest = true;
         StreamExecutionEnvironment env = PipelineBenchmark.env();
-        FrameJob.build(env, c, model);
-        env.execute("bench " + c.groupId);
-        return PipelineBenchmark.outputRate(kafka, c.predictionsTopic, 2L * frames) / 2;
+        FrameJob.build(env, c.toBuilder().bounded(true).fromEarliest(true).build(), model);
+        env.execute("bench " + c.kafka().groupId());
+        return PipelineBenchmark.outputRate(kafka, c.kafka().predictionsTopic(), 2L * frames) / 2;
     }
 
     /** Live at {@code liveRate} frames/s: {p50, p99, samples} of the predictions' latency. */
     private long[] latency(EmbeddedKafka kafka, FashionMnist test, FrameJobConfig c, ServedFrameModel model)
             throws Exception {
-        String topic = c.groupId + "-input";
+        String topic = c.kafka().groupId() + "-input";
         try (Admin admin = Admin.create(kafka.clientProperties())) {
             new TopicAdmin(admin).ensure(List.of(new TopicSpec(topic, parallelism, (short) 1, Map.of())));
         }
-        c.bounded = false;
-        c.inputTopic = topic;
         StreamExecutionEnvironment env = PipelineBenchmark.env();
-        FrameJob.build(env, c, model);
-        JobClient job = env.executeAsync("bench live " + c.groupId);
+        FrameJob.build(env, c.toBuilder().bounded(false).inputTopic(topic).build(), model);
+        JobClient job = env.executeAsync("bench live " + c.kafka().groupId());
         Thread.sleep(3000); // let the sources start before the first frame
         int n = liveRate * liveSeconds;
         produce(kafka, topic, test, n, liveRate);
-        List<Long> latencies = PipelineBenchmark.readLatencies(kafka, c.predictionsTopic, 2 * n,
+        List<Long> latencies = PipelineBenchmark.readLatencies(kafka, c.kafka().predictionsTopic(), 2 * n,
                 java.time.Duration.ofSeconds(60));
         job.cancel().get();
         return PipelineBenchmark.percentiles(latencies, 2 * liveRate); // two predictions per frame

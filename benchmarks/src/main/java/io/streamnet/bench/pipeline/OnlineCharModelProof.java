@@ -119,23 +119,23 @@ public final class OnlineCharModelProof {
                 new TopicAdmin(admin).ensure(List.of(new TopicSpec(UPDATES, 1, (short) 1, Map.of("max.message.bytes",
                         Integer.toString(64 << 20)))));
             }
-            TrainingJobConfig c = new TrainingJobConfig();
-            c.bootstrapServers = kafka.bootstrapServers();
-            c.groupId = "charlm-online";
-            c.transactionalIdPrefix = "charlm-online";
-            c.parallelism = 2;
-            c.checkpointInterval = Duration.ofMillis(250);
-            c.modelUpdatesTopic = UPDATES;
-            c.k1 = K1;
-            c.maxSteps = K2;
-            c.windowsPerGradient = STREAMS;
-            c.heldOutShare = 0;
-            c.learningRate = RATE;
-            c.weightDecay = 0;
-            c.clipNorm = 5;
-            c.gradientsPerUpdate = 4;
-            c.publishEvery = Duration.ofSeconds(2);
-            c.batchSize = 256;
+            TrainingJobConfig c = TrainingJobConfig.builder()
+                    .bootstrapServers(kafka.bootstrapServers())
+                    .groupId("charlm-online")
+                    .transactionalIdPrefix("charlm-online")
+                    .parallelism(2)
+                    .checkpointInterval(Duration.ofMillis(250))
+                    .modelUpdatesTopic(UPDATES)
+                    .k1(K1)
+                    .maxSteps(K2)
+                    .windowsPerGradient(STREAMS)
+                    .heldOutShare(0)
+                    .learningRate(RATE)
+                    .weightDecay(0)
+                    .clipNorm(5)
+                    .gradientsPerUpdate(4)
+                    .publishEvery(Duration.ofSeconds(2))
+                    .batchSize(256).build();
             StreamExecutionEnvironment env = PipelineBenchmark.env();
             SequenceTrainingJob.build(env, c, initial);
             JobClient job = env.executeAsync("charlm online");

@@ -112,30 +112,30 @@ public final class OnlineSmootherProof {
                 new TopicAdmin(admin).ensure(List.of(new TopicSpec(STEPS, 2, (short) 1, Map.of()),
                         new TopicSpec(UPDATES, 1, (short) 1, Map.of("max.message.bytes", Integer.toString(64 << 20)))));
             }
-            TrainingJobConfig c = new TrainingJobConfig();
-            c.bootstrapServers = kafka.bootstrapServers();
-            c.inputTopic = STEPS;
-            c.modelUpdatesTopic = UPDATES;
-            c.groupId = "smoother-online";
-            c.transactionalIdPrefix = "smoother-online";
-            // One training subtask: the 16 windows of a group end in one round and make one gradient, offline's
-            // batch of 16; at parallelism 2 each gradient holds about 8, twice the steps for the same schedule.
-            c.parallelism = 1;
-            c.checkpointInterval = Duration.ofMillis(250);
-            c.k1 = s.videoLength();
-            c.maxSteps = s.videoLength();
-            c.windowsPerGradient = s.batch();
-            c.heldOutShare = 0;
-            c.learningRate = s.lr();
-            // Offline decays by a cosine over its 192 steps (mean rate 0.5 x peak); halving every 96 keeps
-            // about as much of the rate over the run.
-            c.decayEvery = 96;
-            c.decayGamma = 0.5f;
-            c.weightDecay = 0;
-            c.clipNorm = 5;
-            c.gradientsPerUpdate = 1; // a version per gradient: the trainers learn on weights at most a commit old
-            c.publishEvery = Duration.ofSeconds(2);
-            c.batchSize = 256;
+            TrainingJobConfig c = TrainingJobConfig.builder()
+                    .bootstrapServers(kafka.bootstrapServers())
+                    .inputTopic(STEPS)
+                    .modelUpdatesTopic(UPDATES)
+                    .groupId("smoother-online")
+                    .transactionalIdPrefix("smoother-online")
+                    // One training subtask: the 16 windows of a group end in one round and make one gradient, offline's
+                    // batch of 16; at parallelism 2 each gradient holds about 8, twice the steps for the same schedule.
+                    .parallelism(1)
+                    .checkpointInterval(Duration.ofMillis(250))
+                    .k1(s.videoLength())
+                    .maxSteps(s.videoLength())
+                    .windowsPerGradient(s.batch())
+                    .heldOutShare(0)
+                    .learningRate(s.lr())
+                    // Offline decays by a cosine over its 192 steps (mean rate 0.5 x peak); halving every 96 keeps
+                    // about as much of the rate over the run.
+                    .decayEvery(96)
+                    .decayGamma(0.5f)
+                    .weightDecay(0)
+                    .clipNorm(5)
+                    .gradientsPerUpdate(1) // a version per gradient: the trainers learn on weights at most a commit old
+                    .publishEvery(Duration.ofSeconds(2))
+                    .batchSize(256).build();
             StreamExecutionEnvironment env = PipelineBenchmark.env();
             SequenceTrainingJob.build(env, c, initial);
             JobClient job = env.executeAsync("smoother online");

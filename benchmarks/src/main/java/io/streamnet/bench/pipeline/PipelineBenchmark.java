@@ -108,7 +108,8 @@ public final class PipelineBenchmark {
                     Checkpoints.toBytes(RnnCheckpoints.toCheckpoint(warm, null, Map.of())), "warm-up", 1);
             for (String pipeline : new String[] {"identity", "batch " + batch, "batch 1"}) {
                 SequenceJobConfig w = config(kafka, pipeline, "bench-warmup-" + (++run));
-                System.out.printf("warm-up %-12s %,10.0f events/s%n", pipeline, throughput(kafka, w, warmServing));
+                System.out.printf("warm-up %-12s %,10.0f events/s%n", pipeline,
+                        throughput(kafka, w, job(pipeline, warmServing)));
             }
             for (CellType cell : cells) {
                 int hidden = cell == CellType.RNN ? 128 : 256;
@@ -125,11 +126,11 @@ public final class PipelineBenchmark {
                     double[] passes = new double[3];
                     for (int i = 0; i < passes.length; i++) {
                         SequenceJobConfig p = config(kafka, pipeline, "bench-" + run + "-pass-" + i);
-                        passes[i] = throughput(kafka, p, serving);
+                        passes[i] = throughput(kafka, p, job(pipeline, serving));
                     }
                     Arrays.sort(passes);
                     double rate = passes[1];
-                    long[] lat = latency(kafka, c, serving, run);
+                    long[] lat = latency(kafka, c, job(pipeline, serving), run);
                     rows.add(new Row(name, pipeline, rate, lat[0], lat[1], lat[2]));
                     System.out.printf("%-12s %-12s %,10.0f events/s (passes %,.0f / %,.0f / %,.0f)   latency p50 %d ms "
                             + "p99 %d ms (%d samples)%n", name, pipeline, rate, passes[0], passes[1], passes[2], lat[0],
@@ -146,18 +147,23 @@ public final class PipelineBenchmark {
 
     /** The job of {@code pipeline} ("identity", "batch N"; "batch 1" is per-record) reading the shared backlog. */
     public static SequenceJobConfig config(String pipeline, String group, EmbeddedKafka kafka, int batch, int parallelism) {
-        SequenceJobConfig c = SequenceJobConfig.forSteps();
-        c.bootstrapServers = kafka.bootstrapServers();
-        c.groupId = group;
-        c.transactionalIdPrefix = group;
-        c.parallelism = parallelism;
-        c.mode = OutputMode.MANY_TO_MANY;
-        c.identity = pipeline.equals("identity");
-        c.batchSize = pipeline.startsWith("batch ") ? Integer.parseInt(pipeline.substring(6)) : batch;
-        c.batchMillis = c.batchSize == 1 ? 0 : 10;
-        c.followModelUpdates = false;
-        c.predictionsTopic = group + "-predictions";
-        return c;
+        int batchSize = pipeline.startsWith("batch ") ? Integer.parseInt(pipeline.substring(6)) : batch;
+        return SequenceJobConfig.forSteps()
+                .bootstrapServers(kafka.bootstrapServers())
+                .groupId(group)
+                .transactionalIdPrefix(group)
+                .parallelism(parallelism)
+                .mode(OutputMode.MANY_TO_MANY)
+                .batchSize(batchSize)
+                .batchMillis(batchSize == 1 ? 0 : 10)
+                .followModelUpdates(false)
+                .predictionsTopic(group + "-predictions")
+                .build();
+    }
+
+    /** What {@code pipeline} runs: the identity pipeline ("identity"), else the sequence job serving {@code serving}. */
+    public static JobBuilder job(String pipeline, ServedSequenceModel serving) {
+        return pipeline.equals("identity") ? IdentityPipeline::build : (env, c) -> SequenceJob.build(env, c, serving);
     }
 
     public static StreamExecutionEnvironment env() {
@@ -172,14 +178,8 @@ public final class PipelineBenchmark {
      * their Kafka timestamps (the sink's send times), so cluster start, source start-up and the
      * final commit are not counted; the backlog is large enough that the span is many seconds.
      */
-    private double throughput(EmbeddedKafka kafka, SequenceJobConfig c, ServedSequenceModel serving) throws Exception {
-        return throughput(kafka, c, serving, events);
-    }
-
-    /** One pass over the backlog of {@code events}: events/s (see above); its predictions topic is made here. */
-    public static double throughput(EmbeddedKafka kafka, SequenceJobConfig c, ServedSequenceModel serving, long events)
-            throws Exception {
-        return throughput(kafka, c, (env, config) -> SequenceJob.build(env, config, serving), events);
+    private double throughput(EmbeddedKafka kafka, SequenceJobConfig c, JobBuilder job) throws Exception {
+        return throughput(kafka, c, job, events);
     }
 
     /** The job a benchmark builds into a fresh local environment from its (bounded, from-earliest) config. */
@@ -188,19 +188,21 @@ public final class PipelineBenchmark {
         void build(StreamExecutionEnvironment env, SequenceJobConfig c);
     }
 
-    /** One pass of the job {@code job} builds over the backlog of {@code events}: events/s as above. */
+    /**
+     * One pass of the job {@code job} builds over the backlog of {@code events}: events/s as above;
+     * its predictions topic is made here.
+     */
     public static double throughput(EmbeddedKafka kafka, SequenceJobConfig c, JobBuilder job, long events)
             throws Exception {
         try (Admin admin = Admin.create(kafka.clientProperties())) {
-            new TopicAdmin(admin).ensure(List.of(new TopicSpec(c.predictionsTopic, c.parallelism, (short) 1,
+            new TopicAdmin(admin).ensure(List.of(new TopicSpec(c.kafka().predictionsTopic(), c.parallelism(), (short) 1,
                     APPEND_TIME)));
         }
-        c.bounded = true;
-        c.fromEarliest = true;
+        SequenceJobConfig pass = c.toBuilder().bounded(true).fromEarliest(true).build();
         StreamExecutionEnvironment env = env();
-        job.build(env, c);
-        env.execute("bench " + c.groupId);
-        return outputRate(kafka, c.predictionsTopic, events);
+        job.build(env, pass);
+        env.execute("bench " + pass.kafka().groupId());
+        return outputRate(kafka, pass.kafka().predictionsTopic(), events);
     }
 
     /** Records per second in {@code topic}: {@code expected} records over the span of their broker timestamps. */
@@ -230,8 +232,8 @@ public final class PipelineBenchmark {
     }
 
     /** Live: the job runs, events come at a fixed rate, latency of each prediction; {p50, p99, samples}. */
-    private long[] latency(EmbeddedKafka kafka, SequenceJobConfig c, ServedSequenceModel serving, int run) throws Exception {
-        List<Long> latencies = liveLatencies(kafka, c, serving, "bench-live-" + run, liveRate, liveSeconds);
+    private long[] latency(EmbeddedKafka kafka, SequenceJobConfig c, JobBuilder job, int run) throws Exception {
+        List<Long> latencies = liveLatencies(kafka, c, job, "bench-live-" + run, liveRate, liveSeconds);
         // Warm-up: the first second of the live run is JIT and connection setup.
         return percentiles(latencies, liveRate);
     }
@@ -240,27 +242,31 @@ public final class PipelineBenchmark {
      * The job live on a fresh input topic fed at {@code rate} events/s for {@code seconds}: every
      * prediction's latency (ms), in arrival order, the first second (warm-up) included.
      */
-    static List<Long> liveLatencies(EmbeddedKafka kafka, SequenceJobConfig c, ServedSequenceModel serving, String topic,
+    static List<Long> liveLatencies(EmbeddedKafka kafka, SequenceJobConfig backlog, JobBuilder pipeline, String topic,
                                     int liveRate, int liveSeconds) throws Exception {
         try (Admin admin = Admin.create(kafka.clientProperties())) {
-            new TopicAdmin(admin).ensure(List.of(new TopicSpec(topic, c.parallelism, (short) 1, Map.of())));
+            new TopicAdmin(admin).ensure(List.of(new TopicSpec(topic, backlog.parallelism(), (short) 1, Map.of())));
         }
-        c.bounded = false;
-        c.fromEarliest = true;
-        c.inputTopic = topic;
-        c.groupId = c.groupId + "-live";
-        c.transactionalIdPrefix = c.groupId;
-        c.predictionsTopic = c.groupId + "-predictions";
+        String group = backlog.kafka().groupId() + "-live";
+        SequenceJobConfig c = backlog.toBuilder()
+                .bounded(false)
+                .fromEarliest(true)
+                .inputTopic(topic)
+                .groupId(group)
+                .transactionalIdPrefix(group)
+                .predictionsTopic(group + "-predictions")
+                .build();
         try (Admin admin = Admin.create(kafka.clientProperties())) {
-            new TopicAdmin(admin).ensure(List.of(new TopicSpec(c.predictionsTopic, c.parallelism, (short) 1, Map.of())));
+            new TopicAdmin(admin).ensure(List.of(new TopicSpec(c.kafka().predictionsTopic(), c.parallelism(), (short) 1,
+                    Map.of())));
         }
         StreamExecutionEnvironment env = env();
-        SequenceJob.build(env, c, serving);
-        JobClient job = env.executeAsync("bench live " + c.groupId);
+        pipeline.build(env, c);
+        JobClient job = env.executeAsync("bench live " + group);
         Thread.sleep(3000); // let the sources start before the first event
         int n = liveRate * liveSeconds;
         produce(kafka, topic, n, liveRate, 1);
-        List<Long> latencies = readLatencies(kafka, c.predictionsTopic, n, Duration.ofSeconds(60));
+        List<Long> latencies = readLatencies(kafka, c.kafka().predictionsTopic(), n, Duration.ofSeconds(60));
         job.cancel().get();
         return latencies;
     }

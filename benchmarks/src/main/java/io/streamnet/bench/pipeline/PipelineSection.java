@@ -81,8 +81,8 @@ public final class PipelineSection implements Section {
                 for (String p : ctx.quick() ? List.of("batch " + BUNDLE) : List.of("identity", "batch " + BUNDLE, "batch 1")) {
                     SequenceJobConfig c = PipelineBenchmark.config(p, "bench-live-" + (++run[0]), kafka, BUNDLE,
                             PARALLELISM);
-                    List<Long> lat = PipelineBenchmark.liveLatencies(kafka, c, serving, "bench-live-in-" + run[0],
-                            liveRate, liveSeconds);
+                    List<Long> lat = PipelineBenchmark.liveLatencies(kafka, c, PipelineBenchmark.job(p, serving),
+                            "bench-live-in-" + run[0], liveRate, liveSeconds);
                     // the first second is JIT and connection set-up
                     cdf.put(p, lat.subList(Math.min(lat.size(), liveRate), lat.size()).stream().mapToLong(Long::longValue)
                             .sorted().toArray());
@@ -141,7 +141,7 @@ public final class PipelineSection implements Section {
     private static double pass(EmbeddedKafka kafka, String pipeline, ServedSequenceModel serving, int events, int[] run)
             throws Exception {
         SequenceJobConfig c = PipelineBenchmark.config(pipeline, "bench-" + (++run[0]), kafka, BUNDLE, PARALLELISM);
-        return PipelineBenchmark.throughput(kafka, c, serving, events);
+        return PipelineBenchmark.throughput(kafka, c, PipelineBenchmark.job(pipeline, serving), events);
     }
 
     /** A random model of {@code cell} (features 32, 4 classes, MANY_TO_MANY) as the sequence job serves it. */

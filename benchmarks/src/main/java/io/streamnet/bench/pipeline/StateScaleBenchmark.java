@@ -6,7 +6,7 @@ import io.streamnet.engine.checkpoint.Checkpoints;
 import io.streamnet.engine.cpu.CpuBackend;
 import io.streamnet.local.flink.StandaloneCluster;
 import io.streamnet.flink.job.Delivery;
-import io.streamnet.flink.job.KafkaJobConfig;
+import io.streamnet.flink.job.StateBackend;
 import io.streamnet.flink.sequence.SequenceJob;
 import io.streamnet.flink.sequence.SequenceJobConfig;
 import io.streamnet.contract.PipelineTopics;
@@ -78,7 +78,7 @@ public final class StateScaleBenchmark {
     }
 
     private void run() throws Exception {
-        List<Map<String, String>> rows = measureAll(List.of(KafkaJobConfig.StateBackend.values()), System.out::println);
+        List<Map<String, String>> rows = measureAll(List.of(StateBackend.values()), System.out::println);
         System.out.printf("%nkeyed state of %,d keys (GRU H=16), one TaskManager of 2 slots, parallelism 2%n", keys);
         System.out.printf("%-9s %12s %12s %10s %12s %12s %10s %12s%n", "backend", "events/s", "full size", "full s",
                 "delta kind", "uploaded", "delta s", "restore s");
@@ -97,12 +97,12 @@ public final class StateScaleBenchmark {
             new String[] {"restore", "kill-to-running s"});
 
     /** Each of {@code backends} on a fresh standalone cluster over {@code keys} keys: one row each (see {@link #COLUMNS}). */
-    public static List<Map<String, String>> measure(int keys, List<KafkaJobConfig.StateBackend> backends,
+    public static List<Map<String, String>> measure(int keys, List<StateBackend> backends,
                                                     java.util.function.Consumer<String> log) throws Exception {
         return new StateScaleBenchmark(keys).measureAll(backends, log);
     }
 
-    private List<Map<String, String>> measureAll(List<KafkaJobConfig.StateBackend> backends,
+    private List<Map<String, String>> measureAll(List<StateBackend> backends,
                                                  java.util.function.Consumer<String> log) throws Exception {
         SequenceModel m = new SequenceModel(CpuBackend.instance(), ModelConfig.features(CellType.GRU, FEATURES, 16, 1, 0f,
                 2, Task.CLASSIFICATION, OutputType.MANY_TO_ONE), 1);
@@ -118,7 +118,7 @@ public final class StateScaleBenchmark {
             produce(kafka, 0, keys, 1, 1);
             log.accept(String.format("produced %,d events, one per key, in %.1f s", keys, (System.nanoTime() - t0) / 1e9));
             int round = 0;
-            for (KafkaJobConfig.StateBackend backend : backends) {
+            for (StateBackend backend : backends) {
                 round++;
                 rows.add(measure(kafka, serving, backend, home.resolve(backend.flinkName), round, log));
             }
@@ -127,29 +127,30 @@ public final class StateScaleBenchmark {
     }
 
     private Map<String, String> measure(EmbeddedKafka kafka, ServedSequenceModel serving,
-                                        KafkaJobConfig.StateBackend backend, Path dir, int round,
+                                        StateBackend backend, Path dir, int round,
                                         java.util.function.Consumer<String> log) throws Exception {
         Map<String, String> row = new LinkedHashMap<>();
         row.put("backend", backend.flinkName);
         Map<String, String> extra = Map.of("metrics.fetcher.update-interval", "500",
-                "taskmanager.memory.managed.fraction", backend == KafkaJobConfig.StateBackend.ROCKSDB ? "0.4" : "0.05");
+                "taskmanager.memory.managed.fraction", backend == StateBackend.ROCKSDB ? "0.4" : "0.05");
         try (StandaloneCluster cluster = StandaloneCluster.start(new StandaloneCluster.Settings(dir.resolve("flink"), 2,
                 "1024m", "6144m", extra, null), 1, Duration.ofMinutes(2))) {
-            SequenceJobConfig c = SequenceJobConfig.forSteps();
-            c.bootstrapServers = kafka.bootstrapServers();
-            c.groupId = "scale-" + backend.flinkName;
-            c.transactionalIdPrefix = c.groupId;
-            c.parallelism = 2;
-            c.mode = OutputMode.MANY_TO_ONE;
-            c.batchSize = 256;
-            c.delivery = Delivery.AT_LEAST_ONCE; // nothing is written: no transactions to wait for
-            c.checkpointInterval = Duration.ofHours(1); // checkpoints are triggered here, one at a time
-            c.transactionTimeout = Duration.ofHours(2); // (none is opened: at-least-once)
-            c.checkpointDir = dir.resolve("checkpoints").toUri().toString();
-            c.stateBackend = backend;
-            c.incrementalCheckpoints = true;
-            c.restartInitialBackoff = Duration.ofMillis(200);
-            c.stateTtl = Duration.ofHours(6);
+            String group = "scale-" + backend.flinkName;
+            SequenceJobConfig c = SequenceJobConfig.forSteps()
+                    .bootstrapServers(kafka.bootstrapServers())
+                    .groupId(group)
+                    .transactionalIdPrefix(group)
+                    .parallelism(2)
+                    .mode(OutputMode.MANY_TO_ONE)
+                    .batchSize(256)
+                    .delivery(Delivery.AT_LEAST_ONCE) // nothing is written: no transactions to wait for
+                    .checkpointInterval(Duration.ofHours(1)) // checkpoints are triggered here, one at a time
+                    .transactionTimeout(Duration.ofHours(2)) // (none is opened: at-least-once)
+                    .checkpointDir(dir.resolve("checkpoints").toUri().toString())
+                    .stateBackend(backend)
+                    .incrementalCheckpoints(true)
+                    .restartInitialBackoff(Duration.ofMillis(200))
+                    .stateTtl(Duration.ofHours(6)).build();
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createRemoteEnvironment("127.0.0.1",
                     cluster.restPort());
             SequenceJob.build(env, c, serving);

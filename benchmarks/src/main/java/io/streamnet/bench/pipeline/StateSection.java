@@ -1,7 +1,7 @@
 package io.streamnet.bench.pipeline;
 
 import io.streamnet.bench.report.Section;
-import io.streamnet.flink.job.KafkaJobConfig;
+import io.streamnet.flink.job.StateBackend;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -23,8 +23,8 @@ public final class StateSection implements Section {
     public void run(Context ctx) throws Exception {
         int keys = ctx.quick() ? 5_000 : 1_000_000;
         // quick mode checks the harness on one backend: each needs its own cluster (most of a minute)
-        List<KafkaJobConfig.StateBackend> backends = ctx.quick() ? List.of(KafkaJobConfig.StateBackend.ROCKSDB)
-                : List.of(KafkaJobConfig.StateBackend.values());
+        List<StateBackend> backends = ctx.quick() ? List.of(StateBackend.ROCKSDB)
+                : List.of(StateBackend.values());
         List<Map<String, String>> rows = StateScaleBenchmark.measure(keys, backends, ctx.log());
         List<String> headers = new ArrayList<>();
         StateScaleBenchmark.COLUMNS.forEach(c -> headers.add(c[1]));

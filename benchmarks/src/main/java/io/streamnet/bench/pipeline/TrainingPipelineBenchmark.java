@@ -139,31 +139,32 @@ public final class TrainingPipelineBenchmark {
         return n;
     }
 
-    static <C extends KafkaJobConfig> C common(C c, EmbeddedKafka kafka, String group) {
-        c.bootstrapServers = kafka.bootstrapServers();
-        c.inputTopic = PipelineTopics.TEXT_EVENTS;
-        c.groupId = group;
-        c.transactionalIdPrefix = group;
-        c.parallelism = 2;
-        c.bounded = true;
-        c.fromEarliest = true;
-        c.checkpointInterval = Duration.ofSeconds(2);
-        return c;
+    static <B extends KafkaJobConfig.Builder<?, B>> B common(B b, EmbeddedKafka kafka, String group) {
+        return b.bootstrapServers(kafka.bootstrapServers())
+                .inputTopic(PipelineTopics.TEXT_EVENTS)
+                .groupId(group)
+                .transactionalIdPrefix(group)
+                .parallelism(2)
+                .bounded(true)
+                .fromEarliest(true)
+                .checkpointInterval(Duration.ofSeconds(2));
     }
 
     static JobExecutionResult runInference(EmbeddedKafka kafka, ServedSequenceModel m, int round) throws Exception {
-        SequenceJobConfig c = common(new SequenceJobConfig(), kafka, "bench-infer-" + round);
-        c.mode = OutputMode.MANY_TO_ONE;
-        c.followModelUpdates = false;
-        c.predictionsTopic = "bench-predictions-" + round;
+        SequenceJobConfig c = common(SequenceJobConfig.builder(), kafka, "bench-infer-" + round)
+                .mode(OutputMode.MANY_TO_ONE)
+                .followModelUpdates(false)
+                .predictionsTopic("bench-predictions-" + round)
+                .build();
         StreamExecutionEnvironment env = PipelineBenchmark.env();
         SequenceJob.build(env, c, m);
         return env.execute("bench inference " + round);
     }
 
     static JobExecutionResult runTraining(EmbeddedKafka kafka, ServedSequenceModel m, int round) throws Exception {
-        TrainingJobConfig c = common(new TrainingJobConfig(), kafka, "bench-train-" + round);
-        c.modelUpdatesTopic = "bench-model-updates-" + round;
+        TrainingJobConfig c = common(TrainingJobConfig.builder(), kafka, "bench-train-" + round)
+                .modelUpdatesTopic("bench-model-updates-" + round)
+                .build();
         StreamExecutionEnvironment env = PipelineBenchmark.env();
         SequenceTrainingJob.build(env, c, m);
         return env.execute("bench training " + round);

@@ -183,19 +183,21 @@ public final class TrainingSection implements Section {
                     new TopicSpec(updates, 1, (short) 1, Map.of("max.message.bytes", Integer.toString(64 << 20))),
                     new TopicSpec(predictions, 2, (short) 1, PipelineBenchmark.APPEND_TIME)));
         }
-        TrainingJobConfig t = TrainingPipelineBenchmark.common(new TrainingJobConfig(), kafka, "bench-live-train");
-        t.inputTopic = input;
-        t.bounded = false;
-        t.modelUpdatesTopic = updates;
-        t.checkpointInterval = Duration.ofSeconds(CHECKPOINT_SECONDS);
-        SequenceJobConfig i = TrainingPipelineBenchmark.common(new SequenceJobConfig(), kafka, "bench-live-infer");
-        i.inputTopic = input;
-        i.bounded = false;
-        i.mode = OutputMode.MANY_TO_ONE;
-        i.followModelUpdates = true;
-        i.modelUpdatesTopic = updates;
-        i.predictionsTopic = predictions;
-        i.checkpointInterval = Duration.ofSeconds(CHECKPOINT_SECONDS);
+        TrainingJobConfig t = TrainingPipelineBenchmark.common(TrainingJobConfig.builder(), kafka, "bench-live-train")
+                .inputTopic(input)
+                .bounded(false)
+                .modelUpdatesTopic(updates)
+                .checkpointInterval(Duration.ofSeconds(CHECKPOINT_SECONDS))
+                .build();
+        SequenceJobConfig i = TrainingPipelineBenchmark.common(SequenceJobConfig.builder(), kafka, "bench-live-infer")
+                .inputTopic(input)
+                .bounded(false)
+                .mode(OutputMode.MANY_TO_ONE)
+                .followModelUpdates(true)
+                .modelUpdatesTopic(updates)
+                .predictionsTopic(predictions)
+                .checkpointInterval(Duration.ofSeconds(CHECKPOINT_SECONDS))
+                .build();
         StreamExecutionEnvironment te = PipelineBenchmark.env();
         SequenceTrainingJob.build(te, t, served);
         StreamExecutionEnvironment ie = PipelineBenchmark.env();

@@ -2,7 +2,6 @@ package io.streamnet.cli.jobs;
 
 import io.streamnet.flink.frame.FrameJob;
 import io.streamnet.flink.frame.FrameJobConfig;
-import io.streamnet.flink.job.KafkaJobConfig;
 import io.streamnet.flink.sequence.SequenceJob;
 import io.streamnet.flink.sequence.SequenceJobConfig;
 import io.streamnet.flink.training.SequenceTrainingJob;
@@ -61,38 +60,34 @@ public final class ApplicationJob implements Callable<Integer> {
                     + "reaches (file:///checkpoints on a shared volume, s3://bucket/checkpoints)");
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        // Every job retains its checkpoints on cancellation: an upgrade or a lost JobManager resumes from the newest.
         switch (job) {
             case "sequence" -> {
                 var model = options.initialModel();
-                SequenceJobConfig c = retained(options.config(model));
+                SequenceJobConfig c = options.config(model).toBuilder().retainCheckpoints(true).build();
                 SequenceJob.build(env, c, model);
-                LOG.info("streamnet sequence job: {} -> {}, model {}, mode {}", c.inputTopic, c.predictionsTopic, model,
-                        c.mode);
+                LOG.info("streamnet sequence job: {} -> {}, model {}, mode {}", c.kafka().inputTopic(),
+                        c.kafka().predictionsTopic(), model, c.mode());
                 env.execute(SequenceJob.NAME);
             }
             case "frames" -> {
                 var model = options.initialFrameModel();
-                FrameJobConfig c = retained(options.frameConfig());
+                FrameJobConfig c = options.frameConfig().toBuilder().retainCheckpoints(true).build();
                 FrameJob.build(env, c, model);
-                LOG.info("streamnet frame job: {} -> {}, model {}", c.inputTopic, c.predictionsTopic, model);
+                LOG.info("streamnet frame job: {} -> {}, model {}", c.kafka().inputTopic(), c.kafka().predictionsTopic(),
+                        model);
                 env.execute(FrameJob.NAME);
             }
             case "training" -> {
                 var model = RunCommand.trainingStart(options, training);
-                TrainingJobConfig c = retained(options.trainingConfig(training));
+                TrainingJobConfig c = options.trainingConfig(training).toBuilder().retainCheckpoints(true).build();
                 SequenceTrainingJob.build(env, c, model);
-                LOG.info("streamnet training job: learns from {}, publishes {} to {}", c.inputTopic, model,
-                        c.modelUpdatesTopic);
+                LOG.info("streamnet training job: learns from {}, publishes {} to {}", c.kafka().inputTopic(), model,
+                        c.kafka().modelUpdatesTopic());
                 env.execute(SequenceTrainingJob.NAME);
             }
             default -> throw new IllegalArgumentException("unknown job '" + job + "'; jobs: sequence, frames, training");
         }
         return 0;
-    }
-
-    /** Checkpoints outlive a cancelled job: an upgrade or a lost JobManager resumes from the newest. */
-    private static <C extends KafkaJobConfig> C retained(C c) {
-        c.retainCheckpoints = true;
-        return c;
     }
 }

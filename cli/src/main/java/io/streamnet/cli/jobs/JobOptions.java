@@ -4,6 +4,8 @@ import io.streamnet.kafka.client.KafkaClientOptions;
 import io.streamnet.engine.backend.Backends;
 import io.streamnet.flink.frame.FrameJobConfig;
 import io.streamnet.flink.job.Delivery;
+import io.streamnet.flink.job.KafkaJobConfig;
+import io.streamnet.flink.job.StateBackend;
 import io.streamnet.flink.sequence.SequenceJobConfig;
 import io.streamnet.flink.training.TrainingJobConfig;
 import io.streamnet.contract.PipelineTopics;
@@ -138,18 +140,31 @@ public final class JobOptions {
         return o;
     }
 
-    /** The settings every job shares: Kafka client settings, signing key, order check, limits, checkpoints. */
-    private void common(io.streamnet.flink.job.KafkaJobConfig c) throws java.io.IOException {
-        c.kafka = kafka.settings();
-        c.trustedUpdateKey = updateKey == null ? null : UpdateSignatures.readPublicKey(updateKey);
-        c.checkOrder = !noOrderCheck;
-        c.inputLimits = new InputLimits(maxKeyBytes, InputLimits.DEFAULTS.minEventTime(),
-                InputLimits.DEFAULTS.maxEventTime(), maxTextChars, maxFeatures, maxFrameSide);
+    /**
+     * The settings every job shares: brokers, formats, batching, state TTL, delivery, checkpoints,
+     * parallelism, Kafka client settings, signing key, order check and limits.
+     */
+    private <B extends KafkaJobConfig.Builder<?, B>> B common(B b) throws java.io.IOException {
+        b.bootstrapServers(bootstrap)
+                .inputFormat(WireFormat.parse(format))
+                .outputFormat(WireFormat.parse(outputFormat))
+                .batchSize(batchSize)
+                .batchMillis(batchMillis)
+                .stateTtl(Duration.ofSeconds(stateTtlSeconds))
+                .delivery(Delivery.valueOf(delivery.trim().toUpperCase(Locale.ROOT)))
+                .checkpointInterval(Duration.ofMillis(checkpointMillis))
+                .parallelism(parallelism)
+                .fromEarliest(!fromLatest)
+                .client(kafka.settings())
+                .trustedUpdateKey(updateKey == null ? null : UpdateSignatures.readPublicKey(updateKey))
+                .checkOrder(!noOrderCheck)
+                .inputLimits(new InputLimits(maxKeyBytes, InputLimits.DEFAULTS.minEventTime(),
+                        InputLimits.DEFAULTS.maxEventTime(), maxTextChars, maxFeatures, maxFrameSide))
+                .stateBackend(StateBackend.valueOf(stateBackend.trim().toUpperCase(Locale.ROOT)));
         if (checkpointDir != null) {
-            c.checkpointDir = checkpointDir;
+            b.checkpointDir(checkpointDir);
         }
-        c.stateBackend = io.streamnet.flink.job.KafkaJobConfig.StateBackend.valueOf(stateBackend.trim()
-                .toUpperCase(Locale.ROOT));
+        return b;
     }
 
     /**
@@ -194,48 +209,26 @@ public final class JobOptions {
 
     /** The job config for a model (its input kind follows the model: text for token models). */
     public SequenceJobConfig config(ServedSequenceModel m) throws java.io.IOException {
-        SequenceJobConfig c = m.model().config().tokenInput() ? new SequenceJobConfig() : SequenceJobConfig.forSteps();
-        c.bootstrapServers = bootstrap;
-        c.inputFormat = WireFormat.parse(format);
-        c.outputFormat = WireFormat.parse(outputFormat);
-        c.mode = OutputMode.valueOf(mode.trim().toUpperCase(Locale.ROOT));
-        c.batchSize = batchSize;
-        c.batchMillis = batchMillis;
-        c.sessionGap = sessionGapSeconds == null ? null : Duration.ofSeconds(sessionGapSeconds);
-        c.stateTtl = Duration.ofSeconds(stateTtlSeconds);
-        c.forecastSteps = forecastSteps;
-        c.delivery = Delivery.valueOf(delivery.trim().toUpperCase(Locale.ROOT));
-        c.checkpointInterval = Duration.ofMillis(checkpointMillis);
-        c.parallelism = parallelism;
-        c.groupId = groupId;
-        c.transactionalIdPrefix = groupId;
-        c.fromEarliest = !fromLatest;
-        c.followModelUpdates = !noModelUpdates;
-        c.maxStepsPerEvent = maxStepsPerEvent;
-        common(c);
-        return c.validate();
+        SequenceJobConfig.Builder b = m.model().config().tokenInput() ? SequenceJobConfig.builder()
+                : SequenceJobConfig.forSteps();
+        return common(b)
+                .mode(OutputMode.valueOf(mode.trim().toUpperCase(Locale.ROOT)))
+                .sessionGap(sessionGapSeconds == null ? null : Duration.ofSeconds(sessionGapSeconds))
+                .forecastSteps(forecastSteps)
+                .groupId(groupId)
+                .transactionalIdPrefix(groupId)
+                .followModelUpdates(!noModelUpdates)
+                .maxStepsPerEvent(maxStepsPerEvent)
+                .build();
     }
 
     /** The training job's config: the shared settings here, its own in {@code t}; the input is labelled text. */
     public TrainingJobConfig trainingConfig(TrainingOptions t) throws java.io.IOException {
-        TrainingJobConfig c = new TrainingJobConfig();
-        c.bootstrapServers = bootstrap;
-        c.inputFormat = WireFormat.parse(format);
-        c.outputFormat = WireFormat.parse(outputFormat);
-        c.batchSize = batchSize;
-        c.batchMillis = batchMillis;
-        c.stateTtl = Duration.ofSeconds(stateTtlSeconds);
-        c.delivery = Delivery.valueOf(delivery.trim().toUpperCase(Locale.ROOT));
-        c.checkpointInterval = Duration.ofMillis(checkpointMillis);
-        c.parallelism = parallelism;
+        TrainingJobConfig.Builder b = common(TrainingJobConfig.builder()).maxStepsPerEvent(maxStepsPerEvent);
         if (!DEFAULT_GROUP.equals(groupId)) {
-            c.groupId = groupId;
-            c.transactionalIdPrefix = groupId;
+            b.groupId(groupId).transactionalIdPrefix(groupId);
         }
-        c.fromEarliest = !fromLatest;
-        c.maxStepsPerEvent = maxStepsPerEvent;
-        common(c);
-        return t.apply(c).validate();
+        return t.apply(b).build();
     }
 
     @Option(names = "--no-smoothing", description = "Frame job: per-frame predictions only, even when the model has a smoother.")
@@ -277,25 +270,14 @@ public final class JobOptions {
 
     /** The frame job's config from the shared options. */
     public FrameJobConfig frameConfig() throws java.io.IOException {
-        FrameJobConfig c = new FrameJobConfig();
-        c.bootstrapServers = bootstrap;
-        c.inputFormat = WireFormat.parse(format);
-        c.outputFormat = WireFormat.parse(outputFormat);
-        c.batchSize = batchSize;
-        c.batchMillis = batchMillis;
-        c.smooth = !noSmoothing;
-        c.stateTtl = Duration.ofSeconds(stateTtlSeconds);
-        c.delivery = Delivery.valueOf(delivery.trim().toUpperCase(Locale.ROOT));
-        c.checkpointInterval = Duration.ofMillis(checkpointMillis);
-        c.parallelism = parallelism;
         // The sequence job's default group would share offsets and transactional ids with it.
         String group = groupId.equals(DEFAULT_GROUP) ? "streamnet-frame-job" : groupId;
-        c.groupId = group;
-        c.transactionalIdPrefix = group;
-        c.fromEarliest = !fromLatest;
-        c.followModelUpdates = !noModelUpdates;
-        common(c);
-        return c.validate();
+        return common(FrameJobConfig.builder())
+                .smooth(!noSmoothing)
+                .groupId(group)
+                .transactionalIdPrefix(group)
+                .followModelUpdates(!noModelUpdates)
+                .build();
     }
 
     static InputKind kindOf(ServedSequenceModel m) {

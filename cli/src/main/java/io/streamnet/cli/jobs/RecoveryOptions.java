@@ -30,32 +30,31 @@ public final class RecoveryOptions {
     }
 
     /**
-     * Sets {@code c}'s checkpoint directory ({@code explicitDir}, else the default) and what it
+     * Sets {@code b}'s checkpoint directory ({@code explicitDir}, else the default) and what it
      * restores from; returns the line that says which, for the user.
      */
-    public String apply(String job, KafkaJobConfig c, String explicitDir) {
+    public String apply(String job, KafkaJobConfig.Builder<?, ?> b, String explicitDir) {
         if (fresh && fromSavepoint != null) {
             throw new IllegalArgumentException("--fresh and --from-savepoint exclude each other");
         }
-        Path local = explicitDir == null ? defaultDirectory(job, c.groupId) : localPath(explicitDir);
+        Path local = explicitDir == null ? defaultDirectory(job, b.groupId()) : localPath(explicitDir);
         // Flink wants a URI; a plain path (what users type) is a local one
-        c.checkpointDir = local != null ? local.toUri().toString() : explicitDir;
-        c.retainCheckpoints = true;
+        String checkpointDir = local != null ? local.toUri().toString() : explicitDir;
+        b.checkpointDir(checkpointDir).retainCheckpoints(true);
         String said;
         if (fromSavepoint != null) {
-            c.restorePath = fromSavepoint;
-            c.claimRestore = false;
+            b.restoreFrom(fromSavepoint, false);
             said = "starting from " + fromSavepoint + " (given)";
         } else if (fresh) {
-            said = "starting fresh (--fresh); checkpoints go to " + c.checkpointDir;
+            said = "starting fresh (--fresh); checkpoints go to " + checkpointDir;
         } else if (local == null) {
             said = "starting fresh: " + explicitDir + " is not a local directory to look for retained checkpoints in "
                     + "(--from-savepoint picks one)";
         } else {
             Optional<RetainedCheckpoints.Retained> latest = RetainedCheckpoints.latest(local);
             if (latest.isPresent()) {
-                c.restorePath = latest.get().directory().toUri().toString();
-                c.claimRestore = true; // our own checkpoint: Flink may delete it once newer ones subsume it
+                // our own checkpoint: Flink may delete it once newer ones subsume it
+                b.restoreFrom(latest.get().directory().toUri().toString(), true);
                 said = "resuming from checkpoint " + latest.get().id() + " of an earlier run, " + latest.get().directory()
                         + " (completed " + latest.get().completed() + "; --fresh starts over)";
             } else {

@@ -57,38 +57,43 @@ public final class RunCommand implements Callable<Integer> {
         switch (job) {
             case "sequence" -> {
                 ServedSequenceModel model = options.initialModel();
-                SequenceJobConfig c = options.config(model);
-                System.out.println(recovery.apply(job, c, options.checkpointDir));
-                env = LocalFlink.withWebUi(webPort, Math.max(2, c.parallelism), metricsPort);
+                SequenceJobConfig.Builder b = options.config(model).toBuilder();
+                System.out.println(recovery.apply(job, b, options.checkpointDir));
+                SequenceJobConfig c = b.build();
+                env = LocalFlink.withWebUi(webPort, Math.max(2, c.parallelism()), metricsPort);
                 SequenceJob.build(env, c, model);
                 client = env.executeAsync(SequenceJob.NAME);
                 System.out.printf("job %s running: %s -> %s, model %s, mode %s, %s; Web UI http://127.0.0.1:%d (Ctrl-C stops it)%n",
-                        client.getJobID(), c.inputTopic, c.predictionsTopic, model, c.mode, c.delivery, webPort);
+                        client.getJobID(), c.kafka().inputTopic(), c.kafka().predictionsTopic(), model, c.mode(),
+                        c.kafka().delivery(), webPort);
             }
             case "frames" -> {
                 ServedFrameModel model = options.initialFrameModel();
-                FrameJobConfig c = options.frameConfig();
-                System.out.println(recovery.apply(job, c, options.checkpointDir));
-                env = LocalFlink.withWebUi(webPort, Math.max(2, c.parallelism), metricsPort);
+                FrameJobConfig.Builder b = options.frameConfig().toBuilder();
+                System.out.println(recovery.apply(job, b, options.checkpointDir));
+                FrameJobConfig c = b.build();
+                env = LocalFlink.withWebUi(webPort, Math.max(2, c.parallelism()), metricsPort);
                 FrameJob.build(env, c, model);
                 client = env.executeAsync(FrameJob.NAME);
                 System.out.printf("job %s running: %s -> %s, model %s, batch %d / %d ms, %s; Web UI http://127.0.0.1:%d (Ctrl-C stops it)%n",
-                        client.getJobID(), c.inputTopic, c.predictionsTopic, model, c.batchSize, c.batchMillis,
-                        c.delivery, webPort);
+                        client.getJobID(), c.kafka().inputTopic(), c.kafka().predictionsTopic(), model,
+                        c.batching().size(), c.batching().maxWaitMillis(), c.kafka().delivery(), webPort);
             }
             case "training" -> {
                 ServedSequenceModel model = trainingStart(options, training);
-                TrainingJobConfig c = options.trainingConfig(training);
+                TrainingJobConfig.Builder b = options.trainingConfig(training).toBuilder();
                 // untrained weights are a new start: an earlier run's checkpoint would bring its model back
                 recovery.fresh |= training.untrained;
-                System.out.println(recovery.apply(job, c, options.checkpointDir));
-                env = LocalFlink.withWebUi(webPort, Math.max(2, c.parallelism), metricsPort);
+                System.out.println(recovery.apply(job, b, options.checkpointDir));
+                TrainingJobConfig c = b.build();
+                env = LocalFlink.withWebUi(webPort, Math.max(2, c.parallelism()), metricsPort);
                 SequenceTrainingJob.build(env, c, model);
                 client = env.executeAsync(SequenceTrainingJob.NAME);
                 System.out.printf("job %s running: learns from %s, publishes %s to %s (every %d gradients of %d "
                         + "sequences or %d s, %s); Web UI http://127.0.0.1:%d (Ctrl-C stops it)%n", client.getJobID(),
-                        c.inputTopic, model, c.modelUpdatesTopic, c.gradientsPerUpdate, c.windowsPerGradient,
-                        c.publishEvery.toSeconds(), c.delivery, webPort);
+                        c.kafka().inputTopic(), model, c.kafka().modelUpdatesTopic(), c.owner().gradientsPerUpdate(),
+                        c.trainer().windowsPerGradient(), c.owner().publishEvery().toSeconds(), c.kafka().delivery(),
+                        webPort);
             }
             default -> {
                 System.err.println("unknown job '" + job + "'; jobs: sequence, frames, training");

@@ -66,21 +66,23 @@ public final class SubmitCommand implements Callable<Integer> {
                 jobJars().toArray(String[]::new));
         if (job.equals("frames")) {
             ServedFrameModel model = options.initialFrameModel();
-            FrameJobConfig c = options.frameConfig();
-            System.out.println(recovery.apply(job, c, options.checkpointDir));
+            FrameJobConfig.Builder b = options.frameConfig().toBuilder();
+            System.out.println(recovery.apply(job, b, options.checkpointDir));
+            FrameJobConfig c = b.build();
             FrameJob.build(env, c, model);
             JobClient client = env.executeAsync(FrameJob.NAME);
             System.out.printf("submitted job %s to %s: %s -> %s, model %s, batch %d%n", client.getJobID(), jobManager,
-                    c.inputTopic, c.predictionsTopic, model, c.batchSize);
+                    c.kafka().inputTopic(), c.kafka().predictionsTopic(), model, c.batching().size());
             return 0;
         }
         ServedSequenceModel model = options.initialModel();
-        SequenceJobConfig c = options.config(model);
-        System.out.println(recovery.apply(job, c, options.checkpointDir));
+        SequenceJobConfig.Builder b = options.config(model).toBuilder();
+        System.out.println(recovery.apply(job, b, options.checkpointDir));
+        SequenceJobConfig c = b.build();
         SequenceJob.build(env, c, model);
         JobClient client = env.executeAsync(SequenceJob.NAME);
         System.out.printf("submitted job %s to %s: %s -> %s, model %s, mode %s%n", client.getJobID(), jobManager,
-                c.inputTopic, c.predictionsTopic, model, c.mode);
+                c.kafka().inputTopic(), c.kafka().predictionsTopic(), model, c.mode());
         return 0;
     }
 

@@ -85,34 +85,33 @@ public final class TrainingOptions {
     @Option(names = "--held-out-secret", paramLabel = "FILE", description = "File whose bytes (at least 16) key the hash that picks the held-out keys (default: generated at the first start and kept in the job's state).")
     public Path heldOutSecret;
 
-    /** Copies these options into {@code c}. */
-    public TrainingJobConfig apply(TrainingJobConfig c) throws java.io.IOException {
-        c.inputTopic = input;
-        c.seed = seed;
-        c.maxSteps = maxSteps;
-        c.windowsPerGradient = windowsPerGradient;
-        c.heldOutShare = heldOut;
-        c.embeddingDropout = embeddingDropout;
-        c.optimizer = OwnerConfig.Kind.valueOf(optimizer.trim().toUpperCase(Locale.ROOT));
-        c.learningRate = learningRate;
-        c.momentum = momentum;
-        c.weightDecay = weightDecay;
-        c.decayEvery = decayEvery;
-        c.decayGamma = decayGamma;
-        c.clipNorm = clipNorm;
-        c.gradientsPerUpdate = gradientsPerUpdate;
-        c.publishEvery = Duration.ofSeconds(publishEverySeconds);
-        c.maxStaleness = maxStaleness;
-        c.spikeFactor = spikeFactor;
-        c.heldOutCapacity = heldOutSize;
-        c.minHeldOut = minHeldOut;
-        c.promotionMargin = promotionMargin;
-        c.rollbackWindow = rollbackWindow;
-        c.rollbackMargin = rollbackMargin;
-        // only the path goes into the job: the owner reads the key where it runs
-        c.signingKeyFile = signKey == null ? null : signKey.toAbsolutePath().toString();
-        c.heldOutSecret = heldOutSecret == null ? null : readSecret(heldOutSecret);
-        return c;
+    /** Sets these options on {@code b}. */
+    public TrainingJobConfig.Builder apply(TrainingJobConfig.Builder b) throws java.io.IOException {
+        return b.inputTopic(input)
+                .seed(seed)
+                .maxSteps(maxSteps)
+                .windowsPerGradient(windowsPerGradient)
+                .heldOutShare(heldOut)
+                .embeddingDropout(embeddingDropout)
+                .optimizer(OwnerConfig.Kind.valueOf(optimizer.trim().toUpperCase(Locale.ROOT)))
+                .learningRate(learningRate)
+                .momentum(momentum)
+                .weightDecay(weightDecay)
+                .decayEvery(decayEvery)
+                .decayGamma(decayGamma)
+                .clipNorm(clipNorm)
+                .gradientsPerUpdate(gradientsPerUpdate)
+                .publishEvery(Duration.ofSeconds(publishEverySeconds))
+                .maxStaleness(maxStaleness)
+                .spikeFactor(spikeFactor)
+                .heldOutCapacity(heldOutSize)
+                .minHeldOut(minHeldOut)
+                .promotionMargin(promotionMargin)
+                .rollbackWindow(rollbackWindow)
+                .rollbackMargin(rollbackMargin)
+                // only the path goes into the job: the owner reads the key where it runs
+                .signingKeyFile(signKey == null ? null : signKey.toAbsolutePath().toString())
+                .heldOutSecret(heldOutSecret == null ? null : readSecret(heldOutSecret));
     }
 
     private static byte[] readSecret(Path file) throws java.io.IOException {

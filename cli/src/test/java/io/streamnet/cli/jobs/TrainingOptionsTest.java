@@ -36,8 +36,8 @@ class TrainingOptionsTest {
         TrainingOptions t = new TrainingOptions();
         t.signKey = tmp.resolve("ops.key.pem");
         TrainingJobConfig c = o.trainingConfig(t);
-        assertThat(c.signingKeyFile).isEqualTo(t.signKey.toAbsolutePath().toString());
-        assertThat(c.ownerConfig().signingKey()).isEqualTo(c.signingKeyFile);
+        assertThat(c.owner().signingKeyFile()).isEqualTo(t.signKey.toAbsolutePath().toString());
+        assertThat(c.ownerConfig().signingKey()).isEqualTo(c.owner().signingKeyFile());
         assertThat(c.operatorConfig().trustedKey()).isEqualTo(keys.getPublic().getEncoded());
     }
 

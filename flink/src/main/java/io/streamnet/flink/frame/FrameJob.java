@@ -28,21 +28,21 @@ public final class FrameJob {
 
     /** Adds the job's pipeline to {@code env}. */
     public static void build(StreamExecutionEnvironment env, FrameJobConfig c, ServedFrameModel initial) {
-        c.validate();
         if (initial == null) {
             throw new IllegalArgumentException("the frame job needs a model to start with");
         }
         KafkaJobs.configure(env, c);
         DataStream<RawRecord> raw = KafkaJobs.input(env, c, "frames");
-        SingleOutputStreamOperator<FrameEvent> decoded = raw.process(new DecodeFrames(c.inputFormat, c.maxRecordBytes, c.inputLimits))
-                .name("decode + validate frames").uid(c.uidPrefix + "decode");
+        SingleOutputStreamOperator<FrameEvent> decoded = raw
+                .process(new DecodeFrames(c.kafka().inputFormat(), c.limits().maxRecordBytes(), c.limits().input()))
+                .name("decode + validate frames").uid(c.uidPrefix() + "decode");
         SingleOutputStreamOperator<Prediction> scored = decoded.keyBy(new Camera())
                 .connect(KafkaJobs.modelUpdates(env, c).broadcast())
-                .transform("cnn (batch " + c.batchSize + (c.smooth && initial.hasSmoother() ? ", smoothed" : "") + ")",
+                .transform("cnn (batch " + c.batching().size() + (c.smooth() && initial.hasSmoother() ? ", smoothed" : "") + ")",
                         new AvroTypeInfo<>(Prediction.class),
                         new FrameOperator(initial.checkpoint(), initial.modelId(), initial.version(),
                                 c.operatorConfig()))
-                .uid(c.uidPrefix + "cnn");
+                .uid(c.uidPrefix() + "cnn");
         DataStream<DeadLetter> deadLetters = decoded.getSideOutput(DeadLetterOutput.TAG)
                 .union(scored.getSideOutput(DeadLetterOutput.TAG));
         KafkaJobs.sinks(c, scored, deadLetters);

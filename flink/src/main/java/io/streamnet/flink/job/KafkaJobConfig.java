@@ -1,169 +1,445 @@
 package io.streamnet.flink.job;
 
-import io.streamnet.contract.PipelineTopics;
 import io.streamnet.contract.ClientProperties;
+import io.streamnet.contract.PipelineTopics;
+import io.streamnet.serving.event.EventOrder;
 import io.streamnet.serving.model.ModelUpdates;
 import io.streamnet.serving.reject.InputLimits;
+import io.streamnet.serving.sequence.SequenceInput;
 import io.streamnet.serving.wire.WireFormat;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What every streamnet job reads from Kafka to Kafka has in common: brokers, topics, formats,
- * delivery, checkpointing. Typed public fields with defaults that work against a local broker;
- * each job's config adds its own and lists every problem at once in {@code validate()}.
+ * What every streamnet job reading from Kafka to Kafka has in common, in parts: {@link KafkaPart}
+ * (brokers, topics, formats, group, delivery), {@link BatchingPart}, {@link ModelPart} (updates
+ * followed, size limit, trusted key), {@link LimitsPart} (record and key sizes, state TTL, order)
+ * and {@link RecoveryPart} (checkpoints, restore, restarts), plus the parallelism and the uid
+ * prefix. Immutable: a job's config is made by its builder, whose defaults work against a local
+ * broker and whose {@code build()} lists every problem at once.
  */
 public abstract class KafkaJobConfig implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
-    public String bootstrapServers = "127.0.0.1:9092";
-    /** The user's Kafka client settings (SASL, SSL), given to the job's every source and sink. */
-    public ClientProperties kafka = ClientProperties.NONE;
-    public String inputTopic;
-    public WireFormat inputFormat = WireFormat.AVRO;
-    public String predictionsTopic = PipelineTopics.PREDICTIONS;
-    public WireFormat outputFormat = WireFormat.AVRO;
-    public String deadLetterTopic = PipelineTopics.DEAD_LETTERS;
-    public String modelUpdatesTopic = PipelineTopics.MODEL_UPDATES;
-    /** Listen for model updates while running (false: serve the initial model only). */
-    public boolean followModelUpdates = true;
-    public String groupId;
-    /** Where a job without a checkpoint starts reading its input. */
-    public boolean fromEarliest = true;
-    /** Stop once the input offsets that existed at start are consumed (tests, benchmarks, replays). */
-    public boolean bounded = false;
-    public int parallelism = 1;
-    /** Idle keys' state expires after this (null: kept). */
-    public Duration stateTtl = Duration.ofHours(1);
-    public int maxRecordBytes = 1 << 20;
-    /** What every input record is held to before anything is sized from it (keys, event times, texts, features, frames). */
-    public InputLimits inputLimits = InputLimits.DEFAULTS;
-    public int maxModelBytes = ModelUpdates.DEFAULT_MAX_BYTES;
-    /**
-     * The X.509 encoding of the Ed25519 public key model updates must be signed by
-     * ({@code UpdateSignatures.readPublicKey}); null: unsigned updates are accepted (logged once).
-     */
-    public byte[] trustedUpdateKey = null;
-    /** A key's events must come in increasing seq (frame number); false turns DUPLICATE/OUT_OF_ORDER off. */
-    public boolean checkOrder = true;
-    public Delivery delivery = Delivery.EXACTLY_ONCE;
-    public Duration checkpointInterval = Duration.ofSeconds(2);
-    /**
-     * Where checkpoints go (a file system URI). Keyed state outgrows the JobManager's in-memory
-     * checkpoint limit (5 MB) at a few thousand keys: 10k LSTM-256 keys hold 20 MB.
-     */
-    public String checkpointDir = Path.of(System.getProperty("java.io.tmpdir"), "streamnet-checkpoints").toUri()
-            .toString();
-    /**
-     * Where keyed state lives: on the heap (fast; every key in memory, each checkpoint full) or in
-     * RocksDB on local disk (key counts beyond memory; {@link #incrementalCheckpoints} then upload
-     * only the files changed since the last checkpoint).
-     */
-    public StateBackend stateBackend = StateBackend.HASHMAP;
-    /** RocksDB only: a checkpoint uploads the SST files new since the previous one. */
-    public boolean incrementalCheckpoints = true;
+    private final int parallelism;
+    private final String uidPrefix;
+    private final KafkaPart kafka;
+    private final BatchingPart batching;
+    private final ModelPart model;
+    private final LimitsPart limits;
+    private final RecoveryPart recovery;
 
-    /** Flink's two state backends, by their {@code state.backend.type} names. */
-    public enum StateBackend {
-        HASHMAP("hashmap"), ROCKSDB("rocksdb");
-
-        public final String flinkName;
-
-        StateBackend(String flinkName) {
-            this.flinkName = flinkName;
-        }
+    protected KafkaJobConfig(Builder<?, ?> b) {
+        parallelism = b.parallelism;
+        uidPrefix = b.uidPrefix;
+        kafka = new KafkaPart(b.bootstrapServers, b.client, b.inputTopic, b.inputFormat, b.predictionsTopic,
+                b.outputFormat, b.deadLetterTopic, b.modelUpdatesTopic, b.groupId, b.transactionalIdPrefix,
+                b.fromEarliest, b.bounded, b.delivery, b.transactionTimeout);
+        batching = new BatchingPart(b.batchSize, b.batchMillis);
+        model = new ModelPart(b.followModelUpdates, b.maxModelBytes, b.trustedUpdateKey);
+        limits = new LimitsPart(b.maxRecordBytes, b.inputLimits, b.maxStepsPerEvent, b.stateTtl,
+                b.checkOrder ? EventOrder.CHECKED : EventOrder.UNCHECKED);
+        recovery = new RecoveryPart(b.checkpointInterval, b.checkpointDir, b.stateBackend, b.incrementalCheckpoints,
+                b.retainCheckpoints, b.restorePath, b.claimRestore, b.restartAttempts, b.restartInitialBackoff,
+                b.restartMaxBackoff);
     }
 
-    /**
-     * A retained checkpoint or a savepoint to start from (its directory or {@code _metadata}); null:
-     * a fresh start. {@link #claimRestore}: the job takes ownership of it (a retained checkpoint
-     * of its own, deleted once newer ones subsume it); otherwise it is left as it is (a savepoint).
-     */
-    public String restorePath;
-    /** Keep the last checkpoint when the job is cancelled, as when its process dies (run: yes; tests: no). */
-    public boolean retainCheckpoints;
-    public boolean claimRestore;
-    public String transactionalIdPrefix;
-    /**
-     * An unexpected failure (a broker outage) restarts the job with growing delays, at most this
-     * many times in a row; no record can cause one (they become dead letters), so a job that keeps
-     * failing has a cause worth stopping for. Flink's {@code numRestarts} metric counts them.
-     */
-    public int restartAttempts = 20;
-    public Duration restartInitialBackoff = Duration.ofSeconds(1);
-    public Duration restartMaxBackoff = Duration.ofMinutes(1);
-    /** Must stay below the broker's transaction.max.timeout.ms (15 min by default). */
-    public Duration transactionTimeout = Duration.ofMinutes(10);
+    public int parallelism() {
+        return parallelism;
+    }
 
     /**
      * Prefix of the operator uids (state is matched to operators by uid on restore): jobs built into
      * one environment, as in the demo, need different ones.
      */
-    public String uidPrefix = "";
-
-    protected KafkaJobConfig(String inputTopic, String groupId, String transactionalIdPrefix) {
-        this.inputTopic = inputTopic;
-        this.groupId = groupId;
-        this.transactionalIdPrefix = transactionalIdPrefix;
+    public String uidPrefix() {
+        return uidPrefix;
     }
 
-    /** Adds the problems of the common fields to {@code problems}. */
-    protected void validateCommon(List<String> problems) {
-        if (bootstrapServers == null || bootstrapServers.isBlank()) {
-            problems.add("bootstrap servers are required");
+    public KafkaPart kafka() {
+        return kafka;
+    }
+
+    public BatchingPart batching() {
+        return batching;
+    }
+
+    public ModelPart model() {
+        return model;
+    }
+
+    public LimitsPart limits() {
+        return limits;
+    }
+
+    public RecoveryPart recovery() {
+        return recovery;
+    }
+
+    /**
+     * The settings every job shares, with the defaults of a local broker; a job's builder adds its
+     * own and checks them in {@code build()}.
+     *
+     * @param <C> the config it builds
+     * @param <B> the builder itself, so that the shared setters chain into the job's own
+     */
+    public abstract static class Builder<C extends KafkaJobConfig, B extends Builder<C, B>> {
+        private int parallelism = 1;
+        private String uidPrefix = "";
+        private String bootstrapServers = "127.0.0.1:9092";
+        private ClientProperties client = ClientProperties.NONE;
+        private String inputTopic;
+        private WireFormat inputFormat = WireFormat.AVRO;
+        private String predictionsTopic = PipelineTopics.PREDICTIONS;
+        private WireFormat outputFormat = WireFormat.AVRO;
+        private String deadLetterTopic = PipelineTopics.DEAD_LETTERS;
+        private String modelUpdatesTopic = PipelineTopics.MODEL_UPDATES;
+        private String groupId;
+        private String transactionalIdPrefix;
+        private boolean fromEarliest = true;
+        private boolean bounded = false;
+        private Delivery delivery = Delivery.EXACTLY_ONCE;
+        private Duration transactionTimeout = Duration.ofMinutes(10);
+        private int batchSize;
+        private long batchMillis = 20;
+        private boolean followModelUpdates = true;
+        private int maxModelBytes = ModelUpdates.DEFAULT_MAX_BYTES;
+        private byte[] trustedUpdateKey;
+        private int maxRecordBytes = 1 << 20;
+        private InputLimits inputLimits = InputLimits.DEFAULTS;
+        private int maxStepsPerEvent = SequenceInput.DEFAULT_MAX_STEPS;
+        private Duration stateTtl = Duration.ofHours(1);
+        private boolean checkOrder = true;
+        private Duration checkpointInterval = Duration.ofSeconds(2);
+        private String checkpointDir = Path.of(System.getProperty("java.io.tmpdir"), "streamnet-checkpoints").toUri()
+                .toString();
+        private StateBackend stateBackend = StateBackend.HASHMAP;
+        private boolean incrementalCheckpoints = true;
+        private boolean retainCheckpoints;
+        private String restorePath;
+        private boolean claimRestore;
+        private int restartAttempts = 20;
+        private Duration restartInitialBackoff = Duration.ofSeconds(1);
+        private Duration restartMaxBackoff = Duration.ofMinutes(1);
+
+        /** A job's own defaults: the topic it reads, its group and transactional ids, its batch size. */
+        protected Builder(String inputTopic, String groupId, String transactionalIdPrefix, int batchSize) {
+            this.inputTopic = inputTopic;
+            this.groupId = groupId;
+            this.transactionalIdPrefix = transactionalIdPrefix;
+            this.batchSize = batchSize;
         }
-        for (String t : new String[] {inputTopic, predictionsTopic, deadLetterTopic, groupId}) {
-            if (t == null || t.isBlank()) {
-                problems.add("topics and group id must be named");
-                break;
+
+        /** Starts from {@code c}'s settings (a job built again with a few changed). */
+        protected Builder(KafkaJobConfig c) {
+            parallelism = c.parallelism;
+            uidPrefix = c.uidPrefix;
+            KafkaPart k = c.kafka;
+            bootstrapServers = k.bootstrapServers();
+            client = k.client();
+            inputTopic = k.inputTopic();
+            inputFormat = k.inputFormat();
+            predictionsTopic = k.predictionsTopic();
+            outputFormat = k.outputFormat();
+            deadLetterTopic = k.deadLetterTopic();
+            modelUpdatesTopic = k.modelUpdatesTopic();
+            groupId = k.groupId();
+            transactionalIdPrefix = k.transactionalIdPrefix();
+            fromEarliest = k.fromEarliest();
+            bounded = k.bounded();
+            delivery = k.delivery();
+            transactionTimeout = k.transactionTimeout();
+            batchSize = c.batching.size();
+            batchMillis = c.batching.maxWaitMillis();
+            followModelUpdates = c.model.followUpdates();
+            maxModelBytes = c.model.maxModelBytes();
+            trustedUpdateKey = c.model.trustedUpdateKey();
+            maxRecordBytes = c.limits.maxRecordBytes();
+            inputLimits = c.limits.input();
+            maxStepsPerEvent = c.limits.maxStepsPerEvent();
+            stateTtl = c.limits.stateTtl();
+            checkOrder = c.limits.order() == EventOrder.CHECKED;
+            RecoveryPart r = c.recovery;
+            checkpointInterval = r.checkpointInterval();
+            checkpointDir = r.checkpointDir();
+            stateBackend = r.stateBackend();
+            incrementalCheckpoints = r.incrementalCheckpoints();
+            retainCheckpoints = r.retainCheckpoints();
+            restorePath = r.restorePath();
+            claimRestore = r.claimRestore();
+            restartAttempts = r.restartAttempts();
+            restartInitialBackoff = r.restartInitialBackoff();
+            restartMaxBackoff = r.restartMaxBackoff();
+        }
+
+        protected abstract B self();
+
+        /** The config, or an IllegalArgumentException naming every problem at once. */
+        public abstract C build();
+
+        public B parallelism(int n) {
+            parallelism = n;
+            return self();
+        }
+
+        public B uidPrefix(String prefix) {
+            uidPrefix = prefix;
+            return self();
+        }
+
+        public B bootstrapServers(String servers) {
+            bootstrapServers = servers;
+            return self();
+        }
+
+        /** The user's Kafka client settings (SASL, SSL), given to the job's every source and sink. */
+        public B client(ClientProperties settings) {
+            client = settings;
+            return self();
+        }
+
+        public B inputTopic(String topic) {
+            inputTopic = topic;
+            return self();
+        }
+
+        public B inputFormat(WireFormat format) {
+            inputFormat = format;
+            return self();
+        }
+
+        public B predictionsTopic(String topic) {
+            predictionsTopic = topic;
+            return self();
+        }
+
+        public B outputFormat(WireFormat format) {
+            outputFormat = format;
+            return self();
+        }
+
+        public B deadLetterTopic(String topic) {
+            deadLetterTopic = topic;
+            return self();
+        }
+
+        public B modelUpdatesTopic(String topic) {
+            modelUpdatesTopic = topic;
+            return self();
+        }
+
+        public B groupId(String group) {
+            groupId = group;
+            return self();
+        }
+
+        public B transactionalIdPrefix(String prefix) {
+            transactionalIdPrefix = prefix;
+            return self();
+        }
+
+        public B fromEarliest(boolean earliest) {
+            fromEarliest = earliest;
+            return self();
+        }
+
+        public B bounded(boolean stopAtStartOffsets) {
+            bounded = stopAtStartOffsets;
+            return self();
+        }
+
+        public B delivery(Delivery d) {
+            delivery = d;
+            return self();
+        }
+
+        public B transactionTimeout(Duration timeout) {
+            transactionTimeout = timeout;
+            return self();
+        }
+
+        public B batchSize(int size) {
+            batchSize = size;
+            return self();
+        }
+
+        public B batchMillis(long maxWaitMillis) {
+            batchMillis = maxWaitMillis;
+            return self();
+        }
+
+        public B followModelUpdates(boolean follow) {
+            followModelUpdates = follow;
+            return self();
+        }
+
+        public B maxModelBytes(int bytes) {
+            maxModelBytes = bytes;
+            return self();
+        }
+
+        public B trustedUpdateKey(byte[] x509) {
+            trustedUpdateKey = x509 == null ? null : x509.clone();
+            return self();
+        }
+
+        public B maxRecordBytes(int bytes) {
+            maxRecordBytes = bytes;
+            return self();
+        }
+
+        public B inputLimits(InputLimits limits) {
+            inputLimits = limits;
+            return self();
+        }
+
+        public B maxStepsPerEvent(int steps) {
+            maxStepsPerEvent = steps;
+            return self();
+        }
+
+        public B stateTtl(Duration ttl) {
+            stateTtl = ttl;
+            return self();
+        }
+
+        public B checkOrder(boolean check) {
+            checkOrder = check;
+            return self();
+        }
+
+        public B checkpointInterval(Duration interval) {
+            checkpointInterval = interval;
+            return self();
+        }
+
+        public B checkpointDir(String uri) {
+            checkpointDir = uri;
+            return self();
+        }
+
+        public B stateBackend(StateBackend backend) {
+            stateBackend = backend;
+            return self();
+        }
+
+        public B incrementalCheckpoints(boolean incremental) {
+            incrementalCheckpoints = incremental;
+            return self();
+        }
+
+        public B retainCheckpoints(boolean retain) {
+            retainCheckpoints = retain;
+            return self();
+        }
+
+        /** A checkpoint or savepoint to start from; {@code claim}: see {@link RecoveryPart#claimRestore()}. */
+        public B restoreFrom(String path, boolean claim) {
+            restorePath = path;
+            claimRestore = claim;
+            return self();
+        }
+
+        public B restartAttempts(int attempts) {
+            restartAttempts = attempts;
+            return self();
+        }
+
+        public B restartInitialBackoff(Duration backoff) {
+            restartInitialBackoff = backoff;
+            return self();
+        }
+
+        public B restartMaxBackoff(Duration backoff) {
+            restartMaxBackoff = backoff;
+            return self();
+        }
+
+        /** The group id as set so far (a job's recovery options name its checkpoint directory after it). */
+        public String groupId() {
+            return groupId;
+        }
+
+        /** The problems of the shared settings. */
+        protected List<String> commonProblems() {
+            List<String> problems = new ArrayList<>();
+            if (bootstrapServers == null || bootstrapServers.isBlank()) {
+                problems.add("bootstrap servers are required");
             }
+            for (String t : new String[] {inputTopic, predictionsTopic, deadLetterTopic, groupId}) {
+                if (t == null || t.isBlank()) {
+                    problems.add("topics and group id must be named");
+                    break;
+                }
+            }
+            if (followModelUpdates && (modelUpdatesTopic == null || modelUpdatesTopic.isBlank())) {
+                problems.add("model updates are followed but no model-updates topic is named");
+            }
+            if (inputFormat == null || outputFormat == null || delivery == null) {
+                problems.add("formats and delivery are required");
+            }
+            if (parallelism < 1) {
+                problems.add("parallelism must be at least 1, got " + parallelism);
+            }
+            if (checkpointInterval == null || checkpointInterval.toMillis() < 10) {
+                problems.add("checkpoint interval must be at least 10 ms, got " + checkpointInterval);
+            }
+            if (checkpointDir == null || checkpointDir.isBlank()) {
+                problems.add("a checkpoint directory is required");
+            }
+            if (delivery == Delivery.EXACTLY_ONCE && (transactionalIdPrefix == null || transactionalIdPrefix.isBlank())) {
+                problems.add("EXACTLY_ONCE needs a transactional id prefix");
+            }
+            if (transactionTimeout == null || checkpointInterval == null
+                    || transactionTimeout.compareTo(checkpointInterval) <= 0) {
+                problems.add("transaction timeout must exceed the checkpoint interval");
+            }
+            if (uidPrefix == null) {
+                problems.add("uid prefix must not be null (empty is fine)");
+            }
+            if (restartAttempts < 0) {
+                problems.add("restart attempts must be non-negative, got " + restartAttempts);
+            }
+            if (restartInitialBackoff == null || restartMaxBackoff == null || restartInitialBackoff.isNegative()
+                    || restartMaxBackoff.compareTo(restartInitialBackoff) < 0) {
+                problems.add("restart backoff must be 0 <= initial <= max, got " + restartInitialBackoff + " .. "
+                        + restartMaxBackoff);
+            }
+            if (stateBackend == null) {
+                problems.add("a state backend is required (hashmap or rocksdb)");
+            }
+            if (client == null) {
+                problems.add("Kafka client settings must not be null (ClientProperties.NONE for none)");
+            }
+            if (inputLimits == null) {
+                problems.add("input limits are required");
+            }
+            if (maxRecordBytes < 16) {
+                problems.add("max record size must be at least 16 bytes");
+            }
+            return problems;
         }
-        if (followModelUpdates && (modelUpdatesTopic == null || modelUpdatesTopic.isBlank())) {
-            problems.add("model updates are followed but no model-updates topic is named");
+
+        /** Whether updates are followed, as set so far (the training job requires it). */
+        protected boolean followsModelUpdates() {
+            return followModelUpdates;
         }
-        if (inputFormat == null || outputFormat == null || delivery == null) {
-            problems.add("formats and delivery are required");
+
+        /** The trusted update key as set so far (the training job checks it against its signing key). */
+        protected byte[] trustedKey() {
+            return trustedUpdateKey;
         }
-        if (parallelism < 1) {
-            problems.add("parallelism must be at least 1, got " + parallelism);
-        }
-        if (checkpointInterval == null || checkpointInterval.toMillis() < 10) {
-            problems.add("checkpoint interval must be at least 10 ms, got " + checkpointInterval);
-        }
-        if (checkpointDir == null || checkpointDir.isBlank()) {
-            problems.add("a checkpoint directory is required");
-        }
-        if (delivery == Delivery.EXACTLY_ONCE && (transactionalIdPrefix == null || transactionalIdPrefix.isBlank())) {
-            problems.add("EXACTLY_ONCE needs a transactional id prefix");
-        }
-        if (transactionTimeout == null || checkpointInterval == null
-                || transactionTimeout.compareTo(checkpointInterval) <= 0) {
-            problems.add("transaction timeout must exceed the checkpoint interval");
-        }
-        if (uidPrefix == null) {
-            problems.add("uid prefix must not be null (empty is fine)");
-        }
-        if (restartAttempts < 0) {
-            problems.add("restart attempts must be non-negative, got " + restartAttempts);
-        }
-        if (restartInitialBackoff == null || restartMaxBackoff == null || restartInitialBackoff.isNegative()
-                || restartMaxBackoff.compareTo(restartInitialBackoff) < 0) {
-            problems.add("restart backoff must be 0 <= initial <= max, got " + restartInitialBackoff + " .. "
-                    + restartMaxBackoff);
-        }
-        if (stateBackend == null) {
-            problems.add("a state backend is required (hashmap or rocksdb)");
-        }
-        if (kafka == null) {
-            problems.add("Kafka client settings must not be null (ClientProperties.NONE for none)");
-        }
-        if (inputLimits == null) {
-            problems.add("input limits are required");
-        }
-        if (maxRecordBytes < 16) {
-            problems.add("max record size must be at least 16 bytes");
+    }
+
+    /** Adds what {@code check} throws to {@code problems} (the operators' own configs check their parts). */
+    protected static void collect(List<String> problems, Runnable check) {
+        try {
+            check.run();
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
         }
     }
 

@@ -5,11 +5,8 @@ import io.streamnet.flink.operator.DeadLetterOutput;
 import io.streamnet.flink.source.RawRecord;
 import io.streamnet.schemas.DeadLetter;
 import io.streamnet.schemas.Prediction;
-import io.streamnet.schemas.PredictionKind;
 import io.streamnet.serving.model.ServedSequenceModel;
 import io.streamnet.serving.sequence.SequenceEvent;
-import java.time.Instant;
-import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -29,37 +26,33 @@ public final class SequenceJob {
     private SequenceJob() {
     }
 
-    /** Adds the job's pipeline to {@code env}. {@code initial} may be null only for the identity pipeline. */
+    /** Adds the job's pipeline to {@code env}. */
     public static void build(StreamExecutionEnvironment env, SequenceJobConfig c, ServedSequenceModel initial) {
-        if (initial == null && !c.identity) {
+        if (initial == null) {
             throw new IllegalArgumentException("the sequence job needs a model to start with");
         }
-        if (c.identity) {
-            buildWith(env, c, keyed -> keyed.map(new Unscored()).name("identity").uid(c.uidPrefix + "identity")
-                    .returns(new AvroTypeInfo<>(Prediction.class)));
-            return;
-        }
         buildWith(env, c, keyed -> keyed.connect(KafkaJobs.modelUpdates(env, c).broadcast())
-                .transform("rnn " + c.mode.name().toLowerCase() + " (batch " + c.batchSize + ")",
+                .transform("rnn " + c.mode().name().toLowerCase() + " (batch " + c.batching().size() + ")",
                         new AvroTypeInfo<>(Prediction.class),
                         new SequenceOperator(initial.checkpoint(), initial.modelId(), initial.version(),
                                 c.operatorConfig()))
-                .uid(c.uidPrefix + "rnn"));
+                .uid(c.uidPrefix() + "rnn"));
     }
 
     /**
      * The job's shape (source, decode and validate, keyBy, sinks, dead letters) with {@code scorer}
-     * in the model's place: the identity pipeline, the job itself, and the benchmark's peers (other
-     * libraries' keyed inference) are all this one shape. Dead letters of the scorer's stream (side
-     * output {@link DeadLetterOutput#TAG}) join the decoder's.
+     * in the model's place. The job itself is this shape with its {@link SequenceOperator}; the
+     * benchmarks put a model-free stand-in there (the identity pipeline) and other libraries' keyed
+     * inference (their peers), so that each is measured in the very pipeline ours runs in. Dead letters of
+     * the scorer's stream (side output {@link DeadLetterOutput#TAG}) join the decoder's.
      */
     public static void buildWith(StreamExecutionEnvironment env, SequenceJobConfig c, Scorer scorer) {
-        c.validate();
         KafkaJobs.configure(env, c);
         DataStream<RawRecord> raw = KafkaJobs.input(env, c, "events");
         SingleOutputStreamOperator<SequenceEvent> decoded = raw
-                .process(new DecodeEvents(c.inputKind, c.inputFormat, c.maxRecordBytes, c.inputLimits))
-                .name("decode + validate").uid(c.uidPrefix + "decode");
+                .process(new DecodeEvents(c.inputKind(), c.kafka().inputFormat(), c.limits().maxRecordBytes(),
+                        c.limits().input()))
+                .name("decode + validate").uid(c.uidPrefix() + "decode");
         SingleOutputStreamOperator<Prediction> predictions = scorer.score(decoded.keyBy(new EventKey()));
         DataStream<DeadLetter> deadLetters = decoded.getSideOutput(DeadLetterOutput.TAG)
                 .union(predictions.getSideOutput(DeadLetterOutput.TAG));
@@ -79,19 +72,6 @@ public final class SequenceJob {
         @Override
         public String getKey(SequenceEvent e) {
             return e.key;
-        }
-    }
-
-    /** The identity pipeline's stand-in for the model: a prediction with no scores. */
-    static final class Unscored implements MapFunction<SequenceEvent, Prediction> {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public Prediction map(SequenceEvent e) {
-            return Prediction.newBuilder().setKey(e.key).setKind(PredictionKind.UNKNOWN).setStep(e.seq).setLabel(-1)
-                    .setModelId("identity").setModelVersion(0).setEventTime(Instant.ofEpochMilli(e.eventTime))
-                    .setLatencyMs(Math.max(0, System.currentTimeMillis() - e.ingestTime))
-                    .setTrueLabel(e.label < 0 ? null : e.label).build();
         }
     }
 }

@@ -1,66 +1,129 @@
 package io.streamnet.flink.sequence;
 
-import io.streamnet.flink.job.KafkaJobConfig;
 import io.streamnet.contract.PipelineTopics;
-import io.streamnet.serving.event.EventOrder;
+import io.streamnet.flink.job.KafkaJobConfig;
 import io.streamnet.serving.sequence.InputKind;
 import io.streamnet.serving.sequence.OutputMode;
-import io.streamnet.serving.sequence.SequenceInput;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Everything the sequence inference job reads, typed, with defaults that work against a local
- * broker, validated by {@link #validate()} before the job is built.
+ * The sequence inference job's settings: the parts every job has ({@link KafkaJobConfig}) and what
+ * it reads and emits per key. Made by {@link #builder()} (text events) or {@link #forSteps()}
+ * (feature vectors), validated once in {@code build()}.
  */
 public final class SequenceJobConfig extends KafkaJobConfig {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
-    public InputKind inputKind = InputKind.TEXT;
-    public int batchSize = 64;
-    public long batchMillis = 20;
-    public OutputMode mode = OutputMode.MANY_TO_ONE;
-    public Duration sessionGap = null;
-    public int forecastSteps = 8;
-    /** Most input steps (tokens) one event may carry. */
-    public int maxStepsPerEvent = SequenceInput.DEFAULT_MAX_STEPS;
-    /** No model at all: identity pipeline for benchmarks (source, decode, keyBy, sink). */
-    public boolean identity = false;
+    private final InputKind inputKind;
+    private final OutputMode mode;
+    private final Duration sessionGap;
+    private final int forecastSteps;
 
-    public SequenceJobConfig() {
-        super(PipelineTopics.TEXT_EVENTS, "streamnet-sequence-job", "streamnet-sequence");
+    private SequenceJobConfig(Builder b) {
+        super(b);
+        inputKind = b.inputKind;
+        mode = b.mode;
+        sessionGap = b.sessionGap;
+        forecastSteps = b.forecastSteps;
+    }
+
+    /** Defaults for text input (TextEvent on text-events). */
+    public static Builder builder() {
+        return new Builder();
     }
 
     /** Defaults for feature-vector input (StepEvent on step-events). */
-    public static SequenceJobConfig forSteps() {
-        SequenceJobConfig c = new SequenceJobConfig();
-        c.inputKind = InputKind.STEP;
-        c.inputTopic = PipelineTopics.STEP_EVENTS;
-        return c;
+    public static Builder forSteps() {
+        return new Builder().inputKind(InputKind.STEP).inputTopic(PipelineTopics.STEP_EVENTS);
     }
 
+    /** A builder holding this config's settings, to build one that differs in a few. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    public InputKind inputKind() {
+        return inputKind;
+    }
+
+    public OutputMode mode() {
+        return mode;
+    }
+
+    /** A key idle this long is closed as if its end marker came (null: never). */
+    public Duration sessionGap() {
+        return sessionGap;
+    }
+
+    /** Values generated after the marker in FORECAST mode. */
+    public int forecastSteps() {
+        return forecastSteps;
+    }
+
+    /** The sequence operator's part: batching, emission, limits and model trust. */
     public SequenceOperatorConfig operatorConfig() {
-        return new SequenceOperatorConfig(batchSize, batchMillis, mode, sessionGap, stateTtl, forecastSteps, maxModelBytes,
-                maxStepsPerEvent, checkOrder ? EventOrder.CHECKED : EventOrder.UNCHECKED, trustedUpdateKey);
+        return new SequenceOperatorConfig(batching().size(), batching().maxWaitMillis(), mode, sessionGap,
+                limits().stateTtl(), forecastSteps, model().maxModelBytes(), limits().maxStepsPerEvent(),
+                limits().order(), model().trustedUpdateKey());
     }
 
-    /** Throws with every problem listed, so a bad config fails at start and says all that is wrong. */
-    public SequenceJobConfig validate() {
-        List<String> problems = new ArrayList<>();
-        validateCommon(problems);
-        if (inputKind == null || mode == null) {
-            problems.add("input kind and mode are required");
+    public static final class Builder extends KafkaJobConfig.Builder<SequenceJobConfig, Builder> {
+        private InputKind inputKind = InputKind.TEXT;
+        private OutputMode mode = OutputMode.MANY_TO_ONE;
+        private Duration sessionGap;
+        private int forecastSteps = 8;
+
+        private Builder() {
+            super(PipelineTopics.TEXT_EVENTS, "streamnet-sequence-job", "streamnet-sequence", 64);
         }
-        if (inputKind == InputKind.TEXT && mode == OutputMode.FORECAST) {
-            problems.add("FORECAST generates feature vectors: use STEP input");
+
+        private Builder(SequenceJobConfig c) {
+            super(c);
+            inputKind = c.inputKind;
+            mode = c.mode;
+            sessionGap = c.sessionGap;
+            forecastSteps = c.forecastSteps;
         }
-        try {
-            operatorConfig();
-        } catch (IllegalArgumentException e) {
-            problems.add(e.getMessage());
+
+        @Override
+        protected Builder self() {
+            return this;
         }
-        throwIfAny("sequence job", problems);
-        return this;
+
+        public Builder inputKind(InputKind kind) {
+            inputKind = kind;
+            return this;
+        }
+
+        public Builder mode(OutputMode m) {
+            mode = m;
+            return this;
+        }
+
+        public Builder sessionGap(Duration gap) {
+            sessionGap = gap;
+            return this;
+        }
+
+        public Builder forecastSteps(int steps) {
+            forecastSteps = steps;
+            return this;
+        }
+
+        @Override
+        public SequenceJobConfig build() {
+            List<String> problems = commonProblems();
+            if (inputKind == null || mode == null) {
+                problems.add("input kind and mode are required");
+            }
+            if (inputKind == InputKind.TEXT && mode == OutputMode.FORECAST) {
+                problems.add("FORECAST generates feature vectors: use STEP input");
+            }
+            SequenceJobConfig c = new SequenceJobConfig(this);
+            collect(problems, c::operatorConfig);
+            throwIfAny("sequence job", problems);
+            return c;
+        }
     }
 }

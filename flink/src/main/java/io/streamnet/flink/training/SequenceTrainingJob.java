@@ -1,6 +1,7 @@
 package io.streamnet.flink.training;
 
 import io.streamnet.flink.job.KafkaJobs;
+import io.streamnet.flink.job.KafkaPart;
 import io.streamnet.flink.operator.DeadLetterOutput;
 import io.streamnet.flink.sequence.DecodeEvents;
 import io.streamnet.flink.sequence.SequenceJob;
@@ -34,34 +35,34 @@ public final class SequenceTrainingJob {
     }
 
     public static void build(StreamExecutionEnvironment env, TrainingJobConfig c, ServedSequenceModel initial) {
-        c.validate();
         boolean tokens = initial.model().config().tokenInput();
-        if (!tokens && c.heldOutShare > 0) {
+        if (!tokens && c.trainer().heldOutShare() > 0) {
             throw new IllegalArgumentException("invalid training job config: held-out scoring reads token sequences; "
                     + "train a feature model with a held-out share of 0");
         }
         KafkaJobs.configure(env, c);
         DataStream<RawRecord> raw = KafkaJobs.input(env, c, "labelled events");
         SingleOutputStreamOperator<SequenceEvent> decoded = raw
-                .process(new DecodeEvents(tokens ? InputKind.TEXT : InputKind.STEP, c.inputFormat, c.maxRecordBytes,
-                        c.inputLimits))
-                .name("decode + validate").uid(c.uidPrefix + "decode");
+                .process(new DecodeEvents(tokens ? InputKind.TEXT : InputKind.STEP, c.kafka().inputFormat(),
+                        c.limits().maxRecordBytes(), c.limits().input()))
+                .name("decode + validate").uid(c.uidPrefix() + "decode");
         DataStream<RawRecord> models = KafkaJobs.modelUpdates(env, c);
         SingleOutputStreamOperator<TrainingMessage> trained = decoded.keyBy(new SequenceJob.EventKey())
                 .connect(models.broadcast())
-                .transform("online training (" + c.windowsPerGradient + " sequences per gradient)",
+                .transform("online training (" + c.trainer().windowsPerGradient() + " sequences per gradient)",
                         TypeInformation.of(TrainingMessage.class),
                         TrainingOperators.of(initial, c.operatorConfig()))
-                .uid(c.uidPrefix + "train");
+                .uid(c.uidPrefix() + "train");
         SingleOutputStreamOperator<ModelUpdate> updates = trained.global()
                 .transform("model owner", new AvroTypeInfo<>(ModelUpdate.class),
                         new ModelOwnerOperator(initial.checkpoint(), initial.modelId(), initial.version(),
                                 c.ownerConfig()))
-                .setParallelism(1).setMaxParallelism(1).uid(c.uidPrefix + "model-owner");
-        updates.sinkTo(KafkaSinks.of(c.bootstrapServers, c.modelUpdatesTopic, ModelUpdate.class, WireFormat.AVRO,
-                        u -> ModelUpdates.key(u.getModelId().toString(), u.getVersion()), c.delivery, c.transactionalIdPrefix + "-model-updates",
-                        c.transactionTimeout, c.kafka))
-                .setParallelism(1).name("model updates: " + c.modelUpdatesTopic).uid(c.uidPrefix + "model-updates-sink");
+                .setParallelism(1).setMaxParallelism(1).uid(c.uidPrefix() + "model-owner");
+        KafkaPart k = c.kafka();
+        updates.sinkTo(KafkaSinks.of(k.bootstrapServers(), k.modelUpdatesTopic(), ModelUpdate.class, WireFormat.AVRO,
+                        u -> ModelUpdates.key(u.getModelId().toString(), u.getVersion()), k.delivery(),
+                        k.transactionalIdPrefix() + "-model-updates", k.transactionTimeout(), k.client()))
+                .setParallelism(1).name("model updates: " + k.modelUpdatesTopic()).uid(c.uidPrefix() + "model-updates-sink");
         DataStream<DeadLetter> deadLetters = decoded.getSideOutput(DeadLetterOutput.TAG)
                 .union(trained.getSideOutput(DeadLetterOutput.TAG), updates.getSideOutput(DeadLetterOutput.TAG));
         KafkaJobs.deadLetterSink(c, deadLetters);

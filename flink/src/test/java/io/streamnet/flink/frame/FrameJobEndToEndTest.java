@@ -84,10 +84,10 @@ class FrameJobEndToEndTest {
                         .setChannels(1).setPixels(ByteBuffer.wrap(new byte[1024])).build())));
                 p.flush();
             }
-            FrameJobConfig c = f.configure(new FrameJobConfig(), "frames-e2e");
-            c.bounded = true;
-            c.parallelism = 2;
-            c.batchSize = 16;
+            FrameJobConfig c = f.configure(FrameJobConfig.builder(), "frames-e2e")
+                    .bounded(true)
+                    .parallelism(2)
+                    .batchSize(16).build();
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             FrameJob.build(env, c, model);
             long t0 = System.nanoTime();

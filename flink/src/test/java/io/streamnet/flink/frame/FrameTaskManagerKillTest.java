@@ -77,11 +77,11 @@ class FrameTaskManagerKillTest {
         try (PipelineFixture f = new PipelineFixture(4);
              StandaloneCluster cluster = StandaloneCluster.start(StandaloneCluster.Settings.local(tmp.resolve("flink"), 2),
                      2, Duration.ofSeconds(120))) {
-            FrameJobConfig c = f.configure(new FrameJobConfig(), "frame-kill");
-            c.parallelism = 4;
-            c.batchSize = 16;
-            c.checkpointDir = tmp.resolve("checkpoints").toUri().toString(); // reached by every process
-            c.restartInitialBackoff = Duration.ofMillis(500);
+            FrameJobConfig c = f.configure(FrameJobConfig.builder(), "frame-kill")
+                    .parallelism(4)
+                    .batchSize(16)
+                    .checkpointDir(tmp.resolve("checkpoints").toUri().toString()) // reached by every process
+                    .restartInitialBackoff(Duration.ofMillis(500)).build();
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createRemoteEnvironment("127.0.0.1",
                     cluster.restPort());
             FrameJob.build(env, c, model);

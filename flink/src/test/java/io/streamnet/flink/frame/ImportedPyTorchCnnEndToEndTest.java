@@ -55,8 +55,8 @@ class ImportedPyTorchCnnEndToEndTest {
         ServedFrameModel initial = ServedFrameModel.of(cpu, LeNet5.build(cpu, 9), null, Map.of(), MODEL_ID, 1);
         RecordCodec<Frame> frames = Codecs.of(Frame.class, WireFormat.AVRO);
         try (PipelineFixture f = new PipelineFixture(1)) {
-            FrameJobConfig c = f.configure(new FrameJobConfig(), "import-cnn-e2e");
-            c.parallelism = 1; // one subtask: once a probe is served by the new version, every camera is
+            FrameJobConfig c = f.configure(FrameJobConfig.builder(), "import-cnn-e2e")
+                    .parallelism(1).build(); // one subtask: once a probe is served by the new version, every camera is
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             FrameJob.build(env, c, initial);
             JobClient job = env.executeAsync(FrameJob.NAME);

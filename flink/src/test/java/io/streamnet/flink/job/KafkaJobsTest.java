@@ -14,10 +14,11 @@ import org.junit.jupiter.api.Test;
 class KafkaJobsTest {
     @Test
     void everyJobRestartsABoundedNumberOfTimesWithGrowingDelays() {
-        SequenceJobConfig c = new SequenceJobConfig();
-        c.restartAttempts = 7;
-        c.restartInitialBackoff = Duration.ofMillis(500);
-        c.restartMaxBackoff = Duration.ofSeconds(30);
+        SequenceJobConfig c = SequenceJobConfig.builder()
+                .restartAttempts(7)
+                .restartInitialBackoff(Duration.ofMillis(500))
+                .restartMaxBackoff(Duration.ofSeconds(30))
+                .build();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         KafkaJobs.configure(env, c);
         ReadableConfig conf = env.getConfiguration();
@@ -31,8 +32,7 @@ class KafkaJobsTest {
 
     @Test
     void aBackoffThatShrinksIsRefusedAtStart() {
-        SequenceJobConfig c = new SequenceJobConfig();
-        c.restartInitialBackoff = Duration.ofMinutes(2);
-        assertThatThrownBy(c::validate).hasMessageContaining("restart backoff");
+        SequenceJobConfig.Builder b = SequenceJobConfig.builder().restartInitialBackoff(Duration.ofMinutes(2));
+        assertThatThrownBy(b::build).hasMessageContaining("restart backoff");
     }
 }

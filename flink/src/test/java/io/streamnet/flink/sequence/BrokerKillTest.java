@@ -42,13 +42,13 @@ class BrokerKillTest {
         System.out.printf("seed %d: %d conversations, brokers %s killed after word positions %s%n", seed, CONVERSATIONS,
                 victims.subList(0, killAfter.size()), killAfter);
         try (PipelineFixture f = PipelineFixture.cluster(3, 4)) {
-            SequenceJobConfig c = f.config("broker-kill");
-            c.parallelism = 4;
-            c.batchSize = 32;
-            c.batchMillis = 20;
-            c.mode = OutputMode.MANY_TO_ONE;
-            c.checkpointDir = tmp.resolve("checkpoints").toUri().toString();
-            c.restartInitialBackoff = Duration.ofMillis(500);
+            SequenceJobConfig c = f.config("broker-kill")
+                    .parallelism(4)
+                    .batchSize(32)
+                    .batchMillis(20)
+                    .mode(OutputMode.MANY_TO_ONE)
+                    .checkpointDir(tmp.resolve("checkpoints").toUri().toString())
+                    .restartInitialBackoff(Duration.ofMillis(500)).build();
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             SequenceJob.build(env, c, replay.serving);
             JobClient job = env.executeAsync(SequenceJob.NAME);

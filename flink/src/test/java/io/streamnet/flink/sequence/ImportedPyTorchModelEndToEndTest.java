@@ -75,10 +75,10 @@ class ImportedPyTorchModelEndToEndTest {
         byte[] initial = checkpoint(new SequenceModel(CpuBackend.instance(), imported.model().config(), 9),
                 imported.vocabulary(), 1);
         try (PipelineFixture f = new PipelineFixture(1)) {
-            SequenceJobConfig c = f.config("import-e2e");
-            c.parallelism = 1; // one subtask: once a probe is served by the new version, every key is
-            c.mode = OutputMode.MANY_TO_ONE;
-            c.batchSize = 32;
+            SequenceJobConfig c = f.config("import-e2e")
+                    .parallelism(1) // one subtask: once a probe is served by the new version, every key is
+                    .mode(OutputMode.MANY_TO_ONE)
+                    .batchSize(32).build();
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             SequenceJob.build(env, c, ServedSequenceModel.load(CpuBackend.instance(), initial, null, -1));
             JobClient job = env.executeAsync(SequenceJob.NAME);

@@ -3,8 +3,8 @@ package io.streamnet.flink.sequence;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamnet.local.flink.StandaloneCluster;
-import io.streamnet.flink.job.KafkaJobConfig;
 import io.streamnet.flink.job.RetainedCheckpoints;
+import io.streamnet.flink.job.StateBackend;
 import io.streamnet.schemas.Prediction;
 import io.streamnet.serving.sequence.OutputMode;
 import java.nio.file.Path;
@@ -52,16 +52,16 @@ class JobManagerKillTest {
         try (PipelineFixture f = new PipelineFixture(4);
              StandaloneCluster cluster = StandaloneCluster.start(StandaloneCluster.Settings.local(tmp.resolve("flink"), 2),
                      2, Duration.ofSeconds(120))) {
-            SequenceJobConfig c = f.config("jm-kill");
-            c.parallelism = 4;
-            c.batchSize = 32;
-            c.batchMillis = 20;
-            c.mode = OutputMode.MANY_TO_ONE;
-            c.checkpointDir = checkpoints.toUri().toString();
-            c.retainCheckpoints = true;
-            // keyed state in RocksDB: the restore reads an incremental checkpoint written by other processes
-            c.stateBackend = KafkaJobConfig.StateBackend.ROCKSDB;
-            c.incrementalCheckpoints = true;
+            SequenceJobConfig c = f.config("jm-kill")
+                    .parallelism(4)
+                    .batchSize(32)
+                    .batchMillis(20)
+                    .mode(OutputMode.MANY_TO_ONE)
+                    .checkpointDir(checkpoints.toUri().toString())
+                    .retainCheckpoints(true)
+                    // keyed state in RocksDB: the restore reads an incremental checkpoint written by other processes
+                    .stateBackend(StateBackend.ROCKSDB)
+                    .incrementalCheckpoints(true).build();
             JobClient first = submit(cluster, c, replay);
 
             int produced = 0;
@@ -83,9 +83,8 @@ class JobManagerKillTest {
                     cluster.awaitTaskManagers(2, Duration.ofSeconds(120));
                     RetainedCheckpoints.Retained latest = RetainedCheckpoints.latest(checkpoints).orElseThrow();
                     System.out.println("resubmitting from " + latest.directory());
-                    c.restorePath = latest.directory().toUri().toString();
-                    c.claimRestore = true;
-                    job = submit(cluster, c, replay);
+                    job = submit(cluster, c.toBuilder().restoreFrom(latest.directory().toUri().toString(), true).build(),
+                            replay);
                     cluster.awaitRunning(job.getJobID().toString(), Duration.ofSeconds(120));
                     kills.add(String.format("%s, running again %.1f s later", at, (System.nanoTime() - killed) / 1e9));
                 }

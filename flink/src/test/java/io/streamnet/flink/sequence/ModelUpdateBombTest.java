@@ -83,11 +83,11 @@ class ModelUpdateBombTest {
             var settings = new StandaloneCluster.Settings(tmp.resolve("flink"), 1, "1024m", "1280m",
                     Map.of("taskmanager.memory.managed.size", "32m"), null);
             try (StandaloneCluster cluster = StandaloneCluster.start(settings, 1, Duration.ofSeconds(120))) {
-                SequenceJobConfig c = f.config("bomb");
-                c.bounded = true;
-                c.parallelism = 1;
-                c.mode = OutputMode.MANY_TO_ONE;
-                c.restartAttempts = 0; // any failure ends the job: finishing proves it never failed
+                SequenceJobConfig c = f.config("bomb")
+                        .bounded(true)
+                        .parallelism(1)
+                        .mode(OutputMode.MANY_TO_ONE)
+                        .restartAttempts(0).build(); // any failure ends the job: finishing proves it never failed
                 StreamExecutionEnvironment env = StreamExecutionEnvironment.createRemoteEnvironment("127.0.0.1",
                         cluster.restPort());
                 SequenceJob.build(env, c, ServedSequenceModel.load(CpuBackend.instance(), first, null, -1));

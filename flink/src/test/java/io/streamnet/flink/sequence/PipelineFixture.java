@@ -54,19 +54,18 @@ public final class PipelineFixture implements AutoCloseable {
         }
     }
 
-    public SequenceJobConfig config(String group) {
-        return configure(new SequenceJobConfig(), group);
+    public SequenceJobConfig.Builder config(String group) {
+        return configure(SequenceJobConfig.builder(), group);
     }
 
     /** Points a job config at this broker, with a fast checkpoint interval. */
-    public <C extends io.streamnet.flink.job.KafkaJobConfig> C configure(C c, String group) {
-        c.bootstrapServers = kafka.bootstrapServers();
-        c.kafka = kafka.credentials();
-        c.groupId = group;
-        c.transactionalIdPrefix = group;
-        c.checkpointInterval = Duration.ofMillis(500);
-        c.transactionTimeout = Duration.ofMinutes(5);
-        return c;
+    public <B extends io.streamnet.flink.job.KafkaJobConfig.Builder<?, B>> B configure(B b, String group) {
+        return b.bootstrapServers(kafka.bootstrapServers())
+                .client(kafka.credentials())
+                .groupId(group)
+                .transactionalIdPrefix(group)
+                .checkpointInterval(Duration.ofMillis(500))
+                .transactionTimeout(Duration.ofMinutes(5));
     }
 
     public KafkaProducer<String, byte[]> producer() {

@@ -95,13 +95,13 @@ class PoisonPipelineEndToEndTest {
                 p.flush();
             }
 
-            SequenceJobConfig c = f.config("poison");
-            c.bounded = true;
-            c.parallelism = 2;
-            c.batchSize = 8;
-            c.mode = OutputMode.MANY_TO_ONE;
-            c.restartAttempts = 0; // any failure ends the job: finishing proves it never failed
-            c.trustedUpdateKey = trusted.getPublic().getEncoded();
+            SequenceJobConfig c = f.config("poison")
+                    .bounded(true)
+                    .parallelism(2)
+                    .batchSize(8)
+                    .mode(OutputMode.MANY_TO_ONE)
+                    .restartAttempts(0) // any failure ends the job: finishing proves it never failed
+                    .trustedUpdateKey(trusted.getPublic().getEncoded()).build();
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             SequenceJob.build(env, c, ServedSequenceModel.load(CpuBackend.instance(), first, null, -1));
             env.execute("poison");

@@ -80,11 +80,11 @@ class SequenceJobEndToEndTest {
             f.send(PipelineTopics.MODEL_UPDATES, "sentiment", Codecs.of(io.streamnet.schemas.ModelUpdate.class,
                     WireFormat.AVRO).encode(ModelUpdates.toUpdate("sentiment", 1, bytes, Map.of())));
 
-            SequenceJobConfig c = f.config("e2e");
-            c.bounded = true;
-            c.parallelism = 2;
-            c.batchSize = 32;
-            c.mode = io.streamnet.serving.sequence.OutputMode.MANY_TO_ONE;
+            SequenceJobConfig c = f.config("e2e")
+                    .bounded(true)
+                    .parallelism(2)
+                    .batchSize(32)
+                    .mode(io.streamnet.serving.sequence.OutputMode.MANY_TO_ONE).build();
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             SequenceJob.build(env, c, ServedSequenceModel.load(CpuBackend.instance(), bytes, null, -1));
             long t0 = System.nanoTime();

@@ -64,9 +64,9 @@ class SequenceJobMetricsTest {
                             PoisonRecords.avro(PoisonRecords.text("dup", 0, "ab", false))));
                 }
             }
-            SequenceJobConfig c = f.config("metrics");
-            c.parallelism = 1;
-            c.mode = OutputMode.MANY_TO_ONE;
+            SequenceJobConfig c = f.config("metrics")
+                    .parallelism(1)
+                    .mode(OutputMode.MANY_TO_ONE).build();
             Configuration conf = LoopbackPrometheusReporterFactory.enable(new Configuration(), "127.0.0.1", 0);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
             SequenceJob.build(env, c, ServedSequenceModel.load(CpuBackend.instance(),

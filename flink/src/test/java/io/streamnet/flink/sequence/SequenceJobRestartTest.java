@@ -2,7 +2,7 @@ package io.streamnet.flink.sequence;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streamnet.flink.job.KafkaJobConfig;
+import io.streamnet.flink.job.StateBackend;
 import io.streamnet.schemas.Prediction;
 import io.streamnet.serving.model.ServedSequenceModel;
 import io.streamnet.serving.sequence.OutputMode;
@@ -41,14 +41,14 @@ class SequenceJobRestartTest {
     /** With keyed state in RocksDB (what large key counts use) the same state comes back. */
     @Test
     void aJobWithItsStateInRocksDbResumedFromASavepointGivesTheUninterruptedPredictions() throws Exception {
-        stopWithSavepointAndResumeAt(2, KafkaJobConfig.StateBackend.ROCKSDB);
+        stopWithSavepointAndResumeAt(2, StateBackend.ROCKSDB);
     }
 
     private void stopWithSavepointAndResumeAt(int resumeParallelism) throws Exception {
-        stopWithSavepointAndResumeAt(resumeParallelism, KafkaJobConfig.StateBackend.HASHMAP);
+        stopWithSavepointAndResumeAt(resumeParallelism, StateBackend.HASHMAP);
     }
 
-    private void stopWithSavepointAndResumeAt(int resumeParallelism, KafkaJobConfig.StateBackend backend)
+    private void stopWithSavepointAndResumeAt(int resumeParallelism, StateBackend backend)
             throws Exception {
         ReplayedConversations replay = new ReplayedConversations(60, new Random(11));
         List<String[]> conversations = replay.conversations;
@@ -57,12 +57,12 @@ class SequenceJobRestartTest {
         ServedSequenceModel serving = replay.serving;
 
         try (PipelineFixture f = new PipelineFixture(4)) {
-            SequenceJobConfig c = f.config("restart");
-            c.parallelism = 2;
-            c.stateBackend = backend;
-            c.batchSize = 16;
-            c.batchMillis = 50;
-            c.mode = OutputMode.MANY_TO_ONE;
+            SequenceJobConfig c = f.config("restart")
+                    .parallelism(2)
+                    .stateBackend(backend)
+                    .batchSize(16)
+                    .batchMillis(50)
+                    .mode(OutputMode.MANY_TO_ONE).build();
 
             StreamExecutionEnvironment first = StreamExecutionEnvironment.getExecutionEnvironment();
             SequenceJob.build(first, c, serving);
@@ -76,8 +76,7 @@ class SequenceJobRestartTest {
             Configuration resume = new Configuration();
             resume.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
             StreamExecutionEnvironment second = StreamExecutionEnvironment.getExecutionEnvironment(resume);
-            c.parallelism = resumeParallelism;
-            SequenceJob.build(second, c, serving);
+            SequenceJob.build(second, c.toBuilder().parallelism(resumeParallelism).build(), serving);
             JobClient resumed = second.executeAsync(SequenceJob.NAME);
             f.produceWords(conversations, labels, 3, Integer.MAX_VALUE);
             List<Prediction> got = f.readPredictions(conversations.size(), Duration.ofSeconds(90));

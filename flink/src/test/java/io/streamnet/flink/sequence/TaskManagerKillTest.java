@@ -51,13 +51,13 @@ class TaskManagerKillTest {
         try (PipelineFixture f = new PipelineFixture(4);
              StandaloneCluster cluster = StandaloneCluster.start(StandaloneCluster.Settings.local(tmp.resolve("flink"), 2),
                      2, Duration.ofSeconds(120))) {
-            SequenceJobConfig c = f.config("kill");
-            c.parallelism = 4;
-            c.batchSize = 32;
-            c.batchMillis = 20;
-            c.mode = OutputMode.MANY_TO_ONE;
-            c.checkpointDir = tmp.resolve("checkpoints").toUri().toString(); // reached by every process
-            c.restartInitialBackoff = Duration.ofMillis(500);
+            SequenceJobConfig c = f.config("kill")
+                    .parallelism(4)
+                    .batchSize(32)
+                    .batchMillis(20)
+                    .mode(OutputMode.MANY_TO_ONE)
+                    .checkpointDir(tmp.resolve("checkpoints").toUri().toString()) // reached by every process
+                    .restartInitialBackoff(Duration.ofMillis(500)).build();
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createRemoteEnvironment("127.0.0.1",
                     cluster.restPort());
             SequenceJob.build(env, c, replay.serving);

@@ -194,18 +194,18 @@ class OnlineTrainingEndToEndTest {
         try (PipelineFixture f = new PipelineFixture(2);
              StandaloneCluster cluster = StandaloneCluster.start(StandaloneCluster.Settings.local(tmp.resolve("flink"), 1),
                      2, Duration.ofSeconds(120))) {
-            TrainingJobConfig c = f.configure(new TrainingJobConfig(), "online-e2e");
-            c.parallelism = 2;
-            c.windowsPerGradient = 16;
-            c.gradientsPerUpdate = 2;
-            c.learningRate = 0.01f;
-            c.publishEvery = Duration.ofSeconds(2);
-            c.minHeldOut = 20;
-            c.promotionMargin = 0.03;
-            c.restartAttempts = 5;
-            c.restartInitialBackoff = Duration.ofMillis(200);
-            c.restartMaxBackoff = Duration.ofSeconds(2);
-            c.checkpointDir = tmp.resolve("checkpoints").toUri().toString(); // reached by every process
+            TrainingJobConfig c = f.configure(TrainingJobConfig.builder(), "online-e2e")
+                    .parallelism(2)
+                    .windowsPerGradient(16)
+                    .gradientsPerUpdate(2)
+                    .learningRate(0.01f)
+                    .publishEvery(Duration.ofSeconds(2))
+                    .minHeldOut(20)
+                    .promotionMargin(0.03)
+                    .restartAttempts(5)
+                    .restartInitialBackoff(Duration.ofMillis(200))
+                    .restartMaxBackoff(Duration.ofSeconds(2))
+                    .checkpointDir(tmp.resolve("checkpoints").toUri().toString()).build(); // reached by every process
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createRemoteEnvironment("127.0.0.1",
                     cluster.restPort());
             SequenceTrainingJob.build(env, c, initial);

@@ -33,45 +33,43 @@ class TrainingJobConfigTest {
 
     @Test
     void aTrustedUpdateKeyWithoutASigningKeyIsRefusedAtStart() {
-        TrainingJobConfig c = new TrainingJobConfig();
-        c.trustedUpdateKey = keys.getPublic().getEncoded();
-        assertThatThrownBy(c::validate).isInstanceOf(IllegalArgumentException.class)
+        TrainingJobConfig.Builder b = TrainingJobConfig.builder().trustedUpdateKey(keys.getPublic().getEncoded());
+        assertThatThrownBy(b::build).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("without a signing key").hasMessageContaining("stale");
     }
 
     @Test
     void aJobWithASigningKeyTrustsItsPublicKeyAndOnlyThat() throws Exception {
-        TrainingJobConfig c = new TrainingJobConfig();
-        c.signingKeyFile = privateKey().toString();
-        c.validate();
+        TrainingJobConfig.Builder b = TrainingJobConfig.builder().signingKeyFile(privateKey().toString());
+        TrainingJobConfig c = b.build();
         assertThat(c.operatorConfig().trustedKey()).isEqualTo(keys.getPublic().getEncoded());
-        assertThat(c.ownerConfig().signingKey()).isEqualTo(c.signingKeyFile);
+        assertThat(c.ownerConfig().signingKey()).isEqualTo(c.owner().signingKeyFile());
 
-        c.trustedUpdateKey = UpdateSignatures.generate().getPublic().getEncoded();
-        assertThatThrownBy(c::validate).hasMessageContaining("not the public key of the signing key");
-        c.trustedUpdateKey = keys.getPublic().getEncoded();
-        c.validate();
+        b.trustedUpdateKey(UpdateSignatures.generate().getPublic().getEncoded());
+        assertThatThrownBy(b::build).hasMessageContaining("not the public key of the signing key");
+        b.trustedUpdateKey(keys.getPublic().getEncoded());
+        b.build();
     }
 
     @Test
     void anUnreadableSigningKeyIsRefusedAtStart() {
-        TrainingJobConfig c = new TrainingJobConfig();
-        c.signingKeyFile = tmp.resolve("missing.pem").toString();
-        assertThatThrownBy(c::validate).hasMessageContaining("cannot read the signing key");
+        TrainingJobConfig.Builder b = TrainingJobConfig.builder().signingKeyFile(tmp.resolve("missing.pem").toString());
+        assertThatThrownBy(b::build).hasMessageContaining("cannot read the signing key");
     }
 
     @Test
     void trainingSubtasksOfASigningJobRefuseAnUnsignedNewerCopyAndLearnOnWhatItSigned() throws Exception {
-        TrainingJobConfig c = new TrainingJobConfig();
-        c.signingKeyFile = privateKey().toString();
-        c.batchSize = 100;
-        c.batchMillis = 60_000;
-        c.windowsPerGradient = 100;
-        c.heldOutShare = 0;
+        TrainingJobConfig c = TrainingJobConfig.builder()
+                .signingKeyFile(privateKey().toString())
+                .batchSize(100)
+                .batchMillis(60_000)
+                .windowsPerGradient(100)
+                .heldOutShare(0)
+                .build();
         SequenceModel model = new SequenceModel(CpuBackend.instance(), TrainingOperatorTest.CONFIG, 11);
         SequenceModel attacker = new SequenceModel(CpuBackend.instance(), TrainingOperatorTest.CONFIG, 99);
         try (var h = new TrainingOperatorTest.Harness(new ManyToOneTrainingOperator(TrainingOperatorTest.checkpoint(model, 1),
-                "s", 1, c.validate().operatorConfig()))) {
+                "s", 1, c.operatorConfig()))) {
             h.open();
             // an unsigned copy with other weights, newer than anything the job signed
             h.processElement2(new StreamRecord<>(new RawRecord("model-updates", 0, 1, 0, null,
