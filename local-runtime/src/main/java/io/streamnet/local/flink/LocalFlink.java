@@ -1,9 +1,6 @@
 package io.streamnet.local.flink;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import io.streamnet.local.FreePorts;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.RestOptions;
@@ -62,12 +59,9 @@ public final class LocalFlink {
         return "http://" + LOOPBACK + ":" + port;
     }
 
+    /** A free port on 127.0.0.1 (for the Web UI: see {@link FreePorts}). */
     public static int freeLoopbackPort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK))) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port on " + LOOPBACK, e);
-        }
+        return FreePorts.one();
     }
 
     /** Where this JVM's local cluster serves its Prometheus metrics, once the job runs; null when off. */

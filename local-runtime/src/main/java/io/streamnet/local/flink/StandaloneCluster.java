@@ -1,7 +1,8 @@
 package io.streamnet.local.flink;
 
+import io.streamnet.local.ChildJvm;
+import io.streamnet.local.FreePorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -57,9 +58,8 @@ public final class StandaloneCluster implements AutoCloseable {
     private final Path conf;
     private final int restPort;
     private final String classpath;
-    private final String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    private volatile Process jobManager;
-    private final List<Process> taskManagers = new ArrayList<>();
+    private volatile ChildJvm jobManager;
+    private final List<ChildJvm> taskManagers = new ArrayList<>();
     private int started;
     private List<String> tmFlags;
     private List<String> jmFlags;
@@ -71,13 +71,13 @@ public final class StandaloneCluster implements AutoCloseable {
     private StandaloneCluster(Settings settings) throws IOException {
         this.settings = settings;
         this.classpath = flinkOnly(settings.classpath() != null ? settings.classpath()
-                : System.getProperty("java.class.path"));
+                : ChildJvm.thisClasspath());
         this.conf = Files.createDirectories(settings.home().resolve("conf"));
         Files.createDirectories(settings.home().resolve("log"));
-        this.restPort = freePort();
+        this.restPort = FreePorts.one();
         Map<String, String> c = new LinkedHashMap<>();
         c.put("jobmanager.rpc.address", LOOPBACK);
-        c.put("jobmanager.rpc.port", Integer.toString(freePort()));
+        c.put("jobmanager.rpc.port", Integer.toString(FreePorts.one()));
         c.put("jobmanager.bind-host", LOOPBACK);
         c.put("rest.address", LOOPBACK);
         c.put("rest.bind-address", LOOPBACK);
@@ -166,8 +166,7 @@ public final class StandaloneCluster implements AutoCloseable {
 
     /** Kills the JobManager with SIGKILL: its jobs die with it (no HA), the TaskManagers lose their leader. */
     public synchronized void killJobManager() throws InterruptedException {
-        jobManager.destroyForcibly();
-        jobManager.waitFor();
+        jobManager.killAndWait();
         LOG.info("killed the JobManager, pid {}, with SIGKILL", jobManager.pid());
     }
 
@@ -180,9 +179,8 @@ public final class StandaloneCluster implements AutoCloseable {
 
     /** Kills the TaskManager at {@code index} of those alive with SIGKILL: no shutdown hook, no goodbye. */
     public synchronized void killTaskManager(int index) throws InterruptedException {
-        Process p = taskManagers.remove(index);
-        p.destroyForcibly();
-        p.waitFor();
+        ChildJvm p = taskManagers.remove(index);
+        p.killAndWait();
         LOG.info("killed TaskManager pid {} with SIGKILL", p.pid());
     }
 
@@ -266,8 +264,9 @@ public final class StandaloneCluster implements AutoCloseable {
 
     /** Flink's memory flags for a process (line 1: JVM flags, line 2: dynamic properties). */
     private List<String> resourceFlags(String command) throws Exception {
-        Process p = new ProcessBuilder(javaBin, "-cp", classpath, "org.apache.flink.runtime.util.bash.BashJavaUtils",
-                command, "--configDir", conf.toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(ChildJvm.command(List.of(), classpath,
+                "org.apache.flink.runtime.util.bash.BashJavaUtils", List.of(command, "--configDir", conf.toString())))
+                .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IllegalStateException("BashJavaUtils " + command + " failed:\n" + out);
@@ -280,29 +279,25 @@ public final class StandaloneCluster implements AutoCloseable {
         return results.subList(results.size() - 2, results.size());
     }
 
-    private Process launch(String name, String jvmFlags, List<String> dynamic, String mainClass) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(javaBin);
-        cmd.addAll(List.of(jvmFlags.trim().split("\\s+")));
-        cmd.addAll(OPENS);
-        cmd.add("-Dlog4j.configurationFile=" + conf.resolve("log4j.properties").toUri());
-        cmd.add("-Djava.io.tmpdir=" + Files.createDirectories(settings.home().resolve("tmp")));
-        cmd.add("-cp");
-        cmd.add(classpath);
-        cmd.add(mainClass);
-        cmd.add("--configDir");
-        cmd.add(conf.toString());
-        cmd.addAll(dynamic);
+    private ChildJvm launch(String name, String jvmFlags, List<String> dynamic, String mainClass) throws IOException {
+        List<String> flags = new ArrayList<>(List.of(jvmFlags.trim().split("\\s+")));
+        flags.addAll(OPENS);
+        flags.add("-Dlog4j.configurationFile=" + conf.resolve("log4j.properties").toUri());
+        flags.add("-Djava.io.tmpdir=" + Files.createDirectories(settings.home().resolve("tmp")));
+        List<String> args = new ArrayList<>(List.of("--configDir", conf.toString()));
+        args.addAll(dynamic);
         Path log = settings.home().resolve("log").resolve(name + ".log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        ChildJvm p = ChildJvm.start(name, flags, classpath, mainClass, args, log);
         LOG.info("started {} (pid {}), log {}", name, p.pid(), log);
         return p;
     }
 
     /**
      * The classpath without Kafka Streams' RocksDB (rocksdbjni) where Flink's fork (frocksdbjni) is
-     * there: the cluster runs Flink only, and the two share class and library names.
+     * there: the cluster runs Flink only, and the two share class and library names. Neither the Flink
+     * library's nor the cli's runtime classpath holds both any more (their classpath tests prove it),
+     * but a test classpath can: flink's tests run the Kafka Streams app beside the Flink operators, and
+     * start standalone clusters from that same classpath.
      */
     static String flinkOnly(String classpath) {
         String sep = java.io.File.pathSeparator;
@@ -314,30 +309,13 @@ public final class StandaloneCluster implements AutoCloseable {
         return String.join(sep, entries.stream().filter(e -> !name.apply(e).startsWith("rocksdbjni")).toList());
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName(LOOPBACK))) {
-            return s.getLocalPort();
-        }
-    }
-
     @Override
     public synchronized void close() {
-        for (Process p : taskManagers) {
-            p.destroyForcibly();
-        }
+        List<ChildJvm> all = new ArrayList<>(taskManagers);
         if (jobManager != null) {
-            jobManager.destroyForcibly();
+            all.add(jobManager);
         }
-        try {
-            for (Process p : taskManagers) {
-                p.waitFor(10, TimeUnit.SECONDS);
-            }
-            if (jobManager != null) {
-                jobManager.waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ChildJvm.killAll(all);
         taskManagers.clear();
     }
 }

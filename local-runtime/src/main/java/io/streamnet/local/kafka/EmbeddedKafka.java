@@ -1,10 +1,10 @@
 package io.streamnet.local.kafka;
 
 import io.streamnet.contract.ClientProperties;
+import io.streamnet.local.ChildJvm;
+import io.streamnet.local.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,10 +36,10 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final boolean temporary;
     private final List<Node> nodes;
     /** Kills the child brokers if this JVM exits without close(), so no broker outlives its test. */
-    private final Thread reaper = new Thread(() -> nodesForReaper().forEach(n -> n.process().destroyForcibly()),
+    private final Thread reaper = new Thread(() -> nodesForReaper().forEach(n -> n.jvm().kill()),
             "embedded-kafka-reaper");
 
-    private record Node(int id, int port, int controllerPort, Path dir, Process process) {
+    private record Node(int id, int port, int controllerPort, Path dir, ChildJvm jvm) {
     }
 
     /**
@@ -98,7 +98,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         try {
             boolean temporary = dataDir == null;
             Path dir = temporary ? Files.createTempDirectory("streamnet-kafka-") : Files.createDirectories(dataDir);
-            int[] ports = freePorts(2 * nodeCount);
+            int[] ports = FreePorts.several(2 * nodeCount);
             String voters = java.util.stream.IntStream.range(0, nodeCount)
                     .mapToObj(i -> (i + 1) + "@127.0.0.1:" + ports[2 * i + 1]).collect(Collectors.joining(","));
             String clusterId = Uuid.randomUuid().toString();
@@ -110,8 +110,8 @@ public final class EmbeddedKafka implements AutoCloseable {
                     Path props = writeProperties(nodeDir, i + 1, ports[2 * i], ports[2 * i + 1], voters, nodeCount,
                             sasl);
                     format(nodeDir, props, clusterId);
-                    Process p = java(nodeDir, "kafka.Kafka", props.toString()).start();
-                    nodes.add(new Node(i + 1, ports[2 * i], ports[2 * i + 1], nodeDir, p));
+                    ChildJvm jvm = java(i + 1, nodeDir, "kafka.Kafka", props.toString());
+                    nodes.add(new Node(i + 1, ports[2 * i], ports[2 * i + 1], nodeDir, jvm));
                 }
                 cluster.awaitReady(nodeCount, Duration.ofSeconds(90));
             } catch (RuntimeException | IOException e) {
@@ -134,20 +134,19 @@ public final class EmbeddedKafka implements AutoCloseable {
      */
     public synchronized void killNode(int id) throws InterruptedException {
         Node n = node(id);
-        n.process().destroyForcibly();
-        n.process().waitFor();
-        LOG.info("killed Kafka node {} (pid {}) with SIGKILL", id, n.process().pid());
+        n.jvm().killAndWait();
+        LOG.info("killed Kafka node {} (pid {}) with SIGKILL", id, n.jvm().pid());
     }
 
     /** Starts a killed node again from its data and waits until the cluster counts every broker. */
     public synchronized void restartNode(int id) {
         Node n = node(id);
-        if (n.process().isAlive()) {
+        if (n.jvm().isAlive()) {
             throw new IllegalStateException("Kafka node " + id + " is running");
         }
         try {
-            Process p = java(n.dir(), "kafka.Kafka", n.dir().resolve("server.properties").toString()).start();
-            nodes.set(nodes.indexOf(n), new Node(n.id(), n.port(), n.controllerPort(), n.dir(), p));
+            ChildJvm jvm = java(n.id(), n.dir(), "kafka.Kafka", n.dir().resolve("server.properties").toString());
+            nodes.set(nodes.indexOf(n), new Node(n.id(), n.port(), n.controllerPort(), n.dir(), jvm));
         } catch (IOException e) {
             throw new UncheckedIOException("could not restart Kafka node " + id, e);
         }
@@ -193,8 +192,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         try (Admin admin = Admin.create(p)) {
             while (System.nanoTime() < deadline) {
                 for (Node n : nodes) {
-                    if (!n.process().isAlive()) {
-                        throw new IllegalStateException("Kafka node " + n.id() + " exited with " + n.process().exitValue()
+                    if (!n.jvm().isAlive()) {
+                        throw new IllegalStateException("Kafka node " + n.id() + " exited with " + n.jvm().exitValue()
                                 + "; see " + n.dir().resolve("server.log"));
                     }
                 }
@@ -223,19 +222,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         } catch (IllegalStateException e) {
             // Already shutting down: the hook runs anyway.
         }
-        for (Node n : nodes) {
-            n.process().destroy();
-        }
-        for (Node n : nodes) {
-            try {
-                if (!n.process().waitFor(30, TimeUnit.SECONDS)) {
-                    LOG.warn("Kafka node {} did not stop in 30 s; killing it", n.id());
-                    n.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                n.process().destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
+        for (ChildJvm killed : ChildJvm.stopAll(nodes.stream().map(Node::jvm).toList(), Duration.ofSeconds(30))) {
+            LOG.warn("{} did not stop in 30 s; killed it", killed.name());
         }
         if (deleteData) {
             deleteTree(dataDir);
@@ -288,11 +276,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     private static void format(Path nodeDir, Path props, String clusterId) throws IOException {
-        Process p = java(nodeDir, "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", props.toString(),
-                "--ignore-formatted").start();
+        ChildJvm p = java(0, nodeDir, "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", props.toString(),
+                "--ignore-formatted");
         try {
-            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                p.destroyForcibly();
+            if (!p.awaitExit(Duration.ofSeconds(60)) || p.exitValue() != 0) {
+                p.kill();
                 throw new IllegalStateException("formatting Kafka storage failed; see " + nodeDir.resolve("server.log"));
             }
         } catch (InterruptedException e) {
@@ -301,35 +289,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    private static ProcessBuilder java(Path nodeDir, String mainClass, String... args) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx512m");
-        cmd.add("-XX:+UseSerialGC");
-        cmd.add("-Djava.io.tmpdir=" + nodeDir);
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(mainClass);
-        cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(nodeDir.resolve("server.log").toFile()));
-    }
-
-    private static int[] freePorts(int n) throws IOException {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            int[] ports = new int[n];
-            for (int i = 0; i < n; i++) {
-                ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                sockets.add(s);
-                ports[i] = s.getLocalPort();
-            }
-            return ports;
-        } finally {
-            for (ServerSocket s : sockets) {
-                s.close();
-            }
-        }
+    /** Kafka's {@code mainClass} in a JVM of its own (node {@code id}; 0 for a tool), logging to server.log. */
+    private static ChildJvm java(int id, Path nodeDir, String mainClass, String... args) throws IOException {
+        return ChildJvm.start(id == 0 ? "Kafka " + mainClass : "Kafka node " + id,
+                List.of("-Xmx512m", "-XX:+UseSerialGC", "-Djava.io.tmpdir=" + nodeDir), ChildJvm.thisClasspath(),
+                mainClass, List.of(args), nodeDir.resolve("server.log"));
     }
 
     private static void sleep(long ms) {
