@@ -23,9 +23,10 @@ final class OptionalCommands {
 
     static final List<ModuleCommand> ALL = List.of(
             new ModuleCommand("streams", "io.streamnet.kafka.streams.StreamsCommand", "kafka-streams",
-                    "Run the Kafka Streams per-key RNN app (exactly-once)."),
+                    "Run the Kafka Streams per-key RNN app (exactly-once): text-events or step-events -> predictions, "
+                            + "bad records -> dead-letters."),
             new ModuleCommand("bench", "io.streamnet.bench.BenchCommand", "benchmarks",
-                    "Run the performance comparisons into a Markdown report with plots."));
+                    "Run the performance comparisons (interleaved, this machine) into DIR/report.md with PNG plots."));
 
     private OptionalCommands() {
     }
@@ -38,7 +39,8 @@ final class OptionalCommands {
                 root.addSubcommand(c.name(), command);
             } else {
                 CommandLine missing = new CommandLine(new Missing(c));
-                missing.getCommandSpec().usageMessage().description(c.description(), Missing.howToGet(c));
+                missing.getCommandSpec().usageMessage()
+                        .description(c.description(), "", "Not here: " + Missing.howToGet(c));
                 root.addSubcommand(c.name(), missing);
             }
         }
@@ -71,7 +73,7 @@ final class OptionalCommands {
         }
 
         static String howToGet(ModuleCommand c) {
-            return "Its code is in the module " + c.module() + ", which is not on this classpath: run it as "
+            return "the module " + c.module() + " is not on this classpath: run it as "
                     + "./streamnet " + c.name() + " (the launcher builds " + c.module() + " and adds it), or add "
                     + "the jar that " + c.module() + " builds and " + c.module() + "/target/lib/* to the classpath.";
         }
