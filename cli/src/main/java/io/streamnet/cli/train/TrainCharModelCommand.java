@@ -1,6 +1,6 @@
 package io.streamnet.cli.train;
 
-import io.streamnet.cli.progress.LossProgress;
+import io.streamnet.demo.train.LossProgress;
 import io.streamnet.engine.backend.Backends;
 import io.streamnet.rnn.cell.CellType;
 import io.streamnet.rnn.data.TextCorpus;

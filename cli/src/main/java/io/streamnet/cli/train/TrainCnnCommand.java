@@ -1,6 +1,6 @@
 package io.streamnet.cli.train;
 
-import io.streamnet.cli.progress.LossProgress;
+import io.streamnet.demo.train.LossProgress;
 import io.streamnet.cnn.train.FashionMnistCnn;
 import java.nio.file.Files;
 import java.nio.file.Path;

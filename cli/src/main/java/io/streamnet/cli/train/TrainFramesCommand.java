@@ -1,5 +1,6 @@
 package io.streamnet.cli.train;
 
+import io.streamnet.demo.train.FrameModels;
 import io.streamnet.engine.backend.Backend;
 import io.streamnet.engine.backend.Backends;
 import io.streamnet.datasets.FrameVideo;

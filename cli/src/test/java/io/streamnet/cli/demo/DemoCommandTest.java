@@ -3,6 +3,8 @@ package io.streamnet.cli.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamnet.datasets.DatasetLocator;
+import io.streamnet.demo.DemoInputs;
+import io.streamnet.demo.DemoPreflight;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -15,8 +17,8 @@ import picocli.CommandLine;
 class DemoCommandTest {
     @Test
     void aMissingDatasetStopsTheDemoWithinASecondNamingItBeforeAnythingTrains(@TempDir Path root) throws Exception {
-        Path sentiment = DemoPreflightTest.sentimentDir(root);
-        DatasetLocator fashion = DemoPreflightTest.fashionMnistOffline(root);
+        Path sentiment = DemoInputs.sentimentDir(root);
+        DatasetLocator fashion = DemoInputs.fashionMnistOffline(root);
         Path sentimentModel = root.resolve("models/sentiment.ckpt");
         // The frame model is there (so LeNet-5 is not looked for); the sentiment model is not, so
         // without the check the demo would train it first and only then find Fashion-MNIST missing.

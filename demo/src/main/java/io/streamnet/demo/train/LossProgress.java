@@ -1,4 +1,4 @@
-package io.streamnet.cli.progress;
+package io.streamnet.demo.train;
 
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;

@@ -1,4 +1,4 @@
-package io.streamnet.cli.demo;
+package io.streamnet.demo;
 
 import io.streamnet.local.kafka.EmbeddedKafka;
 import io.streamnet.kafka.replay.KeyedEvent;

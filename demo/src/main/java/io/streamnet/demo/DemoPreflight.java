@@ -1,4 +1,4 @@
-package io.streamnet.cli.demo;
+package io.streamnet.demo;
 
 import io.streamnet.datasets.DatasetLocator;
 import io.streamnet.rnn.data.LabelledSentence;
@@ -22,7 +22,7 @@ import java.util.function.Supplier;
  * so that one run names them all, and each names the input and how to fix it. Without this, a
  * missing dataset surfaced only after minutes of training the models that come before it.
  */
-final class DemoPreflight {
+public final class DemoPreflight {
     /**
      * A download of Fashion-MNIST is given this long to connect: a machine without network fails
      * in seconds (the locator's default is 20 s); a reachable S3 endpoint connects well within it.
@@ -30,8 +30,12 @@ final class DemoPreflight {
     static final Duration DOWNLOAD_CONNECT_TIMEOUT = Duration.ofSeconds(3);
 
     /** Where the datasets are found; tests pass their own. */
-    record Sources(Callable<Path> sentiment, Supplier<DatasetLocator> fashionMnist) {
-        static Sources standard() {
+    public record Sources(Callable<Path> sentiment, Supplier<DatasetLocator> fashionMnist) {
+        /**
+         * The sentences where {@link SentimentDataset#locate()} finds them; Fashion-MNIST where the
+         * configured locator does, a download given {@link DemoPreflight#DOWNLOAD_CONNECT_TIMEOUT} to connect.
+         */
+        public static Sources standard() {
             return new Sources(SentimentDataset::locate, () -> DatasetLocator.builder()
                     .configuredDir(DatasetLocator.configuredDirFromSystem().orElse(null))
                     .connectTimeout(DOWNLOAD_CONNECT_TIMEOUT)

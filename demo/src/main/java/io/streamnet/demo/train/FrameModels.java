@@ -1,6 +1,5 @@
-package io.streamnet.cli.train;
+package io.streamnet.demo.train;
 
-import io.streamnet.cli.progress.LossProgress;
 import io.streamnet.cnn.train.FashionMnistCnn;
 import io.streamnet.engine.backend.Backend;
 import io.streamnet.datasets.DatasetLocator;
@@ -16,7 +15,10 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
-/** Frame models for the CLI: a CNN checkpoint (trained when missing) plus a smoother trained for it. */
+/**
+ * Frame models for the demo and {@code streamnet train frames}: a CNN checkpoint (trained when
+ * missing) plus a smoother trained for it.
+ */
 public final class FrameModels {
     /** Test-set videos the smoother is scored on: cameras x frames, seeded apart from the training videos. */
     public static final int EVAL_CAMERAS = 8;

@@ -1,9 +1,6 @@
-package io.streamnet.cli.demo;
+package io.streamnet.demo;
 
-import io.streamnet.cli.dashboard.DemoDashboard;
-import io.streamnet.cli.jobs.JobOptions;
 import io.streamnet.local.flink.LocalFlink;
-import io.streamnet.cli.jobs.TrainingOptions;
 import io.streamnet.engine.backend.Backends;
 import io.streamnet.engine.checkpoint.Checkpoints;
 import io.streamnet.flink.sequence.SequenceJob;
@@ -32,7 +29,6 @@ import io.streamnet.training.HeldOutSet;
 import io.streamnet.serving.wire.Codecs;
 import io.streamnet.serving.wire.WireFormat;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -67,18 +63,8 @@ final class LearningDemo {
     private final int metricsPort;
     private final long seconds;
 
-    /** Per version: when its update was committed and first served, its metrics, the test predictions it made. */
-    private static final class VersionStats {
-        long committedAt;
-        long firstServedAt;
-        Map<String, Double> metrics = Map.of();
-        int predictions;
-        int correct;
-        double testAccuracy = Double.NaN;
-    }
-
-    LearningDemo(List<LabelledSentence> sentences, int passes, double trainRate, double testRate, int webPort, int dashboardPort, int metricsPort,
-                 long seconds) {
+    LearningDemo(List<LabelledSentence> sentences, int passes, double trainRate, double testRate, int webPort,
+                 int dashboardPort, int metricsPort, long seconds) {
         this.sentences = sentences;
         this.passes = passes;
         this.trainRate = trainRate;
@@ -114,20 +100,17 @@ final class LearningDemo {
             System.out.println("dashboard: " + dashboard.url());
             ModelUpdatePublisher.publish(kafka.clientProperties(), PipelineTopics.MODEL_UPDATES, initial, Map.of());
 
-            JobOptions serve = JobOptions.forDemo(kafka.bootstrapServers(), "streamnet-demo-serve", 1);
-            SequenceJobConfig sc = serve.config(initial);
-            sc.uidPrefix = "serve-";
-
-            JobOptions trainJob = JobOptions.forDemo(kafka.bootstrapServers(), "streamnet-demo-train", 1);
-            TrainingOptions to = new TrainingOptions();
-            to.gradientsPerUpdate = 2;
-            to.publishEverySeconds = 5;
-            // Halving the rate every 150 steps (about 3 passes) settles what early stopping settles offline.
-            to.decayEvery = 150;
-            to.decayGamma = 0.5f;
-            to.embeddingDropout = 0.5f; // as the offline recipe
-            TrainingJobConfig tc = trainJob.trainingConfig(to);
-            tc.uidPrefix = "train-";
+            SequenceJobConfig sc = DemoJobs.sequence(kafka.bootstrapServers(), "streamnet-demo-serve", 1)
+                    .uidPrefix("serve-").build();
+            TrainingJobConfig tc = DemoJobs.training(kafka.bootstrapServers(), "streamnet-demo-train", 1)
+                    .gradientsPerUpdate(2)
+                    .publishEvery(Duration.ofSeconds(5))
+                    // Halving the rate every 150 steps (about 3 passes) settles what early stopping settles offline.
+                    .decayEvery(150)
+                    .decayGamma(0.5f)
+                    .embeddingDropout(0.5f) // as the offline recipe
+                    .uidPrefix("train-")
+                    .build();
 
             StreamExecutionEnvironment env = LocalFlink.withWebUi(webPort, 2, metricsPort);
             SequenceJob.build(env, sc, initial);
@@ -161,8 +144,8 @@ final class LearningDemo {
             trainer.start();
             server.start();
 
-            TreeMap<Long, VersionStats> versions = new TreeMap<>();
-            versions.computeIfAbsent(0L, v -> new VersionStats()).committedAt = t0;
+            LearnedVersions versions = new LearnedVersions();
+            versions.of(0).committedAt = t0;
             long deadline = seconds > 0 ? t0 + seconds * 1000 : Long.MAX_VALUE;
             long trainingDoneAt = -1;
             long lastSummary = t0;
@@ -176,7 +159,7 @@ final class LearningDemo {
                         if (!MODEL_ID.equals(u.getModelId().toString())) {
                             continue;
                         }
-                        VersionStats s = versions.computeIfAbsent(u.getVersion(), v -> new VersionStats());
+                        LearnedVersions.Stats s = versions.of(u.getVersion());
                         s.committedAt = now;
                         s.metrics = new TreeMap<>();
                         u.getMetrics().forEach((k, v) -> s.metrics.put(k.toString(), v));
@@ -184,7 +167,7 @@ final class LearningDemo {
                     }
                     for (var r : preds.poll(Duration.ofMillis(100))) {
                         Prediction p = predictionCodec.decode(r.value());
-                        VersionStats s = versions.computeIfAbsent(p.getModelVersion(), v -> new VersionStats());
+                        LearnedVersions.Stats s = versions.of(p.getModelVersion());
                         if (s.firstServedAt == 0) {
                             s.firstServedAt = now;
                         }
@@ -195,18 +178,18 @@ final class LearningDemo {
                     }
                     if (now - lastSummary >= 10_000) {
                         lastSummary = now;
-                        var last = versions.lastEntry();
+                        var last = versions.newest();
                         System.out.printf("-- %3d s: v%d serving; %d/%d passes sent; accuracy of its test predictions "
                                 + "%s; on the whole test split %.3f; held-out score %s%n", (now - t0) / 1000,
-                                last.getKey(), passesDone.get(), passes, rate(last.getValue()),
-                                last.getValue().testAccuracy, fmt(last.getValue().metrics.get("score")));
+                                last.getKey(), passesDone.get(), passes, LearnedVersions.rate(last.getValue()),
+                                last.getValue().testAccuracy, LearnedVersions.fmt(last.getValue().metrics.get("score")));
                     }
                     if (passesDone.get() == passes && trainingDoneAt < 0) {
                         trainingDoneAt = now;
                     }
                     // After the last pass: until the last version has served a whole round of the test split.
                     if (trainingDoneAt > 0 && now - trainingDoneAt > 15_000
-                            && versions.lastEntry().getValue().predictions >= test.size()) {
+                            && versions.newest().getValue().predictions >= test.size()) {
                         break;
                     }
                     if (job.getJobStatus().join().isGloballyTerminalState()) {
@@ -216,61 +199,11 @@ final class LearningDemo {
                 }
             }
             stop.set(true);
-            table(versions, t0, test.size());
+            versions.printTable(t0, test.size());
             job.cancel().get();
             dashboard.close();
         }
         return 0;
-    }
-
-    private static void table(TreeMap<Long, VersionStats> versions, long t0, int testSize) {
-        System.out.println();
-        System.out.println("version | committed s | held-out score (slice) | streamed test accuracy (predictions) | "
-                + "whole test split");
-        List<Long> delayNewest = new ArrayList<>();
-        List<Long> delayOldest = new ArrayList<>();
-        List<Long> toCommit = new ArrayList<>();
-        List<Long> toServe = new ArrayList<>();
-        for (var e : versions.entrySet()) {
-            VersionStats s = e.getValue();
-            System.out.printf("v%-6d | %11.1f | %s (%s) | %s (%d) | %.4f%n", e.getKey(), (s.committedAt - t0) / 1000.0,
-                    fmt(s.metrics.get("score")), fmt(s.metrics.get("heldOut")), rate(s), s.predictions,
-                    s.testAccuracy);
-            Double newest = s.metrics.get("learnedFromNewestMs");
-            Double oldest = s.metrics.get("learnedFromOldestMs");
-            if (newest != null && s.firstServedAt > 0) {
-                delayNewest.add(s.firstServedAt - newest.longValue());
-                delayOldest.add(s.firstServedAt - oldest.longValue());
-                toCommit.add(s.committedAt - newest.longValue());
-                toServe.add(s.firstServedAt - s.committedAt);
-            }
-        }
-        System.out.printf("gradient-to-serving delay (labelled event -> first committed prediction of a version "
-                + "that learned from it), over %d versions: newest event median %d ms p99 %d ms; oldest event "
-                + "median %d ms p99 %d ms%n", delayNewest.size(), pct(delayNewest, 50), pct(delayNewest, 99),
-                pct(delayOldest, 50), pct(delayOldest, 99));
-        System.out.printf("  of which newest event -> version committed: median %d ms p99 %d ms; committed -> first "
-                + "committed prediction with it: median %d ms p99 %d ms%n", pct(toCommit, 50), pct(toCommit, 99),
-                pct(toServe, 50), pct(toServe, 99));
-        var last = versions.lastEntry();
-        System.out.printf("== last version v%d: %.4f on the %d test sentences%n", last.getKey(),
-                last.getValue().testAccuracy, testSize);
-    }
-
-    private static long pct(List<Long> xs, int p) {
-        if (xs.isEmpty()) {
-            return -1;
-        }
-        long[] s = xs.stream().mapToLong(Long::longValue).sorted().toArray();
-        return s[Math.min(s.length - 1, (int) Math.ceil(p / 100.0 * s.length) - 1)];
-    }
-
-    private static String rate(VersionStats s) {
-        return s.predictions == 0 ? "  -  " : String.format("%.3f", (double) s.correct / s.predictions);
-    }
-
-    private static String fmt(Double d) {
-        return d == null ? "  -  " : d == Math.rint(d) ? String.format("%.0f", d) : String.format("%.3f", d);
     }
 
     private static KafkaConsumer<byte[], byte[]> consumer(EmbeddedKafka kafka, String topic) {

@@ -1,4 +1,4 @@
-package io.streamnet.cli.demo;
+package io.streamnet.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,8 +8,6 @@ import io.streamnet.datasets.DatasetUnavailableException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -20,28 +18,9 @@ class DemoPreflightTest {
     @TempDir
     Path root;
 
-    /** Three sentiment files of two sentences each. */
-    static Path sentimentDir(Path root) throws IOException {
-        Path dir = Files.createDirectories(root.resolve("sentiment"));
-        for (String f : new String[] {"amazon_cells_labelled.txt", "imdb_labelled.txt", "yelp_labelled.txt"}) {
-            Files.writeString(dir.resolve(f), "Great phone.\t1\nNot recommended.\t0\n", StandardCharsets.UTF_8);
-        }
-        return dir;
-    }
-
-    /** Fashion-MNIST nowhere on disk and its download refused at once, as on a machine without network. */
-    static DatasetLocator fashionMnistOffline(Path root) throws IOException {
-        int closed;
-        try (ServerSocket s = new ServerSocket(0)) {
-            closed = s.getLocalPort();
-        }
-        return DatasetLocator.builder().systemDir(null).cacheDir(root.resolve("cache/fashion-mnist"))
-                .baseUrl(URI.create("http://127.0.0.1:" + closed + "/")).build();
-    }
-
     @Test
     void namesEveryMissingInputAtOnce() throws IOException {
-        DatasetLocator fashion = fashionMnistOffline(root);
+        DatasetLocator fashion = DemoInputs.fashionMnistOffline(root);
         Path notADirectory = Files.writeString(root.resolve("file"), "x");
         DemoPreflight check = new DemoPreflight(new DemoPreflight.Sources(() -> {
             throw new DatasetUnavailableException("UCI sentiment files not found", null);
@@ -62,7 +41,8 @@ class DemoPreflightTest {
     @Test
     void aTakenPortIsNamedWithTheOptionThatSetsIt() throws IOException {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            DemoPreflight check = new DemoPreflight(new DemoPreflight.Sources(() -> sentimentDir(root), () -> null))
+            DemoPreflight check = new DemoPreflight(new DemoPreflight.Sources(() -> DemoInputs.sentimentDir(root),
+                    () -> null))
                     .sentiment().port("--dashboard-port", taken.getLocalPort());
 
             assertThat(check.problems()).singleElement().asString()
@@ -73,7 +53,7 @@ class DemoPreflightTest {
 
     @Test
     void passesWithTheSentencesReadWhenEverythingIsThere() throws Exception {
-        Path dir = sentimentDir(root);
+        Path dir = DemoInputs.sentimentDir(root);
 
         DemoPreflight check = new DemoPreflight(new DemoPreflight.Sources(() -> dir, () -> null)).sentiment()
                 .modelFile("sentiment model (--model)", root.resolve("models/sentiment.ckpt")).port("--web-port", 0)

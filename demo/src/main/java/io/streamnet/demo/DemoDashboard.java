@@ -1,4 +1,4 @@
-package io.streamnet.cli.dashboard;
+package io.streamnet.demo;
 
 import io.streamnet.dashboard.DashboardFeed;
 import io.streamnet.datasets.FashionMnist;
@@ -10,7 +10,7 @@ import io.streamnet.contract.ClientProperties;
 import io.streamnet.serving.wire.WireFormat;
 
 /** The dashboard the demos start beside their broker (JSON on the wire, as the demos write it). */
-public final class DemoDashboard implements AutoCloseable {
+final class DemoDashboard implements AutoCloseable {
     private final DashboardFeed feed;
     private final DashboardServer server;
     private final DashboardState state;
@@ -37,8 +37,9 @@ public final class DemoDashboard implements AutoCloseable {
         }
     }
 
+    /** The URL to open, with the token if the server has one (on loopback, as here, it has none). */
     public String url() {
-        return DashboardCommand.url(server, "127.0.0.1");
+        return "http://127.0.0.1:" + server.port() + "/" + (server.token() == null ? "" : "?token=" + server.token());
     }
 
     /** What the dashboard has shown so far, in one line. */

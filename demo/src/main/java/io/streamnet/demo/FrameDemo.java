@@ -1,11 +1,10 @@
-package io.streamnet.cli.demo;
+package io.streamnet.demo;
 
 import io.streamnet.datasets.DatasetLocator;
 import io.streamnet.datasets.FashionMnist;
 import io.streamnet.datasets.FrameVideo;
 import io.streamnet.flink.frame.FrameJob;
 import io.streamnet.flink.frame.FrameJobConfig;
-import io.streamnet.flink.job.Delivery;
 import io.streamnet.contract.PipelineTopics;
 import io.streamnet.local.kafka.EmbeddedKafka;
 import io.streamnet.kafka.replay.Replayer;
@@ -18,7 +17,6 @@ import io.streamnet.serving.model.ServedFrameModel;
 import io.streamnet.serving.wire.Codecs;
 import io.streamnet.serving.wire.WireFormat;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -53,19 +51,11 @@ final class FrameDemo {
 
     /** Adds the frame job to {@code env}: JSON in and out, exactly-once, checkpoint every second. */
     void build(StreamExecutionEnvironment env, String bootstrap, String checkpointDir) {
-        FrameJobConfig c = new FrameJobConfig();
-        c.bootstrapServers = bootstrap;
-        c.inputFormat = WireFormat.JSON;
-        c.outputFormat = WireFormat.JSON;
-        c.parallelism = 2;
-        c.batchSize = 16;
-        c.batchMillis = 50;
-        c.delivery = Delivery.EXACTLY_ONCE;
-        c.checkpointInterval = Duration.ofSeconds(1);
-        c.checkpointDir = checkpointDir;
-        c.groupId = "streamnet-demo-frames";
-        c.transactionalIdPrefix = "streamnet-demo-frames";
-        FrameJob.build(env, c, model);
+        FrameJob.build(env, DemoJobs.common(FrameJobConfig.builder(), bootstrap, "streamnet-demo-frames", 2)
+                .batchSize(16)
+                .batchMillis(50)
+                .checkpointDir(checkpointDir)
+                .build(), model);
     }
 
     ServedFrameModel model() {
