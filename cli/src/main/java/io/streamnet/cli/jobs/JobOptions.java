@@ -104,7 +104,7 @@ public final class JobOptions {
     public String stateBackend = "hashmap";
 
     @Option(names = "--max-key-bytes", defaultValue = "1024", description = "Longest sequence key / camera id in UTF-8 bytes (default ${DEFAULT-VALUE}).")
-    public int maxKeyBytes = InputLimits.DEFAULTS.maxKeyBytes(); // also for options built in code (the demo)
+    public int maxKeyBytes = InputLimits.DEFAULTS.maxKeyBytes();
 
     @Option(names = "--max-text-chars", defaultValue = "100000", description = "Longest text of one event (default ${DEFAULT-VALUE}).")
     public int maxTextChars = InputLimits.DEFAULTS.maxTextChars();
@@ -117,28 +117,6 @@ public final class JobOptions {
 
     @Option(names = "--max-steps-per-event", defaultValue = "10000", description = "Most input steps (tokens) one event may carry (default ${DEFAULT-VALUE}).")
     public int maxStepsPerEvent = SequenceInput.DEFAULT_MAX_STEPS;
-
-    /**
-     * Options for a job the demo builds in code (picocli's defaults do not apply there): JSON on
-     * the wire, so that {@code kcat} can feed and read its topics; batches of 64 within 20 ms;
-     * exactly-once with 1 s checkpoints.
-     */
-    public static JobOptions forDemo(String bootstrap, String groupId, int parallelism) {
-        JobOptions o = new JobOptions();
-        o.bootstrap = bootstrap;
-        o.format = "json";
-        o.outputFormat = "json";
-        o.mode = "many_to_one";
-        o.batchSize = 64;
-        o.batchMillis = 20;
-        o.stateTtlSeconds = 3600;
-        o.forecastSteps = 8;
-        o.delivery = "exactly_once";
-        o.checkpointMillis = 1000;
-        o.parallelism = parallelism;
-        o.groupId = groupId;
-        return o;
-    }
 
     /**
      * The settings every job shares: brokers, formats, batching, state TTL, delivery, checkpoints,

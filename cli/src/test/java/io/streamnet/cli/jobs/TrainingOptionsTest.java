@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** {@code run training}'s key and secret options, as the job gets them. */
 class TrainingOptionsTest {
@@ -19,7 +20,9 @@ class TrainingOptionsTest {
 
     JobOptions options() throws Exception {
         UpdateSignatures.write(keys, tmp.resolve("ops.pub.pem"), tmp.resolve("ops.key.pem"));
-        return JobOptions.forDemo("127.0.0.1:9092", "streamnet-training", 1);
+        JobOptions o = new JobOptions();
+        new CommandLine(o).parseArgs("--group-id", "streamnet-training", "--parallelism", "1");
+        return o;
     }
 
     @Test
