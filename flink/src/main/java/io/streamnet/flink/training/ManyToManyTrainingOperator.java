@@ -8,11 +8,9 @@ import io.streamnet.serving.model.ModelSlot;
 import io.streamnet.serving.model.ServedSequenceModel;
 import io.streamnet.serving.reject.RejectReason;
 import io.streamnet.serving.reject.Rejected;
-import io.streamnet.serving.sequence.EventJson;
 import io.streamnet.serving.sequence.SequenceEvent;
 import io.streamnet.serving.sequence.SequenceInput;
 import io.streamnet.training.HeldOutSet;
-import io.streamnet.training.HeldOutSlice;
 import io.streamnet.training.WindowRounds;
 import io.streamnet.training.WindowTrainer;
 import java.util.List;
@@ -43,10 +41,7 @@ public final class ManyToManyTrainingOperator
     private final TrainingOperatorConfig config;
     private transient ValueState<WindowState> windows;
     private transient KeyOrder order;
-    private transient HeldOutSlice heldOut;
-    private transient TrainingMetrics metrics;
-    private transient TrainingOutput out;
-    private transient GradientOutbox outbox;
+    private transient TrainingParts parts;
     private transient SequenceTrainer trainer;
     private transient WindowTrainer windowTrainer;
     private transient WindowRounds rounds;
@@ -60,14 +55,12 @@ public final class ManyToManyTrainingOperator
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
-        heldOut = HeldOutSecret.restore(context.getOperatorStateStore(), config);
+        parts = TrainingParts.restore(context.getOperatorStateStore(), config);
     }
 
     @Override
     public void open() throws Exception {
-        metrics = new TrainingMetrics(getMetricGroup());
-        out = new TrainingOutput(output, metrics);
-        outbox = new GradientOutbox(out);
+        parts.open(output, getMetricGroup());
         roundSink = new RoundSink();
         super.open();
         order = KeyOrder.of(config.order(), LAST_SEQ, this);
@@ -82,31 +75,26 @@ public final class ManyToManyTrainingOperator
     /** What was learned on the old model ships first, marked with its version; then the new one trains. */
     @Override
     protected void modelChanged(ServedSequenceModel serving) throws Exception {
-        outbox.ship();
+        parts.outbox.ship();
         trainer = TrainingOperators.trainer(serving, config, getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
         windowTrainer = new WindowTrainer(serving.model(), trainer, config.k1(), config.maxSteps());
-        rounds = new WindowRounds(windowTrainer, heldOut);
-        outbox.learnOn(serving);
+        rounds = new WindowRounds(windowTrainer, parts.heldOut);
+        parts.outbox.learnOn(serving);
     }
 
     @Override
     public void processElement1(StreamRecord<SequenceEvent> element) throws Exception {
-        metrics.recordsIn.inc();
+        parts.metrics.recordsIn.inc();
         buffer(element.getValue());
     }
 
     /** The batch's events into {@link WindowRounds}, run, and the windows written back. */
     @Override
     protected void run(List<SequenceEvent> batch) throws Exception {
-        metrics.batchSize.update(batch.size());
-        long t0 = System.nanoTime();
-        for (SequenceEvent e : batch) {
-            try {
-                take(e);
-            } catch (Rejected r) {
-                deadLetters().send(e, r, EventJson.of(e));
-            }
-        }
+        parts.run(batch, deadLetters(), this::take, this::runRounds);
+    }
+
+    private void runRounds() throws Exception {
         trainer.zeroGradients();
         rounds.run(roundSink);
         for (WindowRounds.Key k : rounds.keys()) {
@@ -118,7 +106,6 @@ public final class ManyToManyTrainingOperator
             }
         }
         rounds.clear();
-        metrics.computeMicros.update((System.nanoTime() - t0) / 1000);
     }
 
     /** An event's steps into its key's window (read from keyed state when the key is first seen in the batch). */
@@ -156,22 +143,22 @@ public final class ManyToManyTrainingOperator
     private final class RoundSink implements WindowRounds.Sink {
         @Override
         public void heldOut(HeldOutSet.Example e) {
-            out.heldOut(e);
+            parts.out.heldOut(e);
         }
 
         @Override
         public void learned(int windowCount, double lossSum, long oldestMs, long newestMs) {
-            metrics.sequencesLearned.inc(windowCount);
-            outbox.sum().add(serving().model().parameters(), 1f, windowCount, lossSum, oldestMs, newestMs);
+            parts.metrics.sequencesLearned.inc(windowCount);
+            parts.outbox.sum().add(serving().model().parameters(), 1f, windowCount, lossSum, oldestMs, newestMs);
             trainer.zeroGradients();
-            if (outbox.sum().windows() >= config.windowsPerGradient()) {
-                outbox.ship();
+            if (parts.outbox.sum().windows() >= config.windowsPerGradient()) {
+                parts.outbox.ship();
             }
         }
     }
 
     @Override
     protected void drained() {
-        outbox.ship();
+        parts.outbox.ship();
     }
 }

@@ -8,10 +8,8 @@ import io.streamnet.serving.model.ModelSlot;
 import io.streamnet.serving.model.ServedSequenceModel;
 import io.streamnet.serving.reject.RejectReason;
 import io.streamnet.serving.reject.Rejected;
-import io.streamnet.serving.sequence.EventJson;
 import io.streamnet.serving.sequence.SequenceEvent;
 import io.streamnet.serving.sequence.SequenceInput;
-import io.streamnet.training.HeldOutSlice;
 import io.streamnet.training.SequenceExamples;
 import java.util.List;
 import org.apache.flink.api.common.state.ValueState;
@@ -43,10 +41,7 @@ public final class ManyToOneTrainingOperator
     private final TrainingOperatorConfig config;
     private transient ValueState<int[]> tokens;
     private transient KeyOrder order;
-    private transient HeldOutSlice heldOut;
-    private transient TrainingMetrics metrics;
-    private transient TrainingOutput out;
-    private transient GradientOutbox outbox;
+    private transient TrainingParts parts;
     /** The queued labelled sequences, on the model learned on. */
     private transient SequenceExamples examples;
 
@@ -58,14 +53,12 @@ public final class ManyToOneTrainingOperator
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
-        heldOut = HeldOutSecret.restore(context.getOperatorStateStore(), config);
+        parts = TrainingParts.restore(context.getOperatorStateStore(), config);
     }
 
     @Override
     public void open() throws Exception {
-        metrics = new TrainingMetrics(getMetricGroup());
-        out = new TrainingOutput(output, metrics);
-        outbox = new GradientOutbox(out);
+        parts.open(output, getMetricGroup());
         super.open();
         order = KeyOrder.of(config.order(), LAST_SEQ, this);
         tokens = expiringState(new ValueStateDescriptor<>(TOKENS, PrimitiveArrayTypeInfo.INT_PRIMITIVE_ARRAY_TYPE_INFO));
@@ -79,40 +72,32 @@ public final class ManyToOneTrainingOperator
     /** What was learned on the old model ships first, marked with its version; then the new one trains. */
     @Override
     protected void modelChanged(ServedSequenceModel serving) throws Exception {
-        if (outbox.learning()) {
+        if (parts.outbox.learning()) {
             ship();
         }
         examples = new SequenceExamples(serving.model(), TrainingOperators.trainer(serving, config,
                 getRuntimeContext().getTaskInfo().getIndexOfThisSubtask()), config.maxSteps());
-        outbox.learnOn(serving);
+        parts.outbox.learnOn(serving);
     }
 
     @Override
     public void processElement1(StreamRecord<SequenceEvent> element) throws Exception {
-        metrics.recordsIn.inc();
+        parts.metrics.recordsIn.inc();
         buffer(element.getValue());
     }
 
     /** Each event's tokens into its key's state; labelled ends queued, run every {@code windowsPerGradient}. */
     @Override
     protected void run(List<SequenceEvent> batch) throws Exception {
-        metrics.batchSize.update(batch.size());
-        long t0 = System.nanoTime();
-        for (SequenceEvent e : batch) {
-            setCurrentKey(e.key);
-            try {
-                learn(e);
-            } catch (Rejected r) {
-                deadLetters().send(e, r, EventJson.of(e));
+        parts.run(batch, deadLetters(), this::learn, () -> {
+            if (examples.pending() >= config.windowsPerGradient()) {
+                ship();
             }
-        }
-        if (examples.pending() >= config.windowsPerGradient()) {
-            ship();
-        }
-        metrics.computeMicros.update((System.nanoTime() - t0) / 1000);
+        });
     }
 
     private void learn(SequenceEvent e) throws Exception {
+        setCurrentKey(e.key);
         order.check(e.key, e.seq);
         int[] so = tokens.value();
         if (e.hasSteps()) {
@@ -139,10 +124,10 @@ public final class ManyToOneTrainingOperator
         if (e.label >= classes) {
             throw new Rejected(RejectReason.BAD_LABEL, "label " + e.label + " outside the model's " + classes + " classes");
         }
-        if (heldOut.holds(e.key)) {
-            out.heldOut(so, new int[] {e.label});
+        if (parts.heldOut.holds(e.key)) {
+            parts.out.heldOut(so, new int[] {e.label});
         } else {
-            metrics.sequencesLearned.inc();
+            parts.metrics.sequencesLearned.inc();
             examples.add(so, e.label, e.ingestTime);
         }
     }
@@ -150,9 +135,9 @@ public final class ManyToOneTrainingOperator
     /** Runs what is queued and ships the sum, if there is one. */
     private void ship() {
         if (examples != null && examples.pending() > 0) {
-            examples.run(outbox.sum());
+            examples.run(parts.outbox.sum());
         }
-        outbox.ship();
+        parts.outbox.ship();
     }
 
     @Override
