@@ -1,5 +1,10 @@
 package io.streamnet.flink;
 
+import static io.streamnet.flink.SavepointFixtures.endOffsets;
+import static io.streamnet.flink.SavepointFixtures.readOffsets;
+import static io.streamnet.flink.SavepointFixtures.restorable;
+import static io.streamnet.flink.SavepointFixtures.restoring;
+import static io.streamnet.flink.SavepointFixtures.savepoint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -8,8 +13,6 @@ import io.streamnet.engine.cpu.CpuBackend;
 import io.streamnet.engine.tensor.Tensor;
 import io.streamnet.flink.frame.FrameJob;
 import io.streamnet.flink.frame.FrameJobConfig;
-import io.streamnet.flink.job.Delivery;
-import io.streamnet.flink.job.KafkaJobConfig;
 import io.streamnet.flink.sequence.PipelineFixture;
 import io.streamnet.flink.sequence.SequenceJob;
 import io.streamnet.flink.sequence.SequenceJobConfig;
@@ -33,33 +36,19 @@ import io.streamnet.serving.model.ServedSequenceModel;
 import io.streamnet.serving.wire.Codecs;
 import io.streamnet.serving.wire.RecordCodec;
 import io.streamnet.serving.wire.WireFormat;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
-import java.util.TreeMap;
-import java.util.stream.Stream;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
@@ -96,7 +85,7 @@ class SavepointCompatibilityTest {
 
     @Test
     void aSequenceJobSavepointOfTheEarlierBuildRestoresStatesAndTheServingModel() throws Exception {
-        Path fixture = copyFixture("sequence");
+        Path fixture = SavepointFixtures.copy("sequence", tmp);
         byte[] v3 = Files.readAllBytes(fixture.resolve("model-v3.ckpt"));
         var loaded = RnnCheckpoints.fromCheckpoint(CpuBackend.instance(), Checkpoints.fromBytes(v3));
         List<String[]> conversations = conversations();
@@ -150,7 +139,7 @@ class SavepointCompatibilityTest {
     }
 
     private static SequenceJobConfig sequenceConfig(PipelineFixture f) {
-        return common(f.configure(SequenceJobConfig.builder(), "savepoint-sequence")).batchSize(8).build();
+        return restorable(f.configure(SequenceJobConfig.builder(), "savepoint-sequence")).batchSize(8).build();
     }
 
     private static List<String[]> conversations() {
@@ -199,7 +188,7 @@ class SavepointCompatibilityTest {
 
     @Test
     void aFrameJobSavepointOfTheEarlierBuildRestoresSmootherStatesAndTheServingModel() throws Exception {
-        Path fixture = copyFixture("frame");
+        Path fixture = SavepointFixtures.copy("frame", tmp);
         ServedFrameModel v3 = ServedFrameModel.load(CpuBackend.instance(), Files.readAllBytes(fixture.resolve("model-v3.ckpt")),
                 null, -1);
         try (PipelineFixture f = new PipelineFixture(2)) {
@@ -245,7 +234,7 @@ class SavepointCompatibilityTest {
     }
 
     private static FrameJobConfig frameConfig(PipelineFixture f) {
-        return common(f.configure(FrameJobConfig.builder(), "savepoint-frames")).batchSize(4).build();
+        return restorable(f.configure(FrameJobConfig.builder(), "savepoint-frames")).batchSize(4).build();
     }
 
     private static byte[] pixels(String camera, int frameNo) {
@@ -286,67 +275,6 @@ class SavepointCompatibilityTest {
         return out;
     }
 
-    // ---- what both share ----
-
-    /**
-     * Two subtasks, at-least-once sinks (the fixture's transactions belong to a broker that is gone),
-     * and a state TTL of a century: the fixture's states carry the time they were written, and under
-     * the default hour they would read as expired an hour after the fixture was made.
-     */
-    private static <B extends KafkaJobConfig.Builder<?, B>> B common(B b) {
-        return b.parallelism(2)
-                .stateTtl(Duration.ofDays(36_500))
-                .delivery(Delivery.AT_LEAST_ONCE);
-    }
-
-    private Path copyFixture(String job) throws IOException, URISyntaxException {
-        Path from = Paths.get(getClass().getResource("/savepoints/" + job).toURI());
-        Path to = tmp.resolve(job);
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path p : files.toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
-        return to;
-    }
-
-    private static Path savepoint(Path fixture) {
-        return fixture.resolve("savepoint");
-    }
-
-    private static StreamExecutionEnvironment restoring(Path savepoint) {
-        Configuration resume = new Configuration();
-        resume.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint.toUri().toString());
-        return StreamExecutionEnvironment.getExecutionEnvironment(resume);
-    }
-
-    private static Map<Integer, Long> endOffsets(PipelineFixture f, String topic) throws Exception {
-        try (Admin admin = Admin.create(f.kafka.clientProperties())) {
-            Map<TopicPartition, OffsetSpec> ask = new HashMap<>();
-            for (int p = 0; p < 2; p++) {
-                ask.put(new TopicPartition(topic, p), OffsetSpec.latest());
-            }
-            Map<Integer, Long> out = new TreeMap<>();
-            admin.listOffsets(ask).all().get().forEach((tp, o) -> out.put(tp.partition(), o.offset()));
-            return out;
-        }
-    }
-
-    private static Map<Integer, Long> readOffsets(Path fixture) throws IOException {
-        Properties p = new Properties();
-        try (var in = Files.newInputStream(fixture.resolve("input-offsets.properties"))) {
-            p.load(in);
-        }
-        Map<Integer, Long> out = new TreeMap<>();
-        p.forEach((k, v) -> out.put(Integer.parseInt(k.toString()), Long.parseLong(v.toString())));
-        return out;
-    }
-
     // ---- writing the fixtures (by hand, only when the savepoint format is meant to change) ----
 
     /**
@@ -378,50 +306,13 @@ class SavepointCompatibilityTest {
         }
     }
 
+    /** Once the job consumed {@code topic} to its end: stopped with a savepoint, kept with its model and offsets. */
     private void stopWhenConsumed(PipelineFixture f, JobClient job, String group, String topic, Path dir,
                                   byte[] model) throws Exception {
         Map<Integer, Long> end = endOffsets(f, topic);
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (!committed(f, group, topic, end.keySet()).equals(end)) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the job did not consume " + topic + " to " + end);
-            }
-            Thread.sleep(100); // polling the broker's committed offsets, not waiting for a guess
-        }
-        String savepoint = job.stopWithSavepoint(false, tmp.resolve("sp-" + topic).toUri().toString(),
-                SavepointFormatType.CANONICAL).get();
-        Path from = Paths.get(java.net.URI.create(savepoint));
-        Path to = dir.resolve("savepoint");
-        Files.createDirectories(to);
-        try (Stream<Path> files = Files.list(from)) {
-            for (Path p : files.toList()) {
-                Files.copy(p, to.resolve(p.getFileName().toString()));
-            }
-        }
+        SavepointFixtures.stopWhen(() -> SavepointFixtures.consumed(f, group, topic, end), topic + " to " + end, job,
+                tmp.resolve("sp-" + topic), dir);
         Files.write(dir.resolve("model-v3.ckpt"), model);
-        Properties offsets = new Properties();
-        end.forEach((p, o) -> offsets.setProperty(Integer.toString(p), Long.toString(o)));
-        try (var w = Files.newOutputStream(dir.resolve("input-offsets.properties"))) {
-            offsets.store(w, "end offsets of " + topic + " when the savepoint was taken");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** The group's committed offsets of {@code partitions} (0 where none is committed: an empty partition). */
-    private static Map<Integer, Long> committed(PipelineFixture f, String group, String topic,
-                                                java.util.Set<Integer> partitions) throws Exception {
-        try (Admin admin = Admin.create(f.kafka.clientProperties())) {
-            Map<TopicPartition, OffsetAndMetadata> c = admin.listConsumerGroupOffsets(group)
-                    .partitionsToOffsetAndMetadata().get();
-            Map<Integer, Long> out = new TreeMap<>();
-            partitions.forEach(p -> out.put(p, 0L));
-            c.forEach((tp, o) -> {
-                if (tp.topic().equals(topic) && o != null) {
-                    out.put(tp.partition(), o.offset());
-                }
-            });
-            return out;
-        }
+        SavepointFixtures.writeOffsets(dir, topic, end);
     }
 }

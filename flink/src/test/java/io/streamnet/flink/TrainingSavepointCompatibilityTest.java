@@ -1,11 +1,18 @@
 package io.streamnet.flink;
 
+import static io.streamnet.flink.SavepointFixtures.consumed;
+import static io.streamnet.flink.SavepointFixtures.endOffsets;
+import static io.streamnet.flink.SavepointFixtures.readOffsets;
+import static io.streamnet.flink.SavepointFixtures.restorable;
+import static io.streamnet.flink.SavepointFixtures.restoring;
+import static io.streamnet.flink.SavepointFixtures.savepoint;
+import static io.streamnet.flink.SavepointFixtures.stopWhen;
+import static io.streamnet.flink.SavepointFixtures.writeOffsets;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamnet.engine.checkpoint.Checkpoints;
 import io.streamnet.engine.cpu.CpuBackend;
 import io.streamnet.engine.nn.Parameter;
-import io.streamnet.flink.job.Delivery;
 import io.streamnet.flink.sequence.PipelineFixture;
 import io.streamnet.flink.training.SequenceTrainingJob;
 import io.streamnet.flink.training.TrainingJobConfig;
@@ -27,33 +34,21 @@ import io.streamnet.serving.wire.Codecs;
 import io.streamnet.serving.wire.RecordCodec;
 import io.streamnet.serving.wire.WireFormat;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.stream.Stream;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -102,7 +97,7 @@ class TrainingSavepointCompatibilityTest {
 
     @Test
     void aTrainingJobSavepointOfTheEarlierBuildRestoresTheModelOwnerAndTheKeysState() throws Exception {
-        Path fixture = copyFixture();
+        Path fixture = SavepointFixtures.copy("training", tmp);
         List<byte[]> published = publishedBefore(fixture);
         assertThat(published).as("versions the fixture's job published before its savepoint").isNotEmpty();
         ModelUpdate lastBefore = ModelUpdates.codec(Integer.MAX_VALUE).decode(published.get(published.size() - 1));
@@ -125,7 +120,7 @@ class TrainingSavepointCompatibilityTest {
             assertThat(endOffsets(f, PipelineTopics.TRAINING_EVENTS)).as("same input prefix as the fixture's run")
                     .isEqualTo(readOffsets(fixture));
 
-            StreamExecutionEnvironment env = restoring(fixture.resolve("savepoint"));
+            StreamExecutionEnvironment env = restoring(savepoint(fixture));
             ServedSequenceModel older = model(9, 1);
             SequenceTrainingJob.build(env, config(f), older);
             JobClient job = env.executeAsync(SequenceTrainingJob.NAME);
@@ -206,16 +201,12 @@ class TrainingSavepointCompatibilityTest {
     }
 
     /**
-     * Two subtasks, at-least-once sinks (the fixture's transactions belong to a broker that is gone),
-     * a state TTL of a century (the fixture's states carry the time they were written), no held-out
+     * As every restored fixture's job ({@link SavepointFixtures#restorable}), and: no held-out
      * slice (every candidate is promoted unscored) and versions only every 2 gradients (no timer):
      * what is published depends on the input alone.
      */
     private TrainingJobConfig config(PipelineFixture f) {
-        return f.configure(TrainingJobConfig.builder(), GROUP)
-                .parallelism(2)
-                .stateTtl(Duration.ofDays(36_500))
-                .delivery(Delivery.AT_LEAST_ONCE)
+        return restorable(f.configure(TrainingJobConfig.builder(), GROUP))
                 .checkpointDir(tmp.resolve("checkpoints").toUri().toString())
                 .batchSize(16)
                 .windowsPerGradient(8)
@@ -345,22 +336,6 @@ class TrainingSavepointCompatibilityTest {
 
     // ---- the fixture's files ----
 
-    private Path copyFixture() throws IOException, URISyntaxException {
-        Path from = Paths.get(getClass().getResource("/savepoints/training").toURI());
-        Path to = tmp.resolve("training");
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path p : files.toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
-        return to;
-    }
-
     /** The fixture's model-updates records, in offset order (files named by offset). */
     private static List<byte[]> publishedBefore(Path fixture) throws IOException {
         try (Stream<Path> files = Files.list(fixture.resolve("model-updates"))) {
@@ -370,34 +345,6 @@ class TrainingSavepointCompatibilityTest {
             }
             return out;
         }
-    }
-
-    private static StreamExecutionEnvironment restoring(Path savepoint) {
-        Configuration resume = new Configuration();
-        resume.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint.toUri().toString());
-        return StreamExecutionEnvironment.getExecutionEnvironment(resume);
-    }
-
-    private static Map<Integer, Long> endOffsets(PipelineFixture f, String topic) throws Exception {
-        try (Admin admin = Admin.create(f.kafka.clientProperties())) {
-            Map<TopicPartition, OffsetSpec> ask = new HashMap<>();
-            for (var p : admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()) {
-                ask.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest());
-            }
-            Map<Integer, Long> out = new TreeMap<>();
-            admin.listOffsets(ask).all().get().forEach((tp, o) -> out.put(tp.partition(), o.offset()));
-            return out;
-        }
-    }
-
-    private static Map<Integer, Long> readOffsets(Path fixture) throws IOException {
-        Properties p = new Properties();
-        try (var in = Files.newInputStream(fixture.resolve("input-offsets.properties"))) {
-            p.load(in);
-        }
-        Map<Integer, Long> out = new TreeMap<>();
-        p.forEach((k, v) -> out.put(Integer.parseInt(k.toString()), Long.parseLong(v.toString())));
-        return out;
     }
 
     // ---- writing the fixture (by hand, only when the savepoint format is meant to change) ----
@@ -419,54 +366,16 @@ class TrainingSavepointCompatibilityTest {
             JobClient job = env.executeAsync(SequenceTrainingJob.NAME);
             producePrefix(f, conversations());
             Map<Integer, Long> input = endOffsets(f, PipelineTopics.TRAINING_EVENTS);
-            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-            while (!committed(f, c.kafka().groupId(), PipelineTopics.TRAINING_EVENTS, input.keySet()).equals(input)
-                    || !committed(f, c.kafka().groupId() + "-models", PipelineTopics.MODEL_UPDATES, Set.of(0))
-                    .equals(endOffsets(f, PipelineTopics.MODEL_UPDATES))) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the job did not consume its input and its versions");
-                }
-                Thread.sleep(100); // polling the broker's committed offsets, not waiting for a guess
-            }
-            String savepoint = job.stopWithSavepoint(false, tmp.resolve("sp").toUri().toString(),
-                    SavepointFormatType.CANONICAL).get();
-            copyInto(Paths.get(URI.create(savepoint)), out.resolve("savepoint"));
+            stopWhen(() -> consumed(f, c.kafka().groupId(), PipelineTopics.TRAINING_EVENTS, input)
+                            && consumed(f, c.kafka().groupId() + "-models", PipelineTopics.MODEL_UPDATES,
+                            endOffsets(f, PipelineTopics.MODEL_UPDATES)),
+                    "its input and its versions", job, tmp.resolve("sp"), out);
             List<byte[]> updates = modelUpdates(f);
             Files.createDirectories(out.resolve("model-updates"));
             for (int i = 0; i < updates.size(); i++) {
                 Files.write(out.resolve("model-updates").resolve(String.format("%05d.avro", i)), updates.get(i));
             }
-            Properties offsets = new Properties();
-            input.forEach((p, o) -> offsets.setProperty(Integer.toString(p), Long.toString(o)));
-            try (var w = Files.newOutputStream(out.resolve("input-offsets.properties"))) {
-                offsets.store(w, "end offsets of " + PipelineTopics.TRAINING_EVENTS + " when the savepoint was taken");
-            }
-        }
-    }
-
-    private static void copyInto(Path from, Path to) throws IOException {
-        Files.createDirectories(to);
-        try (Stream<Path> files = Files.list(from)) {
-            for (Path p : files.toList()) {
-                Files.copy(p, to.resolve(p.getFileName().toString()));
-            }
-        }
-    }
-
-    /** The group's committed offsets of {@code partitions} (0 where none is committed: an empty partition). */
-    private static Map<Integer, Long> committed(PipelineFixture f, String group, String topic, Set<Integer> partitions)
-            throws Exception {
-        try (Admin admin = Admin.create(f.kafka.clientProperties())) {
-            Map<TopicPartition, OffsetAndMetadata> c = admin.listConsumerGroupOffsets(group)
-                    .partitionsToOffsetAndMetadata().get();
-            Map<Integer, Long> out = new TreeMap<>();
-            partitions.forEach(p -> out.put(p, 0L));
-            c.forEach((tp, o) -> {
-                if (tp.topic().equals(topic) && o != null) {
-                    out.put(tp.partition(), o.offset());
-                }
-            });
-            return out;
+            writeOffsets(out, PipelineTopics.TRAINING_EVENTS, input);
         }
     }
 }
