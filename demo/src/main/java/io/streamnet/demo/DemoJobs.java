@@ -1,7 +1,7 @@
 package io.streamnet.demo;
 
 import io.streamnet.flink.job.Delivery;
-import io.streamnet.flink.job.KafkaJobConfig;
+import io.streamnet.flink.job.KafkaJobConfigBuilder;
 import io.streamnet.flink.sequence.SequenceJobConfig;
 import io.streamnet.flink.training.TrainingJobConfig;
 import io.streamnet.serving.wire.WireFormat;
@@ -27,7 +27,7 @@ final class DemoJobs {
     }
 
     /** What every demo job shares, on {@code b}. */
-    static <B extends KafkaJobConfig.Builder<?, B>> B common(B b, String bootstrap, String groupId, int parallelism) {
+    static <B extends KafkaJobConfigBuilder<?, B>> B common(B b, String bootstrap, String groupId, int parallelism) {
         return b.bootstrapServers(bootstrap)
                 .inputFormat(WireFormat.JSON)
                 .outputFormat(WireFormat.JSON)

@@ -1,7 +1,7 @@
 package io.streamnet.flink;
 
 import io.streamnet.flink.job.Delivery;
-import io.streamnet.flink.job.KafkaJobConfig;
+import io.streamnet.flink.job.KafkaJobConfigBuilder;
 import io.streamnet.flink.sequence.PipelineFixture;
 import java.io.IOException;
 import java.net.URI;
@@ -43,7 +43,7 @@ final class SavepointFixtures {
      * and a state TTL of a century: the fixture's states carry the time they were written, and under
      * the default hour they would read as expired an hour after the fixture was made.
      */
-    static <B extends KafkaJobConfig.Builder<?, B>> B restorable(B b) {
+    static <B extends KafkaJobConfigBuilder<?, B>> B restorable(B b) {
         return b.parallelism(2)
                 .stateTtl(Duration.ofDays(36_500))
                 .delivery(Delivery.AT_LEAST_ONCE);

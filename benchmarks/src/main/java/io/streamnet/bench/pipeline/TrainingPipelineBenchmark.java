@@ -2,7 +2,7 @@ package io.streamnet.bench.pipeline;
 
 import io.streamnet.engine.backend.Backends;
 import io.streamnet.engine.checkpoint.Checkpoints;
-import io.streamnet.flink.job.KafkaJobConfig;
+import io.streamnet.flink.job.KafkaJobConfigBuilder;
 import io.streamnet.flink.sequence.SequenceJob;
 import io.streamnet.flink.sequence.SequenceJobConfig;
 import io.streamnet.flink.training.SequenceTrainingJob;
@@ -139,7 +139,7 @@ public final class TrainingPipelineBenchmark {
         return n;
     }
 
-    static <B extends KafkaJobConfig.Builder<?, B>> B common(B b, EmbeddedKafka kafka, String group) {
+    static <B extends KafkaJobConfigBuilder<?, B>> B common(B b, EmbeddedKafka kafka, String group) {
         return b.bootstrapServers(kafka.bootstrapServers())
                 .inputTopic(PipelineTopics.TEXT_EVENTS)
                 .groupId(group)

@@ -4,7 +4,7 @@ import io.streamnet.kafka.client.KafkaClientOptions;
 import io.streamnet.engine.backend.Backends;
 import io.streamnet.flink.frame.FrameJobConfig;
 import io.streamnet.flink.job.Delivery;
-import io.streamnet.flink.job.KafkaJobConfig;
+import io.streamnet.flink.job.KafkaJobConfigBuilder;
 import io.streamnet.flink.job.StateBackend;
 import io.streamnet.flink.sequence.SequenceJobConfig;
 import io.streamnet.flink.training.TrainingJobConfig;
@@ -122,7 +122,7 @@ public final class JobOptions {
      * The settings every job shares: brokers, formats, batching, state TTL, delivery, checkpoints,
      * parallelism, Kafka client settings, signing key, order check and limits.
      */
-    private <B extends KafkaJobConfig.Builder<?, B>> B common(B b) throws java.io.IOException {
+    private <B extends KafkaJobConfigBuilder<?, B>> B common(B b) throws java.io.IOException {
         b.bootstrapServers(bootstrap)
                 .inputFormat(WireFormat.parse(format))
                 .outputFormat(WireFormat.parse(outputFormat))

@@ -1,6 +1,6 @@
 package io.streamnet.cli.jobs;
 
-import io.streamnet.flink.job.KafkaJobConfig;
+import io.streamnet.flink.job.KafkaJobConfigBuilder;
 import io.streamnet.flink.job.RetainedCheckpoints;
 import java.net.URI;
 import java.nio.file.Path;
@@ -33,7 +33,7 @@ public final class RecoveryOptions {
      * Sets {@code b}'s checkpoint directory ({@code explicitDir}, else the default) and what it
      * restores from; returns the line that says which, for the user.
      */
-    public String apply(String job, KafkaJobConfig.Builder<?, ?> b, String explicitDir) {
+    public String apply(String job, KafkaJobConfigBuilder<?, ?> b, String explicitDir) {
         if (fresh && fromSavepoint != null) {
             throw new IllegalArgumentException("--fresh and --from-savepoint exclude each other");
         }

@@ -2,6 +2,7 @@ package io.streamnet.flink.frame;
 
 import io.streamnet.contract.PipelineTopics;
 import io.streamnet.flink.job.KafkaJobConfig;
+import io.streamnet.flink.job.KafkaJobConfigBuilder;
 import java.util.List;
 
 /**
@@ -39,7 +40,7 @@ public final class FrameJobConfig extends KafkaJobConfig {
                 model().maxModelBytes(), limits().order(), model().trustedUpdateKey());
     }
 
-    public static final class Builder extends KafkaJobConfig.Builder<FrameJobConfig, Builder> {
+    public static final class Builder extends KafkaJobConfigBuilder<FrameJobConfig, Builder> {
         private boolean smooth = true;
 
         private Builder() {

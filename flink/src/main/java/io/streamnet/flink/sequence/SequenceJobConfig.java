@@ -2,6 +2,7 @@ package io.streamnet.flink.sequence;
 
 import io.streamnet.contract.PipelineTopics;
 import io.streamnet.flink.job.KafkaJobConfig;
+import io.streamnet.flink.job.KafkaJobConfigBuilder;
 import io.streamnet.serving.sequence.InputKind;
 import io.streamnet.serving.sequence.OutputMode;
 import java.time.Duration;
@@ -68,7 +69,7 @@ public final class SequenceJobConfig extends KafkaJobConfig {
                 limits().order(), model().trustedUpdateKey());
     }
 
-    public static final class Builder extends KafkaJobConfig.Builder<SequenceJobConfig, Builder> {
+    public static final class Builder extends KafkaJobConfigBuilder<SequenceJobConfig, Builder> {
         private InputKind inputKind = InputKind.TEXT;
         private OutputMode mode = OutputMode.MANY_TO_ONE;
         private Duration sessionGap;

@@ -2,6 +2,7 @@ package io.streamnet.flink.training;
 
 import io.streamnet.contract.PipelineTopics;
 import io.streamnet.flink.job.KafkaJobConfig;
+import io.streamnet.flink.job.KafkaJobConfigBuilder;
 import io.streamnet.serving.model.UpdateSignatures;
 import io.streamnet.training.HeldOutSlice;
 import io.streamnet.training.OwnerKey;
@@ -100,7 +101,7 @@ public final class TrainingJobConfig extends KafkaJobConfig {
         return own;
     }
 
-    public static final class Builder extends KafkaJobConfig.Builder<TrainingJobConfig, Builder> {
+    public static final class Builder extends KafkaJobConfigBuilder<TrainingJobConfig, Builder> {
         private int maxSteps = 64;
         private int k1 = 32;
         private int windowsPerGradient = 32;

@@ -1,6 +1,7 @@
 package io.streamnet.flink.sequence;
 
 import io.streamnet.contract.PipelineTopics;
+import io.streamnet.flink.job.KafkaJobConfigBuilder;
 import io.streamnet.kafka.admin.TopicAdmin;
 import io.streamnet.local.kafka.EmbeddedKafka;
 import io.streamnet.schemas.DeadLetter;
@@ -59,7 +60,7 @@ public final class PipelineFixture implements AutoCloseable {
     }
 
     /** Points a job config at this broker, with a fast checkpoint interval. */
-    public <B extends io.streamnet.flink.job.KafkaJobConfig.Builder<?, B>> B configure(B b, String group) {
+    public <B extends KafkaJobConfigBuilder<?, B>> B configure(B b, String group) {
         return b.bootstrapServers(kafka.bootstrapServers())
                 .client(kafka.credentials())
                 .groupId(group)
