@@ -24,6 +24,8 @@ import java.util.function.ToIntFunction;
 public final class KeyRounds<T> {
     private final ToIntFunction<T> steps;
     private final Map<String, Queue<T>> queues = new LinkedHashMap<>();
+    /** Emptied queues, reused: a runtime that schedules one record at a time allocates none per record. */
+    private final ArrayDeque<Queue<T>> spare = new ArrayDeque<>();
     private final Round<T> round;
 
     /** One key's pending items, and how many steps the head has taken. */
@@ -92,7 +94,12 @@ public final class KeyRounds<T> {
     }
 
     public void add(String key, T item) {
-        queues.computeIfAbsent(key, k -> new Queue<>()).items.add(item);
+        Queue<T> q = queues.get(key);
+        if (q == null) {
+            q = spare.isEmpty() ? new Queue<>() : spare.pop();
+            queues.put(key, q);
+        }
+        q.items.add(item);
     }
 
     /**
@@ -115,6 +122,7 @@ public final class KeyRounds<T> {
             }
             if (q.items.isEmpty()) {
                 it.remove();
+                spare.push(q);
             } else {
                 round.add(q, steps.applyAsInt(q.items.peek()));
             }

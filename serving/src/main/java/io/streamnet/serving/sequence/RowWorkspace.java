@@ -81,7 +81,11 @@ final class RowWorkspace {
 
     /** The new state of {@code row}, as a fresh array. */
     float[] state(int row) {
-        float[] s = new float[stateSize];
+        return stateInto(row, null);
+    }
+
+    float[] stateInto(int row, float[] into) {
+        float[] s = into != null && into.length == stateSize ? into : new float[stateSize];
         batch.saveInto(row, s);
         return s;
     }

@@ -7,6 +7,7 @@ import io.streamnet.serving.event.EventOrder;
 import io.streamnet.serving.model.ServedSequenceModel;
 import io.streamnet.serving.reject.RejectReason;
 import io.streamnet.serving.reject.Rejected;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -80,6 +81,8 @@ public final class SequenceLifecycle implements AutoCloseable {
     private final KeyRounds<SequenceInput> rounds;
     /** {@link #endWithoutStep}, made once: a method reference per round would allocate. */
     private final Consumer<SequenceInput> endWithoutStep = this::endWithoutStep;
+    /** The batch of {@link #run(SequenceEvent)}, reused: one record at a time allocates no list. */
+    private final List<SequenceEvent> one = new ArrayList<>(1);
     private ServedSequenceModel served;
     private SequenceStepper stepper;
 
@@ -111,7 +114,12 @@ public final class SequenceLifecycle implements AutoCloseable {
 
     /** One event (a runtime that takes one record at a time). */
     public void run(SequenceEvent e) {
-        run(List.of(e));
+        one.add(e);
+        try {
+            run(one);
+        } finally {
+            one.clear();
+        }
     }
 
     /** A batch of events, oldest first; each key's events keep their order. */
@@ -169,7 +177,8 @@ public final class SequenceLifecycle implements AutoCloseable {
             if (why == null && round.last(i)) {
                 why = completed(i, in);
             } else if (why == null) {
-                in.carried = stepper.state(i); // stored once, after the last step: a failed step leaves the key as it was
+                // stored once, after the last step: a failed step leaves the key as it was; one array per event
+                in.carried = stepper.stateInto(i, in.carried);
             }
             if (why != null) {
                 firstFailure = firstFailure != null ? firstFailure : why;

@@ -176,6 +176,11 @@ public final class SequenceStepper implements AutoCloseable {
         return workspace.state(row);
     }
 
+    /** The new state of {@code row} copied into {@code into} (a new array when null or of another size); returns it. */
+    public float[] stateInto(int row, float[] into) {
+        return workspace.stateInto(row, into);
+    }
+
     /** The model's output for {@code row} after the step: class probabilities or values. */
     public float[] output(int row) {
         return workspace.output(row);
